@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# Settings of the local stand-in stack, sourced by every script that targets it.
+# Every value can be overridden from the environment, so the same scripts and tests run
+# against `supabase start` (where Docker exists) or a hosted project's connection settings.
+
+STACK_ROOT="${STACK_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+STACK_DIR="${STACK_DIR:-$STACK_ROOT/.local}"
+PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+PGDATA_DIR="$STACK_DIR/pg"
+PG_SOCKET_DIR="$STACK_DIR/run"
+DB_PORT="${DB_PORT:-54322}"
+API_PORT="${API_PORT:-54321}"
+DB_NAME=postgres
+# Local-only passwords of a throwaway cluster bound to 127.0.0.1; never used elsewhere.
+DB_PASSWORD="${DB_PASSWORD:-postgres}"
+# The same local-development JWT secret `supabase start` uses; local only.
+export JWT_SECRET="${JWT_SECRET:-super-secret-jwt-token-with-at-least-32-characters-long}"
+
+DB_URL="${DB_URL:-postgresql://postgres:$DB_PASSWORD@127.0.0.1:$DB_PORT/$DB_NAME}"
+ADMIN_DB_URL="postgresql://supabase_admin:$DB_PASSWORD@127.0.0.1:$DB_PORT/$DB_NAME"
+STORAGE_DB_URL="postgresql://supabase_storage_admin:$DB_PASSWORD@127.0.0.1:$DB_PORT/$DB_NAME"
+API_URL="${API_URL:-http://127.0.0.1:$API_PORT}"
+STACK_ENV_FILE="$STACK_DIR/stack.env"
+
+export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry 2>/dev/null)}"
+export DENO_NO_UPDATE_CHECK=1
+DENO="$STACK_ROOT/node_modules/.bin/deno"
+SUPABASE="$STACK_ROOT/node_modules/.bin/supabase"
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+# PostgreSQL refuses to run as root; as root the cluster belongs to the `postgres` OS user.
+as_pg_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+psql_admin() { psql "$ADMIN_DB_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }

@@ -1,0 +1,263 @@
+-- Row-Level Security for every tenant table.
+-- Rules: members read their organisation's data; admins and owners change it; only owners
+-- manage members and the organisation itself. anon gets nothing. Policies call helpers wrapped
+-- in (select ...), so each runs once per statement instead of once per row.
+
+-- Membership helpers. SECURITY DEFINER so they can read memberships without recursing into its
+-- own policies; each answers only for the calling user, so exposing them leaks nothing.
+create function private.user_org_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.org_id from public.memberships m where m.user_id = (select auth.uid());
+$$;
+
+create function private.user_admin_org_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.org_id from public.memberships m
+  where m.user_id = (select auth.uid()) and m.role in ('owner', 'admin');
+$$;
+
+create function private.user_owner_org_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.org_id from public.memberships m
+  where m.user_id = (select auth.uid()) and m.role = 'owner';
+$$;
+
+-- Live (not soft-deleted) surveys of the caller's organisations: children of a deleted survey
+-- disappear from every read the moment the survey is deleted, without touching the children.
+create function private.user_live_survey_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.id from public.surveys s
+  where s.deleted_at is null
+    and s.org_id in (select m.org_id from public.memberships m where m.user_id = (select auth.uid()));
+$$;
+
+-- Users who share at least one organisation with the caller (to show co-members' names).
+create function private.user_co_member_ids()
+returns setof uuid
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select distinct other.user_id
+  from public.memberships mine
+  join public.memberships other on other.org_id = mine.org_id
+  where mine.user_id = (select auth.uid());
+$$;
+
+grant execute on function
+  private.user_org_ids(),
+  private.user_admin_org_ids(),
+  private.user_owner_org_ids(),
+  private.user_live_survey_ids(),
+  private.user_co_member_ids()
+to authenticated;
+
+-- Least privilege: Supabase's default privileges granted every table to anon and authenticated.
+-- anon gets nothing; authenticated gets exactly the commands that have a policy below.
+revoke all on
+  public.profiles, public.organizations, public.memberships, public.surveys,
+  public.questions, public.responses, public.recordings, public.transcripts
+from anon, authenticated;
+
+grant select, insert, update on public.profiles to authenticated;
+grant select, update on public.organizations to authenticated;
+grant select, insert, update, delete on public.memberships to authenticated;
+grant select, insert, update on public.surveys to authenticated;
+grant select, insert, update on public.questions, public.responses, public.recordings,
+  public.transcripts to authenticated;
+-- Deliberately not granted (each goes through an audited path instead):
+--   organizations insert/delete -> create_organization() / delete_organization()
+--   surveys delete              -> delete_survey() (soft delete), then the retention purge
+--   survey children delete      -> removed with their survey (purge) or organisation
+
+alter table public.profiles enable row level security;
+alter table public.organizations enable row level security;
+alter table public.memberships enable row level security;
+alter table public.surveys enable row level security;
+alter table public.questions enable row level security;
+alter table public.responses enable row level security;
+alter table public.recordings enable row level security;
+alter table public.transcripts enable row level security;
+-- Forced too: the owner is subject to the policies unless it bypasses RLS by role attribute
+-- (postgres does, through BYPASSRLS), so no future owner role reads across tenants by accident.
+alter table public.profiles force row level security;
+alter table public.organizations force row level security;
+alter table public.memberships force row level security;
+alter table public.surveys force row level security;
+alter table public.questions force row level security;
+alter table public.responses force row level security;
+alter table public.recordings force row level security;
+alter table public.transcripts force row level security;
+
+-- profiles
+create policy profiles_select on public.profiles for select to authenticated
+  using (id = (select auth.uid()) or id in (select private.user_co_member_ids()));
+create policy profiles_insert on public.profiles for insert to authenticated
+  with check (id = (select auth.uid()));
+create policy profiles_update on public.profiles for update to authenticated
+  using (id = (select auth.uid()))
+  with check (id = (select auth.uid()));
+
+-- organizations
+create policy organizations_select on public.organizations for select to authenticated
+  using (id in (select private.user_org_ids()));
+create policy organizations_update on public.organizations for update to authenticated
+  using (id in (select private.user_owner_org_ids()))
+  with check (id in (select private.user_owner_org_ids()));
+
+-- memberships
+create policy memberships_select on public.memberships for select to authenticated
+  using (org_id in (select private.user_org_ids()));
+create policy memberships_insert on public.memberships for insert to authenticated
+  with check (org_id in (select private.user_owner_org_ids()));
+create policy memberships_update on public.memberships for update to authenticated
+  using (org_id in (select private.user_owner_org_ids()))
+  with check (org_id in (select private.user_owner_org_ids()));
+-- Owners remove members; anyone may leave (the last owner is stopped by a trigger).
+create policy memberships_delete on public.memberships for delete to authenticated
+  using (org_id in (select private.user_owner_org_ids()) or user_id = (select auth.uid()));
+
+-- surveys: soft-deleted rows are invisible and cannot be edited; deletion is an RPC.
+create policy surveys_select on public.surveys for select to authenticated
+  using (org_id in (select private.user_org_ids()) and deleted_at is null);
+create policy surveys_insert on public.surveys for insert to authenticated
+  with check (org_id in (select private.user_admin_org_ids()) and deleted_at is null);
+create policy surveys_update on public.surveys for update to authenticated
+  using (org_id in (select private.user_admin_org_ids()) and deleted_at is null)
+  with check (org_id in (select private.user_admin_org_ids()) and deleted_at is null);
+
+-- Survey children: same organisation AND a live parent survey.
+create policy questions_select on public.questions for select to authenticated
+  using (org_id in (select private.user_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy questions_insert on public.questions for insert to authenticated
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy questions_update on public.questions for update to authenticated
+  using (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()))
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+
+create policy responses_select on public.responses for select to authenticated
+  using (org_id in (select private.user_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy responses_insert on public.responses for insert to authenticated
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy responses_update on public.responses for update to authenticated
+  using (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()))
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+
+create policy recordings_select on public.recordings for select to authenticated
+  using (org_id in (select private.user_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy recordings_insert on public.recordings for insert to authenticated
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy recordings_update on public.recordings for update to authenticated
+  using (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()))
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+
+create policy transcripts_select on public.transcripts for select to authenticated
+  using (org_id in (select private.user_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy transcripts_insert on public.transcripts for insert to authenticated
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+create policy transcripts_update on public.transcripts for update to authenticated
+  using (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()))
+  with check (org_id in (select private.user_admin_org_ids())
+    and survey_id in (select private.user_live_survey_ids()));
+
+-- An organisation always keeps an owner. Changes to one organisation's memberships are
+-- serialised on its row, so two owners cannot demote each other at the same time.
+create function private.keep_last_owner()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if old.role <> 'owner' or (tg_op = 'UPDATE' and new.role = 'owner') then
+    return coalesce(new, old);
+  end if;
+  -- The organisation (or the user) is being deleted as a whole: nothing to keep.
+  if not exists (select 1 from public.organizations o where o.id = old.org_id for update) then
+    return old;
+  end if;
+  if not exists (select 1 from auth.users u where u.id = old.user_id) then
+    return old;
+  end if;
+  if not exists (
+    select 1 from public.memberships m
+    where m.org_id = old.org_id and m.role = 'owner' and m.user_id <> old.user_id
+  ) then
+    raise exception 'the last owner of an organisation cannot leave or be demoted'
+      using errcode = 'PT409', hint = 'Make another member an owner first.';
+  end if;
+  return coalesce(new, old);
+end;
+$$;
+
+create trigger memberships_keep_last_owner before update of role or delete on public.memberships
+  for each row execute function private.keep_last_owner();
+
+-- Creating an organisation makes the caller its first owner, atomically.
+create function private.create_organization(p_name text)
+returns public.organizations
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_user uuid := (select auth.uid());
+  v_org public.organizations;
+begin
+  if v_user is null then
+    raise exception 'sign in to create an organisation' using errcode = '42501';
+  end if;
+  insert into public.organizations (name, created_by) values (p_name, v_user) returning * into v_org;
+  insert into public.memberships (org_id, user_id, role) values (v_org.id, v_user, 'owner');
+  return v_org;
+end;
+$$;
+grant execute on function private.create_organization(text) to authenticated;
+
+create function public.create_organization(p_name text)
+returns public.organizations
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from private.create_organization(p_name);
+$$;
+comment on function public.create_organization(text) is
+  'Creates an organisation with the caller as its owner.';
+grant execute on function public.create_organization(text) to authenticated;

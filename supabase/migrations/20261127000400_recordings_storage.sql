@@ -1,0 +1,64 @@
+-- Voice recordings live in a private Storage bucket, one folder per organisation and survey:
+--   recordings/<org_id>/<survey_id>/<response_id>/<recording_id>.<ext>
+-- Members read and upload only inside their own organisation's folders, and only under live
+-- surveys; nobody but the service role (the purge, through the Storage API) removes objects.
+
+insert into storage.buckets (id, name, public, file_size_limit, allowed_mime_types)
+values (
+  'recordings', 'recordings', false,
+  52428800, -- 50 MiB: ten minutes of 48 kHz Opus with a wide margin
+  array['audio/webm', 'audio/ogg', 'audio/mpeg', 'audio/mp4', 'audio/wav', 'audio/x-wav']
+)
+on conflict (id) do update
+set public = excluded.public,
+    file_size_limit = excluded.file_size_limit,
+    allowed_mime_types = excluded.allowed_mime_types;
+
+-- Folder names as text, so a malformed object name never raises a uuid cast error.
+create function private.user_org_folders()
+returns setof text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select org_id::text from private.user_org_ids() as org_id;
+$$;
+
+create function private.user_live_survey_folders()
+returns setof text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select survey_id::text from private.user_live_survey_ids() as survey_id;
+$$;
+
+grant execute on function private.user_org_folders(), private.user_live_survey_folders()
+  to authenticated;
+
+create policy recordings_objects_select on storage.objects for select to authenticated
+  using (
+    bucket_id = 'recordings'
+    and (storage.foldername(name))[1] in (select private.user_org_folders())
+    and (storage.foldername(name))[2] in (select private.user_live_survey_folders())
+  );
+
+create policy recordings_objects_insert on storage.objects for insert to authenticated
+  with check (
+    bucket_id = 'recordings'
+    and (storage.foldername(name))[1] in (select private.user_org_folders())
+    and (storage.foldername(name))[2] in (select private.user_live_survey_folders())
+  );
+
+-- Storage's platform grants give authenticated UPDATE and DELETE on storage.objects; these
+-- restrictive policies state on purpose that no client may overwrite or remove a recording,
+-- and keep any permissive policy added later from opening it by accident.
+create policy recordings_objects_no_client_update on storage.objects as restrictive
+  for update to anon, authenticated
+  using (bucket_id <> 'recordings')
+  with check (bucket_id <> 'recordings');
+create policy recordings_objects_no_client_delete on storage.objects as restrictive
+  for delete to anon, authenticated
+  using (bucket_id <> 'recordings');

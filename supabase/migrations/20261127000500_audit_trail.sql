@@ -1,0 +1,348 @@
+-- The immutable audit trail of every deletion.
+--
+-- * Events live in schema `audit`, owned by the NOLOGIN role cluso_audit_owner that no
+--   application, job or operator logs in as. Nobody has UPDATE, DELETE or TRUNCATE on them, and
+--   triggers refuse those commands even for the owner: events are only ever added, and only
+--   through audit.record_event().
+-- * Events hold no personal content: ids, counts and short reason codes only, so erasing a
+--   person never has to touch the trail.
+-- * Tamper evidence: each event carries sha256(previous hash || its own content). There is one
+--   chain per organisation (plus one for events without an organisation), so deletions in
+--   different organisations never wait on each other. audit.verify_chains() recomputes every
+--   chain and names the first broken event; given a digest exported earlier with
+--   audit.export_digest() and kept outside the database, it also catches a privileged user who
+--   rewrote a whole chain consistently.
+
+do $$
+begin
+  if not exists (select 1 from pg_roles where rolname = 'cluso_audit_owner') then
+    create role cluso_audit_owner nologin noinherit;
+  end if;
+end;
+$$;
+comment on role cluso_audit_owner is
+  'Owns the audit trail. NOLOGIN; nobody is a member after the migrations run.';
+
+-- Ownership can only be handed to a role one can SET ROLE to: borrow the membership for the
+-- length of this migration, and give it back at the end.
+grant cluso_audit_owner to postgres;
+-- Its read policy calls a private membership helper.
+grant usage on schema private to cluso_audit_owner;
+
+create schema audit authorization cluso_audit_owner;
+comment on schema audit is 'Append-only, hash-chained audit trail of every data deletion.';
+revoke all on schema audit from public;
+grant usage on schema audit to postgres, service_role, authenticated;
+
+set role cluso_audit_owner;
+
+create table audit.events (
+  -- The organisation's id, or the nil uuid for events without an organisation.
+  chain_id uuid not null,
+  seq bigint not null check (seq > 0),
+  occurred_at timestamptz not null default clock_timestamp(),
+  action text not null check (action ~ '^[a-z_]+\.[a-z_]+$'),
+  actor_kind text not null check (actor_kind in ('user', 'system')),
+  actor_id uuid,
+  actor_job text check (actor_job ~ '^[a-z0-9_-]{1,64}$'),
+  org_id uuid,
+  target_table text not null check (target_table ~ '^[a-z_]+\.[a-z_]+$'),
+  target_id text not null check (char_length(target_id) <= 512),
+  reason text not null check (reason ~ '^[a-z][a-z0-9_]{0,63}$'),
+  request_id text check (char_length(request_id) <= 128),
+  -- Counts and flags only (enforced by audit.record_event): never names, emails or answers.
+  details jsonb not null default '{}' check (jsonb_typeof(details) = 'object'),
+  prev_hash bytea not null check (octet_length(prev_hash) = 32),
+  hash bytea not null check (octet_length(hash) = 32),
+  primary key (chain_id, seq),
+  check ((actor_kind = 'user') = (actor_job is null)),
+  check (chain_id = coalesce(org_id, '00000000-0000-0000-0000-000000000000'))
+);
+create index events_org_time_idx on audit.events (org_id, occurred_at desc);
+create index events_target_idx on audit.events (target_table, target_id);
+create index events_time_brin on audit.events using brin (occurred_at);
+
+create table audit.chain_heads (
+  chain_id uuid primary key,
+  seq bigint not null,
+  hash bytea not null,
+  updated_at timestamptz not null default clock_timestamp()
+);
+
+-- The content that an event's hash covers, in a form that does not depend on session settings.
+create function audit.event_hash(
+  p_prev_hash bytea, p_chain_id uuid, p_seq bigint, p_occurred_at timestamptz, p_action text,
+  p_actor_kind text, p_actor_id uuid, p_actor_job text, p_org_id uuid, p_target_table text,
+  p_target_id text, p_reason text, p_request_id text, p_details jsonb
+)
+returns bytea
+language sql
+immutable
+set search_path = ''
+as $$
+  select sha256(p_prev_hash || convert_to(jsonb_build_array(
+    p_chain_id, p_seq, (extract(epoch from p_occurred_at) * 1000000)::bigint, p_action,
+    p_actor_kind, p_actor_id, p_actor_job, p_org_id, p_target_table, p_target_id, p_reason,
+    p_request_id, p_details
+  )::text, 'UTF8'));
+$$;
+
+-- The only way in. SECURITY DEFINER as the trail's owner; callable by postgres (migrations'
+-- functions and the scheduled jobs run as it) and service_role, never by API clients.
+-- The actor is passed in explicitly (a user id, or a system job name): the trail's owner has no
+-- access to the auth schema, and the caller knows best on whose behalf it acts.
+create function audit.record_event(
+  p_action text,
+  p_org_id uuid,
+  p_target_table text,
+  p_target_id text,
+  p_reason text,
+  p_details jsonb default '{}',
+  p_actor_job text default null,
+  p_actor_id uuid default null,
+  p_request_id text default null
+)
+returns audit.events
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_chain uuid := coalesce(p_org_id, '00000000-0000-0000-0000-000000000000');
+  v_actor uuid := p_actor_id;
+  v_request text := coalesce(
+    p_request_id,
+    nullif(current_setting('request.headers', true), '')::jsonb ->> 'x-request-id',
+    'tx:' || pg_current_xact_id()::text
+  );
+  v_seq bigint;
+  v_prev bytea;
+  v_event audit.events;
+begin
+  if p_actor_job is null and v_actor is null then
+    raise exception 'an audit event needs a user or a system job as its actor'
+      using errcode = '22023';
+  end if;
+  if exists (
+    select 1 from jsonb_each(coalesce(p_details, '{}')) d
+    where jsonb_typeof(d.value) not in ('number', 'boolean', 'null')
+  ) then
+    raise exception 'audit details hold counts and flags only, got %', p_details
+      using errcode = '22023', hint = 'Personal content never enters the audit trail.';
+  end if;
+
+  -- Lock this organisation's chain head only: other organisations append in parallel.
+  insert into audit.chain_heads (chain_id, seq, hash)
+  values (v_chain, 0, '\x0000000000000000000000000000000000000000000000000000000000000000')
+  on conflict (chain_id) do nothing;
+  select h.seq + 1, h.hash into v_seq, v_prev
+  from audit.chain_heads h where h.chain_id = v_chain for update;
+
+  v_event.chain_id := v_chain;
+  v_event.seq := v_seq;
+  v_event.occurred_at := clock_timestamp();
+  v_event.action := p_action;
+  v_event.actor_kind := case when p_actor_job is null then 'user' else 'system' end;
+  v_event.actor_id := v_actor;
+  v_event.actor_job := p_actor_job;
+  v_event.org_id := p_org_id;
+  v_event.target_table := p_target_table;
+  v_event.target_id := p_target_id;
+  v_event.reason := p_reason;
+  v_event.request_id := v_request;
+  v_event.details := coalesce(p_details, '{}');
+  v_event.prev_hash := v_prev;
+  v_event.hash := audit.event_hash(v_prev, v_chain, v_seq, v_event.occurred_at, p_action,
+    v_event.actor_kind, v_actor, p_actor_job, p_org_id, p_target_table, p_target_id, p_reason,
+    v_request, v_event.details);
+
+  insert into audit.events values (v_event.*);
+  update audit.chain_heads
+  set seq = v_seq, hash = v_event.hash, updated_at = v_event.occurred_at
+  where chain_id = v_chain;
+  return v_event;
+end;
+$$;
+
+-- Append-only, for every role, the owner included.
+create function audit.refuse_change()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  raise exception 'the audit trail is append-only: % on audit.% is not allowed', tg_op, tg_table_name
+    using errcode = '42501', hint = 'Audit events are only added, through audit.record_event().';
+end;
+$$;
+
+create trigger events_append_only before update or delete on audit.events
+  for each row execute function audit.refuse_change();
+create trigger events_no_truncate before truncate on audit.events
+  for each statement execute function audit.refuse_change();
+-- Chain heads move forward only, and only inside audit.record_event().
+create trigger chain_heads_no_delete before delete on audit.chain_heads
+  for each row execute function audit.refuse_change();
+create trigger chain_heads_no_truncate before truncate on audit.chain_heads
+  for each statement execute function audit.refuse_change();
+
+create function audit.chain_head_moves_forward()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.chain_id <> old.chain_id or new.seq <> old.seq + 1 then
+    raise exception 'audit chain heads only move forward one event at a time'
+      using errcode = '42501';
+  end if;
+  return new;
+end;
+$$;
+-- record_event sets seq in the same statement that writes the new hash; the first UPDATE of a
+-- fresh head moves 0 -> 1, every later one n -> n+1.
+create trigger chain_heads_forward_only before update on audit.chain_heads
+  for each row execute function audit.chain_head_moves_forward();
+
+-- Verification: recompute every event's hash and every link. Returns one row per chain.
+-- p_digest: a digest from audit.export_digest(); each chain it lists must still contain the
+-- exported head (same seq, same hash), which a rewritten chain cannot reproduce.
+create function audit.verify_chains(p_digest jsonb default null)
+returns table (chain_id uuid, ok boolean, events bigint, broken_at_seq bigint, problem text)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with checked as (
+    select e.chain_id, e.seq,
+      e.hash = audit.event_hash(e.prev_hash, e.chain_id, e.seq, e.occurred_at, e.action,
+        e.actor_kind, e.actor_id, e.actor_job, e.org_id, e.target_table, e.target_id, e.reason,
+        e.request_id, e.details) as hash_ok,
+      e.seq = coalesce(lag(e.seq) over w, 0) + 1 as seq_ok,
+      e.prev_hash = coalesce(lag(e.hash) over w,
+        '\x0000000000000000000000000000000000000000000000000000000000000000') as link_ok
+    from audit.events e
+    window w as (partition by e.chain_id order by e.seq)
+  ),
+  first_break as (
+    select distinct on (c.chain_id) c.chain_id, c.seq,
+      case
+        when not c.seq_ok then 'event missing or inserted before this sequence number'
+        when not c.hash_ok then 'event content does not match its hash (altered)'
+        else 'event does not link to the previous event (removed, inserted or reordered)'
+      end as problem
+    from checked c
+    where not (c.hash_ok and c.seq_ok and c.link_ok)
+    order by c.chain_id, c.seq
+  ),
+  totals as (
+    select c.chain_id, count(*) as events, max(c.seq) as last_seq from checked c group by 1
+  ),
+  digest as (
+    select (d ->> 'chain_id')::uuid as chain_id, (d ->> 'seq')::bigint as seq,
+      decode(d ->> 'hash', 'hex') as hash
+    from jsonb_array_elements(coalesce(p_digest -> 'chains', '[]')) d
+  ),
+  digest_breaks as (
+    select d.chain_id, d.seq,
+      case
+        when e.seq is null then 'the exported head is gone (events removed or chain truncated)'
+        else 'the exported head no longer matches (chain rewritten)'
+      end as problem
+    from digest d
+    left join audit.events e on e.chain_id = d.chain_id and e.seq = d.seq
+    where e.hash is distinct from d.hash
+  ),
+  heads as (
+    select h.chain_id, h.seq, 'the chain head does not match the last event' as problem
+    from audit.chain_heads h
+    left join totals t on t.chain_id = h.chain_id
+    left join audit.events e on e.chain_id = h.chain_id and e.seq = h.seq
+    where h.seq > 0 and (t.last_seq is distinct from h.seq or e.hash is distinct from h.hash)
+  ),
+  all_chains as (
+    select t.chain_id from totals t
+    union select d.chain_id from digest d
+    union select h.chain_id from audit.chain_heads h where h.seq > 0
+  ),
+  problems as (
+    select * from first_break
+    union all select * from digest_breaks
+    union all select * from heads
+  )
+  select a.chain_id,
+    not exists (select 1 from problems p where p.chain_id = a.chain_id) as ok,
+    coalesce(t.events, 0) as events,
+    (select min(p.seq) from problems p where p.chain_id = a.chain_id) as broken_at_seq,
+    (select p.problem from problems p where p.chain_id = a.chain_id order by p.seq limit 1)
+  from all_chains a
+  left join totals t on t.chain_id = a.chain_id
+  order by a.chain_id;
+$$;
+
+-- The digest to keep outside the database (see docs/AUDIT.md): every chain's head.
+create function audit.export_digest()
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'exported_at', now(),
+    'chains', coalesce(jsonb_agg(jsonb_build_object(
+      'chain_id', h.chain_id, 'seq', h.seq, 'hash', encode(h.hash, 'hex')
+    ) order by h.chain_id), '[]')
+  )
+  from audit.chain_heads h
+  where h.seq > 0;
+$$;
+
+alter table audit.events enable row level security;
+alter table audit.chain_heads enable row level security;
+
+-- Admins and owners read their own organisation's events; nobody else reads any.
+create policy events_select_org_admins on audit.events for select to authenticated
+  using (org_id in (select private.user_admin_org_ids()));
+
+revoke all on all tables in schema audit from public, anon, authenticated, service_role, postgres;
+revoke all on all functions in schema audit from public;
+grant select on audit.events to authenticated;
+grant select on audit.events, audit.chain_heads to service_role, postgres;
+grant execute on function audit.record_event(text, uuid, text, text, text, jsonb, text, uuid, text)
+  to postgres, service_role;
+grant execute on function audit.verify_chains(jsonb), audit.export_digest()
+  to postgres, service_role;
+grant execute on function audit.event_hash(bytea, uuid, bigint, timestamptz, text, text, uuid,
+  text, uuid, text, text, text, text, jsonb) to postgres, service_role;
+
+reset role;
+revoke cluso_audit_owner from postgres;
+
+-- Clients read their organisation's events through this RPC (RLS decides which).
+create function public.audit_events(
+  p_org_id uuid,
+  p_limit integer default 100,
+  p_before timestamptz default null
+)
+returns table (
+  occurred_at timestamptz, action text, actor_kind text, actor_id uuid, actor_job text,
+  target_table text, target_id text, reason text, request_id text, details jsonb
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select e.occurred_at, e.action, e.actor_kind, e.actor_id, e.actor_job, e.target_table,
+    e.target_id, e.reason, e.request_id, e.details
+  from audit.events e
+  where e.org_id = p_org_id
+    and (p_before is null or e.occurred_at < p_before)
+  order by e.occurred_at desc
+  limit least(greatest(p_limit, 1), 1000);
+$$;
+comment on function public.audit_events(uuid, integer, timestamptz) is
+  'The deletion audit trail of one organisation, newest first; admins and owners only.';
+grant execute on function public.audit_events(uuid, integer, timestamptz) to authenticated;

@@ -1,0 +1,231 @@
+-- Soft deletion of surveys with a 30-day recovery window.
+-- Deleting marks the survey (deleted_at, deleted_by); from then on RLS hides it and every child
+-- row (questions, responses, recordings, transcripts) and its Storage objects, because their
+-- policies require a live parent. Restoring clears the mark, so the children come back exactly
+-- as they were: they were never touched.
+--
+-- Why RPCs: an UPDATE that sets deleted_at through the table fails with 42501 for the client,
+-- because the updated row no longer passes the SELECT policy (deleted_at is null). The public
+-- functions below are SECURITY INVOKER; each calls a SECURITY DEFINER twin in `private` that
+-- checks the caller's role in the survey's organisation explicitly.
+
+create function private.survey_retention()
+returns interval
+language sql
+immutable
+set search_path = ''
+as $$
+  select interval '30 days';
+$$;
+comment on function private.survey_retention() is
+  'How long a soft-deleted survey stays recoverable before the retention purge removes it.';
+
+-- The survey, locked, after checking that the caller administers its organisation.
+-- Another organisation's survey is reported as not found, so its existence does not leak.
+create function private.lock_survey_for_admin(p_survey_id uuid)
+returns public.surveys
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_user uuid := (select auth.uid());
+  v_survey public.surveys;
+  v_role public.org_role;
+begin
+  if v_user is null then
+    raise exception 'sign in to manage surveys' using errcode = '42501';
+  end if;
+  select * into v_survey from public.surveys s where s.id = p_survey_id for update;
+  select m.role into v_role from public.memberships m
+  where m.org_id = v_survey.org_id and m.user_id = v_user;
+  if v_survey.id is null or v_role is null then
+    raise exception 'survey % not found', p_survey_id using errcode = 'P0002';
+  end if;
+  if v_role not in ('owner', 'admin') then
+    raise exception 'only admins and owners of the organisation can delete or restore surveys'
+      using errcode = '42501';
+  end if;
+  return v_survey;
+end;
+$$;
+
+create function private.survey_child_counts(p_org_id uuid, p_survey_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'questions', (select count(*) from public.questions q
+                  where q.org_id = p_org_id and q.survey_id = p_survey_id),
+    'responses', (select count(*) from public.responses r
+                  where r.org_id = p_org_id and r.survey_id = p_survey_id),
+    'recordings', (select count(*) from public.recordings r
+                   where r.org_id = p_org_id and r.survey_id = p_survey_id),
+    'transcripts', (select count(*) from public.transcripts t
+                    where t.org_id = p_org_id and t.survey_id = p_survey_id)
+  );
+$$;
+
+create function private.delete_survey(p_survey_id uuid, p_reason text)
+returns table (survey_id uuid, deleted_at timestamptz, purge_after timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_survey public.surveys := private.lock_survey_for_admin(p_survey_id);
+  v_now timestamptz := private.current_time();
+begin
+  if v_survey.deleted_at is not null then
+    raise exception 'survey % is already deleted', p_survey_id
+      using errcode = 'PT409', hint = 'Restore it from the trash, or wait for the purge.';
+  end if;
+  update public.surveys s set deleted_at = v_now, deleted_by = (select auth.uid())
+  where s.id = p_survey_id;
+  perform audit.record_event('survey.soft_deleted', v_survey.org_id, 'public.surveys',
+    p_survey_id::text, coalesce(p_reason, 'user_request'),
+    private.survey_child_counts(v_survey.org_id, p_survey_id), p_actor_id => (select auth.uid()));
+  return query select p_survey_id, v_now, v_now + private.survey_retention();
+end;
+$$;
+
+create function private.restore_survey(p_survey_id uuid)
+returns table (survey_id uuid, restored_at timestamptz)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_survey public.surveys := private.lock_survey_for_admin(p_survey_id);
+  v_now timestamptz := private.current_time();
+begin
+  if v_survey.deleted_at is null then
+    raise exception 'survey % is not deleted', p_survey_id using errcode = 'PT409';
+  end if;
+  if v_now >= v_survey.deleted_at + private.survey_retention() then
+    raise exception 'survey % can no longer be restored: it was deleted on %, and the 30-day recovery window ended on %',
+      p_survey_id, v_survey.deleted_at, v_survey.deleted_at + private.survey_retention()
+      using errcode = 'PT410', hint = 'It is being permanently deleted by the retention purge.';
+  end if;
+  if exists (
+    select 1 from public.surveys s
+    where s.org_id = v_survey.org_id and s.slug = v_survey.slug and s.deleted_at is null
+  ) then
+    raise exception 'survey % cannot be restored: another survey now uses the slug "%"',
+      p_survey_id, v_survey.slug
+      using errcode = 'PT409', hint = 'Rename that survey first.';
+  end if;
+  update public.surveys s set deleted_at = null, deleted_by = null where s.id = p_survey_id;
+  perform audit.record_event('survey.restored', v_survey.org_id, 'public.surveys',
+    p_survey_id::text, 'user_request',
+    private.survey_child_counts(v_survey.org_id, p_survey_id), p_actor_id => (select auth.uid()));
+  return query select p_survey_id, v_now;
+end;
+$$;
+
+create function private.survey_trash(p_org_id uuid)
+returns table (
+  survey_id uuid, title text, slug text, deleted_at timestamptz, deleted_by uuid,
+  purge_after timestamptz
+)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  if not exists (
+    select 1 from public.memberships m
+    where m.org_id = p_org_id and m.user_id = (select auth.uid()) and m.role in ('owner', 'admin')
+  ) then
+    raise exception 'only admins and owners of the organisation can see its trash'
+      using errcode = '42501';
+  end if;
+  return query
+    select s.id, s.title, s.slug, s.deleted_at, s.deleted_by,
+      s.deleted_at + private.survey_retention()
+    from public.surveys s
+    where s.org_id = p_org_id and s.deleted_at is not null
+    order by s.deleted_at desc;
+end;
+$$;
+
+grant execute on function
+  private.delete_survey(uuid, text),
+  private.restore_survey(uuid),
+  private.survey_trash(uuid)
+to authenticated;
+
+create function public.delete_survey(p_survey_id uuid, p_reason text default 'user_request')
+returns table (survey_id uuid, deleted_at timestamptz, purge_after timestamptz)
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from private.delete_survey(p_survey_id, p_reason);
+$$;
+comment on function public.delete_survey(uuid, text) is
+  'Moves a survey and everything under it to the trash for 30 days (admins and owners).';
+
+create function public.restore_survey(p_survey_id uuid)
+returns table (survey_id uuid, restored_at timestamptz)
+language sql
+security invoker
+set search_path = ''
+as $$
+  select * from private.restore_survey(p_survey_id);
+$$;
+comment on function public.restore_survey(uuid) is
+  'Brings a deleted survey back with all its children, within 30 days of its deletion.';
+
+create function public.survey_trash(p_org_id uuid)
+returns table (
+  survey_id uuid, title text, slug text, deleted_at timestamptz, deleted_by uuid,
+  purge_after timestamptz
+)
+language sql
+stable
+security invoker
+set search_path = ''
+as $$
+  select * from private.survey_trash(p_org_id);
+$$;
+comment on function public.survey_trash(uuid) is
+  'Deleted surveys of an organisation, who deleted them, when, and when they will be purged.';
+
+grant execute on function
+  public.delete_survey(uuid, text),
+  public.restore_survey(uuid),
+  public.survey_trash(uuid)
+to authenticated;
+
+-- Members leaving or being removed is a deletion too.
+create function private.audit_membership_removed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor uuid := (select auth.uid());
+begin
+  perform audit.record_event(
+    'membership.removed', old.org_id, 'public.memberships', old.user_id::text,
+    case
+      when v_actor is null then 'cascade'
+      when v_actor = old.user_id then 'member_left'
+      else 'member_removed'
+    end,
+    jsonb_build_object('was_owner', old.role = 'owner'),
+    p_actor_job => case when v_actor is null then 'database' end,
+    p_actor_id => v_actor
+  );
+  return old;
+end;
+$$;
+
+create trigger memberships_audit_removed after delete on public.memberships
+  for each row execute function private.audit_membership_removed();
