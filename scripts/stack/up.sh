@@ -98,7 +98,7 @@ write_stack_env() {
   } >"$STACK_ENV_FILE"
 }
 
-storage_api_is_up() { curl -fsS "$API_URL/storage/v1/__standin/health" >/dev/null 2>&1; }
+storage_api_is_up() { curl -fsS "$API_URL/__standin/health" >/dev/null 2>&1; }
 
 ensure_storage_api() {
   # STACK_SKIP_STORAGE=1: database only (for SQL-only work).

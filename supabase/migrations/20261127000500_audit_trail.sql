@@ -110,9 +110,13 @@ as $$
 declare
   v_chain uuid := coalesce(p_org_id, '00000000-0000-0000-0000-000000000000');
   v_actor uuid := p_actor_id;
+  -- The API client chooses x-request-id: keep it only when it looks like an id (so an over-long
+  -- or odd header can neither block a deletion nor carry personal content such as an email).
+  v_header_request text := nullif(current_setting('request.headers', true), '')::jsonb
+    ->> 'x-request-id';
   v_request text := coalesce(
     p_request_id,
-    nullif(current_setting('request.headers', true), '')::jsonb ->> 'x-request-id',
+    case when v_header_request ~ '^[A-Za-z0-9._:-]{1,128}$' then v_header_request end,
     'tx:' || pg_current_xact_id()::text
   );
   v_seq bigint;
@@ -156,13 +160,44 @@ begin
     v_event.actor_kind, v_actor, p_actor_job, p_org_id, p_target_table, p_target_id, p_reason,
     v_request, v_event.details);
 
+  -- audit.extend_chain() (trigger) checks the link and moves the chain head.
   insert into audit.events values (v_event.*);
-  update audit.chain_heads
-  set seq = v_seq, hash = v_event.hash, updated_at = v_event.occurred_at
-  where chain_id = v_chain;
   return v_event;
 end;
 $$;
+
+-- Every insert must extend its chain by exactly one correctly hashed event, and moves the
+-- chain head with it. So even the owner cannot slip an event into the middle of a chain or
+-- append one that does not link: an insert is either refused or is what record_event() writes.
+create function audit.extend_chain()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_head audit.chain_heads;
+begin
+  select * into v_head from audit.chain_heads h where h.chain_id = new.chain_id for update;
+  if v_head.chain_id is null
+    or new.seq <> v_head.seq + 1
+    or new.prev_hash <> v_head.hash
+    or new.hash <> audit.event_hash(new.prev_hash, new.chain_id, new.seq, new.occurred_at,
+      new.action, new.actor_kind, new.actor_id, new.actor_job, new.org_id, new.target_table,
+      new.target_id, new.reason, new.request_id, new.details)
+  then
+    raise exception 'audit events are only added through audit.record_event()'
+      using errcode = '42501',
+        hint = 'An event must be the next, correctly hashed link of its chain.';
+  end if;
+  update audit.chain_heads h
+  set seq = new.seq, hash = new.hash, updated_at = new.occurred_at
+  where h.chain_id = new.chain_id;
+  return new;
+end;
+$$;
+
+create trigger events_extend_chain before insert on audit.events
+  for each row execute function audit.extend_chain();
 
 -- Append-only, for every role, the owner included.
 create function audit.refuse_change()
@@ -180,7 +215,7 @@ create trigger events_append_only before update or delete on audit.events
   for each row execute function audit.refuse_change();
 create trigger events_no_truncate before truncate on audit.events
   for each statement execute function audit.refuse_change();
--- Chain heads move forward only, and only inside audit.record_event().
+-- Chain heads move forward only, one event at a time, with the events (audit.extend_chain()).
 create trigger chain_heads_no_delete before delete on audit.chain_heads
   for each row execute function audit.refuse_change();
 create trigger chain_heads_no_truncate before truncate on audit.chain_heads
@@ -199,7 +234,27 @@ begin
   return new;
 end;
 $$;
--- record_event sets seq in the same statement that writes the new hash; the first UPDATE of a
+-- A chain starts empty: a new head is seq 0 with the zero hash (record_event creates it on the
+-- organisation's first event; heads are never deleted, so a chain with events has its head).
+create function audit.chain_head_starts_empty()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.seq <> 0
+    or new.hash <> '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
+  then
+    raise exception 'audit chain heads only start empty, through audit.record_event()'
+      using errcode = '42501';
+  end if;
+  return new;
+end;
+$$;
+create trigger chain_heads_start_empty before insert on audit.chain_heads
+  for each row execute function audit.chain_head_starts_empty();
+
+-- audit.extend_chain() sets seq in the same statement that writes the new hash; the first UPDATE of a
 -- fresh head moves 0 -> 1, every later one n -> n+1.
 create trigger chain_heads_forward_only before update on audit.chain_heads
   for each row execute function audit.chain_head_moves_forward();
@@ -219,6 +274,7 @@ as $$
       e.hash = audit.event_hash(e.prev_hash, e.chain_id, e.seq, e.occurred_at, e.action,
         e.actor_kind, e.actor_id, e.actor_job, e.org_id, e.target_table, e.target_id, e.reason,
         e.request_id, e.details) as hash_ok,
+      coalesce(lag(e.seq) over w, 0) as prev_seq,
       e.seq = coalesce(lag(e.seq) over w, 0) + 1 as seq_ok,
       e.prev_hash = coalesce(lag(e.hash) over w,
         '\x0000000000000000000000000000000000000000000000000000000000000000') as link_ok
@@ -226,9 +282,11 @@ as $$
     window w as (partition by e.chain_id order by e.seq)
   ),
   first_break as (
-    select distinct on (c.chain_id) c.chain_id, c.seq,
+    -- A gap is named at its first missing sequence number.
+    select distinct on (c.chain_id) c.chain_id,
+      case when c.seq_ok then c.seq else c.prev_seq + 1 end as seq,
       case
-        when not c.seq_ok then 'event missing or inserted before this sequence number'
+        when not c.seq_ok then 'event missing at this sequence number (removed)'
         when not c.hash_ok then 'event content does not match its hash (altered)'
         else 'event does not link to the previous event (removed, inserted or reordered)'
       end as problem
@@ -245,17 +303,28 @@ as $$
     from jsonb_array_elements(coalesce(p_digest -> 'chains', '[]')) d
   ),
   digest_breaks as (
-    select d.chain_id, d.seq,
+    -- A vanished head: the first event missing is the one after the chain's last.
+    select d.chain_id,
+      case when e.seq is null then least(d.seq, coalesce(t.last_seq, 0) + 1) else d.seq end,
       case
         when e.seq is null then 'the exported head is gone (events removed or chain truncated)'
         else 'the exported head no longer matches (chain rewritten)'
       end as problem
     from digest d
+    left join totals t on t.chain_id = d.chain_id
     left join audit.events e on e.chain_id = d.chain_id and e.seq = d.seq
     where e.hash is distinct from d.hash
   ),
   heads as (
-    select h.chain_id, h.seq, 'the chain head does not match the last event' as problem
+    -- Named at the first wrong sequence number: the first event missing at the end, the
+    -- first event beyond the head, or the head itself.
+    select h.chain_id,
+      case
+        when coalesce(t.last_seq, 0) < h.seq then coalesce(t.last_seq, 0) + 1
+        when t.last_seq > h.seq then h.seq + 1
+        else h.seq
+      end,
+      'the chain head does not match the last event' as problem
     from audit.chain_heads h
     left join totals t on t.chain_id = h.chain_id
     left join audit.events e on e.chain_id = h.chain_id and e.seq = h.seq

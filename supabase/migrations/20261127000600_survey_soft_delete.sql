@@ -69,6 +69,18 @@ as $$
   );
 $$;
 
+-- The reasons an admin may give for deleting a survey (codes, never free text).
+create function private.survey_deletion_reasons()
+returns text[]
+language sql
+immutable
+set search_path = ''
+as $$
+  select array['user_request', 'duplicate', 'created_by_mistake', 'test_data',
+    'no_longer_needed', 'consent_withdrawn', 'data_subject_request'];
+$$;
+grant execute on function private.survey_deletion_reasons() to authenticated;
+
 create function private.delete_survey(p_survey_id uuid, p_reason text)
 returns table (survey_id uuid, deleted_at timestamptz, purge_after timestamptz)
 language plpgsql
@@ -79,6 +91,13 @@ declare
   v_survey public.surveys := private.lock_survey_for_admin(p_survey_id);
   v_now timestamptz := private.current_time();
 begin
+  -- The reason enters the immutable audit trail, so the client picks from a fixed list of
+  -- codes: free text could carry a name or an email that could then never be erased.
+  if coalesce(p_reason, 'user_request') not in (select unnest(private.survey_deletion_reasons())) then
+    raise exception 'unknown deletion reason %', p_reason
+      using errcode = '22023',
+        hint = 'Use one of: ' || array_to_string(private.survey_deletion_reasons(), ', ');
+  end if;
   if v_survey.deleted_at is not null then
     raise exception 'survey % is already deleted', p_survey_id
       using errcode = 'PT409', hint = 'Restore it from the trash, or wait for the purge.';

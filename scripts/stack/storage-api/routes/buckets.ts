@@ -160,7 +160,7 @@ export async function updateBucket(ctx: Ctx, bucketId: string): Promise<Response
 
 export async function emptyBucket(ctx: Ctx, bucketId: string): Promise<Response> {
   const scope = ctx.scope("storage.bucket.empty");
-  const deleted = await withScope(ctx.deps.sql, scope, async (tx) => {
+  await withScope(ctx.deps.sql, scope, async (tx) => {
     await applyScope(tx, superUserScope(scope));
     const found = await tx`select id from storage.buckets where id = ${bucketId}`;
     if (found.length === 0) throw ERRORS.NoSuchBucket();
@@ -168,9 +168,8 @@ export async function emptyBucket(ctx: Ctx, bucketId: string): Promise<Response>
     const rows = await tx`delete from storage.objects where bucket_id = ${bucketId}
                           returning name`;
     for (const row of rows) await ctx.deps.disk.remove(bucketId, row.name);
-    return rows.length;
   });
-  return Response.json({ message: "Successfully emptied", deleted });
+  return Response.json({ message: "Successfully emptied" });
 }
 
 export async function deleteBucket(ctx: Ctx, bucketId: string): Promise<Response> {

@@ -8,6 +8,7 @@ import { basename } from "node:path";
 import { type Ctx, isRecord, readJson } from "../context.ts";
 import { applyScope, type Scope, superUserScope, type Tx, withScope } from "../db.ts";
 import type { TempFile } from "../disk.ts";
+import { boundaryOf, parseMultipart, type Part } from "../multipart.ts";
 import { ERRORS, fromDbError, StorageError, ValidationError } from "../errors.ts";
 import { objectJson } from "../serialize.ts";
 import { isEmptyFolderPlaceholder, mustBeValidKey, validateMimeType } from "../validation.ts";
@@ -46,28 +47,25 @@ async function incomingFile(ctx: Ctx, limit: number): Promise<IncomingFile> {
   const { req, deps } = ctx;
   const contentType = req.headers.get("content-type") ?? "";
   if (contentType.startsWith("multipart/form-data")) {
-    let form: FormData;
+    const boundary = boundaryOf(contentType);
+    let parts: Part[];
     try {
-      form = await req.formData();
+      if (!boundary) throw new Error("no boundary");
+      parts = parseMultipart(new Uint8Array(await req.arrayBuffer()), boundary);
     } catch {
       throw ERRORS.NoContentProvided();
     }
-    let file: File | null = null;
-    for (const [, value] of form.entries()) {
-      if (value instanceof File) {
-        file = value;
-        break;
-      }
-    }
+    // Like request.file(): the first part with a filename is the file.
+    const file = parts.find((p) => p.filename !== undefined);
     if (!file) throw ERRORS.NoContentProvided();
     const field = (name: string) => {
-      const v = form.get(name);
-      return typeof v === "string" ? v : null;
+      const p = parts.find((x) => x.filename === undefined && x.name === name);
+      return p ? new TextDecoder().decode(p.data) : null;
     };
     const cacheTime = field("cacheControl");
     return {
-      temp: await deps.disk.writeTemp(file.stream(), limit),
-      mimeType: field("contentType") || file.type || "application/octet-stream",
+      temp: await deps.disk.writeTemp(new Blob([file.data]).stream(), limit),
+      mimeType: field("contentType") || file.contentType || "application/octet-stream",
       cacheControl: cacheTime ? `max-age=${cacheTime}` : "no-cache",
       userMetadata: parseJsonObject(field("metadata") ?? field("userMetadata")),
     };
@@ -187,7 +185,9 @@ export async function uploadObject(
           (bucket_id, name, owner, owner_id, metadata, user_metadata, version)
         values (${bucket}, ${name}, ${owner.owner}, ${owner.owner_id},
                 ${JSON.stringify(metadata)}::text::jsonb,
-                ${file.userMetadata === null ? null : JSON.stringify(file.userMetadata)}::text::jsonb,
+                ${
+        file.userMetadata === null ? null : JSON.stringify(file.userMetadata)
+      }::text::jsonb,
                 ${crypto.randomUUID()})
         on conflict (name, bucket_id) do update set
           metadata = excluded.metadata, user_metadata = excluded.user_metadata,

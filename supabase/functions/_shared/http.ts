@@ -1,0 +1,55 @@
+// JSON responses and strict body parsing shared by the job functions.
+import { z } from "zod";
+
+/** An error that maps to an HTTP status; its message is safe to show the caller. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+export function json(body: unknown, status = 200, headers: HeadersInit = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+  });
+}
+
+export function errorResponse(err: HttpError): Response {
+  return json({ error: err.message }, err.status);
+}
+
+/** Only POST runs a job: a GET from a crawler or a health probe must never start one. */
+export function requirePost(req: Request): void {
+  if (req.method !== "POST") throw new HttpError(405, `method ${req.method} not allowed; use POST`);
+}
+
+/**
+ * Parses the request body with a strict zod schema. An empty body means "all defaults", so the
+ * scheduler can POST nothing. Any problem is a 400 naming the field; nothing has run yet.
+ */
+export async function parseJsonBody<S extends z.ZodTypeAny>(
+  req: Request,
+  schema: S,
+): Promise<z.output<S>> {
+  const text = await req.text();
+  let raw: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, "body: not valid JSON");
+    }
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const keys = i.code === "unrecognized_keys" ? i.keys.join(", ") : "";
+      const field = i.path.length > 0 ? i.path.join(".") : keys || "body";
+      return `${field}: ${i.message}`;
+    });
+    throw new HttpError(400, `invalid body: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,61 @@
+// Removing Storage objects through the Storage API with the real supabase-js client.
+// (A DELETE on storage.objects is refused by storage.protect_delete() and would orphan the file.)
+import { createClient } from "@supabase/supabase-js";
+
+export interface RemoveResult {
+  /** Names Storage reported deleted: the only ones a caller may treat as removed. */
+  removed: string[];
+  /** Why the call failed (HTTP status, network, timeout), or null. */
+  error: string | null;
+}
+
+/** Removes up to 1000 objects of one bucket; never throws. */
+export type ObjectRemover = (
+  bucket: string,
+  names: string[],
+  signal: AbortSignal,
+) => Promise<RemoveResult>;
+
+export interface RemoverConfig {
+  supabaseUrl: string;
+  serviceRoleKey: string;
+  fetch?: typeof fetch;
+}
+
+const MAX_ERROR_LENGTH = 500;
+
+function describe(err: unknown, signal: AbortSignal): string {
+  if (signal.aborted) {
+    const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+    return `Storage remove aborted: ${reason}`.slice(0, MAX_ERROR_LENGTH);
+  }
+  const e = err as { status?: number; statusCode?: string; message?: string; name?: string };
+  const status = e?.status ?? e?.statusCode;
+  const text = `${e?.name ?? "Error"}${status ? ` ${status}` : ""}: ${e?.message ?? String(err)}`;
+  return `Storage remove failed: ${text}`.slice(0, MAX_ERROR_LENGTH);
+}
+
+export function supabaseObjectRemover(config: RemoverConfig): ObjectRemover {
+  const baseFetch = config.fetch ?? fetch;
+  return async (bucket, names, signal) => {
+    // storage-js's remove() takes no AbortSignal, so each call gets a client whose fetch carries
+    // the call's signal (cheap: about 0.4 ms, and at most one call per 1000 names).
+    const client = createClient(config.supabaseUrl, config.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      global: {
+        fetch: (input, init) =>
+          baseFetch(input, {
+            ...init,
+            signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+          }),
+      },
+    });
+    try {
+      const { data, error } = await client.storage.from(bucket).remove(names);
+      if (error) return { removed: [], error: describe(error, signal) };
+      return { removed: (data ?? []).map((o) => o.name), error: null };
+    } catch (err) {
+      return { removed: [], error: describe(err, signal) };
+    }
+  };
+}

@@ -1,0 +1,307 @@
+-- Permanent deletion of surveys, and the durable outbox that removes their recordings from
+-- Storage.
+--
+-- Storage objects can only be removed through the Storage API (a direct DELETE on
+-- storage.objects is refused by storage.protect_delete() and would orphan the file), which is
+-- outside any database transaction. So hard deletion happens in two steps:
+--   1. in one transaction: the survey's rows are deleted, each recording's object name is put in
+--      private.storage_removals, and the purge is audited (with counts);
+--   2. the scheduled job drains the outbox through the Storage API, confirms each removal
+--      (against what remove() returned and against storage.objects), audits every removed object,
+--      and retries failures with backoff. Nothing is dropped: a removal that keeps failing stays
+--      visible in private.storage_removal_backlog and makes the job report failure.
+
+create table private.storage_removals (
+  id bigint generated always as identity primary key,
+  bucket_id text not null,
+  object_name text not null,
+  org_id uuid not null,
+  survey_id uuid,
+  cause text not null check (cause ~ '^[a-z][a-z0-9_]{0,63}$'),
+  enqueued_at timestamptz not null default now(),
+  attempts integer not null default 0,
+  next_attempt_at timestamptz not null default now(),
+  leased_until timestamptz,
+  last_error text,
+  unique (bucket_id, object_name)
+);
+create index storage_removals_due_idx on private.storage_removals (next_attempt_at, id);
+comment on table private.storage_removals is
+  'Storage objects whose rows were permanently deleted and which still have to be removed through the Storage API.';
+
+alter table private.storage_removals enable row level security;
+revoke all on private.storage_removals from anon, authenticated, service_role;
+
+-- One survey in a hard-delete batch, with the number of child rows removed with it.
+create type private.purged_survey as (
+  org_id uuid,
+  survey_id uuid,
+  questions bigint,
+  responses bigint,
+  recordings bigint,
+  transcripts bigint
+);
+
+-- The single place that permanently deletes surveys, used by the retention purge, organisation
+-- deletion and account erasure. Set-based, children first (cheaper than row-by-row cascades),
+-- one audit event per survey with the counts removed. Callers lock the surveys first.
+create function private.hard_delete_surveys(
+  p_survey_ids uuid[], p_cause text, p_actor_job text, p_actor_id uuid default null
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_batch private.purged_survey[];
+  v_survey private.purged_survey;
+begin
+  -- Counted once, before anything is deleted; ordered by organisation so that concurrent
+  -- batches take the audit chain-head locks in the same order.
+  select coalesce(array_agg(row(s.org_id, s.id,
+      (select count(*) from public.questions q where q.org_id = s.org_id and q.survey_id = s.id),
+      (select count(*) from public.responses r where r.org_id = s.org_id and r.survey_id = s.id),
+      (select count(*) from public.recordings r where r.org_id = s.org_id and r.survey_id = s.id),
+      (select count(*) from public.transcripts t where t.org_id = s.org_id and t.survey_id = s.id)
+    )::private.purged_survey order by s.org_id, s.id), '{}')
+  into v_batch
+  from public.surveys s
+  where s.id = any(p_survey_ids);
+
+  insert into private.storage_removals (bucket_id, object_name, org_id, survey_id, cause)
+  select 'recordings', r.object_path, r.org_id, r.survey_id, p_cause
+  from public.recordings r
+  join unnest(v_batch) b on b.org_id = r.org_id and b.survey_id = r.survey_id
+  on conflict (bucket_id, object_name) do nothing;
+
+  delete from public.transcripts t using unnest(v_batch) b
+  where t.org_id = b.org_id and t.survey_id = b.survey_id;
+  delete from public.recordings r using unnest(v_batch) b
+  where r.org_id = b.org_id and r.survey_id = b.survey_id;
+  delete from public.responses r using unnest(v_batch) b
+  where r.org_id = b.org_id and r.survey_id = b.survey_id;
+  delete from public.questions q using unnest(v_batch) b
+  where q.org_id = b.org_id and q.survey_id = b.survey_id;
+  delete from public.surveys s using unnest(v_batch) b where s.id = b.survey_id;
+
+  foreach v_survey in array v_batch loop
+    perform audit.record_event('survey.purged', v_survey.org_id, 'public.surveys',
+      v_survey.survey_id::text, p_cause,
+      jsonb_build_object('questions', v_survey.questions, 'responses', v_survey.responses,
+        'recordings', v_survey.recordings, 'transcripts', v_survey.transcripts),
+      p_actor_job => p_actor_job, p_actor_id => p_actor_id);
+  end loop;
+
+  return jsonb_build_object(
+    'surveys', cardinality(v_batch),
+    'questions', coalesce((select sum(b.questions) from unnest(v_batch) b), 0),
+    'responses', coalesce((select sum(b.responses) from unnest(v_batch) b), 0),
+    'recordings', coalesce((select sum(b.recordings) from unnest(v_batch) b), 0),
+    'transcripts', coalesce((select sum(b.transcripts) from unnest(v_batch) b), 0)
+  );
+end;
+$$;
+
+-- One purge batch: at most p_batch_size surveys soft-deleted more than 30 days ago, in one
+-- short transaction. Rows are taken FOR UPDATE SKIP LOCKED: two concurrent runs never take the
+-- same survey, and a restore in progress (which holds the row) is skipped, so a racing restore
+-- either wins completely (the survey is live again) or loses completely (not found).
+create function private.purge_expired_surveys(p_batch_size integer, p_job text default 'retention_purge')
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  if p_batch_size not between 1 and 5000 then
+    raise exception 'batch size must be between 1 and 5000, got %', p_batch_size
+      using errcode = '22023';
+  end if;
+  select coalesce(array_agg(id), '{}') into v_ids
+  from (
+    select s.id from public.surveys s
+    where s.deleted_at is not null
+      and s.deleted_at <= private.current_time() - private.survey_retention()
+    order by s.deleted_at, s.id
+    limit p_batch_size
+    for update skip locked
+  ) expired;
+  if cardinality(v_ids) = 0 then
+    return jsonb_build_object('surveys', 0, 'questions', 0, 'responses', 0, 'recordings', 0,
+      'transcripts', 0);
+  end if;
+  return private.hard_delete_surveys(v_ids, 'retention_expired', p_job);
+end;
+$$;
+
+-- What the purge would remove now, without changing anything (dry run).
+create function private.preview_expired_surveys()
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  with expired as (
+    select s.org_id, s.id from public.surveys s
+    where s.deleted_at is not null
+      and s.deleted_at <= private.current_time() - private.survey_retention()
+  )
+  select jsonb_build_object(
+    'surveys', (select count(*) from expired),
+    'questions', (select count(*) from public.questions q
+                  join expired e on e.org_id = q.org_id and e.id = q.survey_id),
+    'responses', (select count(*) from public.responses r
+                  join expired e on e.org_id = r.org_id and e.id = r.survey_id),
+    'recordings', (select count(*) from public.recordings r
+                   join expired e on e.org_id = r.org_id and e.id = r.survey_id),
+    'transcripts', (select count(*) from public.transcripts t
+                    join expired e on e.org_id = t.org_id and e.id = t.survey_id),
+    'oldest_deleted_at', (select min(s.deleted_at) from public.surveys s
+                          join expired e on e.id = s.id)
+  );
+$$;
+
+-- Lease up to p_limit due removals (at most 1000: one Storage API remove() call).
+-- A lease that expires (the job was killed) makes the rows due again.
+create function private.claim_storage_removals(
+  p_limit integer default 1000, p_lease interval default interval '5 minutes'
+)
+returns table (id bigint, bucket_id text, object_name text, attempts integer)
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_now timestamptz := private.current_time();
+begin
+  if p_limit not between 1 and 1000 then
+    raise exception 'a Storage remove() call takes 1 to 1000 names, got %', p_limit
+      using errcode = '22023';
+  end if;
+  return query
+    update private.storage_removals r
+    set attempts = r.attempts + 1, leased_until = v_now + p_lease
+    where r.id in (
+      select d.id from private.storage_removals d
+      where d.next_attempt_at <= v_now and (d.leased_until is null or d.leased_until <= v_now)
+      order by d.bucket_id, d.id
+      limit p_limit
+      for update skip locked
+    )
+    returning r.id, r.bucket_id, r.object_name, r.attempts;
+end;
+$$;
+
+-- Settle leased removals after a remove() call. A removal counts as done when Storage reported
+-- the object deleted, or when its row is gone from storage.objects (deleted by an earlier call
+-- whose answer was lost). Done removals are audited and leave the outbox; the rest are retried
+-- with exponential backoff (30 s doubling, capped at 1 hour), keeping the error.
+create function private.settle_storage_removals(
+  p_ids bigint[], p_removed_names text[], p_error text default null,
+  p_job text default 'retention_purge'
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_now timestamptz := private.current_time();
+  v_done record;
+  v_removed integer := 0;
+  v_failed integer := 0;
+begin
+  for v_done in
+    delete from private.storage_removals r
+    where r.id = any(p_ids)
+      and (r.object_name = any(coalesce(p_removed_names, '{}'))
+        or not exists (select 1 from storage.objects o
+                       where o.bucket_id = r.bucket_id and o.name = r.object_name))
+    returning r.*
+  loop
+    perform audit.record_event('storage_object.removed', v_done.org_id, 'storage.objects',
+      v_done.bucket_id || '/' || v_done.object_name, v_done.cause,
+      jsonb_build_object('attempts', v_done.attempts), p_actor_job => p_job);
+    v_removed := v_removed + 1;
+  end loop;
+
+  update private.storage_removals r
+  set leased_until = null,
+    next_attempt_at = v_now + least(interval '30 seconds' * power(2, greatest(r.attempts - 1, 0)),
+      interval '1 hour'),
+    last_error = coalesce(p_error, 'Storage did not confirm the removal')
+  where r.id = any(p_ids);
+  get diagnostics v_failed = row_count;
+
+  return jsonb_build_object('removed', v_removed, 'failed', v_failed);
+end;
+$$;
+
+-- What ops watch: pending removals, and the ones that keep failing (5 attempts or more).
+create view private.storage_removal_backlog
+with (security_invoker = true)
+as
+  select r.bucket_id,
+    count(*) as pending,
+    count(*) filter (where r.attempts >= 5) as stuck,
+    min(r.enqueued_at) as oldest_enqueued_at,
+    max(r.attempts) as max_attempts,
+    (array_agg(r.last_error order by r.attempts desc) filter (where r.last_error is not null))[1]
+      as worst_error
+  from private.storage_removals r
+  group by r.bucket_id;
+
+create function private.storage_removal_status()
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object(
+    'pending', count(*),
+    'due', count(*) filter (where r.next_attempt_at <= private.current_time()),
+    'stuck', count(*) filter (where r.attempts >= 5),
+    'oldest_enqueued_at', min(r.enqueued_at)
+  )
+  from private.storage_removals r;
+$$;
+
+-- Reconciliation of the recordings bucket against the recordings table:
+--   orphan_object  - an object no recording row points at, and not waiting in the outbox;
+--   missing_object - a recording row whose object is not in Storage.
+create function private.reconcile_recordings()
+returns table (problem text, object_name text)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select 'orphan_object', o.name
+  from storage.objects o
+  where o.bucket_id = 'recordings'
+    and not exists (select 1 from public.recordings r where r.object_path = o.name)
+    and not exists (select 1 from private.storage_removals q
+                    where q.bucket_id = o.bucket_id and q.object_name = o.name)
+  union all
+  select 'missing_object', r.object_path
+  from public.recordings r
+  where not exists (select 1 from storage.objects o
+                    where o.bucket_id = 'recordings' and o.name = r.object_path)
+  order by 1, 2;
+$$;
+
+-- Only the scheduled jobs (connected as postgres) run these; no API role may.
+revoke all on function
+  private.hard_delete_surveys(uuid[], text, text, uuid),
+  private.purge_expired_surveys(integer, text),
+  private.preview_expired_surveys(),
+  private.claim_storage_removals(integer, interval),
+  private.settle_storage_removals(bigint[], text[], text, text),
+  private.storage_removal_status(),
+  private.reconcile_recordings()
+from public, anon, authenticated, service_role;

@@ -1,0 +1,184 @@
+-- 00 Platform stand-in: proves the local stack behaves as hosted Supabase where the tenant
+-- isolation proof depends on it (default privileges, the storage delete guard, auth.uid()),
+-- and that the catalog check of 01_rls_catalog catches a table created without RLS.
+begin;
+select plan(16);
+
+-- The catalog check (identical in 00_platform_standin and 01_rls_catalog; both assert its md5).
+-- One row per hole: a table in an exposed schema (public, graphql_public; plus storage.objects)
+-- without RLS, a command anon/authenticated may run with no policy for that role, a view
+-- without security_invoker, a materialized view or foreign table readable by an API role, or
+-- TRUNCATE (which ignores RLS) held by an API role on a table of an exposed schema.
+create function pg_temp.rls_catalog_violations()
+returns table (object text, api_role text, command text, problem text)
+language sql
+stable
+as $fn$
+  with exposed as (
+    select c.oid, format('%I.%I', n.nspname, c.relname) as object, c.relkind, c.relrowsecurity,
+      coalesce(c.reloptions, '{}') as reloptions, n.nspname
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where (n.nspname in ('public', 'graphql_public') and c.relkind in ('r', 'p', 'v', 'm', 'f'))
+       or c.oid = 'storage.objects'::regclass
+  ),
+  api_roles as (
+    select r.oid, r.rolname from pg_catalog.pg_roles r where r.rolname in ('anon', 'authenticated')
+  ),
+  commands (command, polcmd) as (
+    values ('SELECT', 'r'::"char"), ('INSERT', 'a'::"char"), ('UPDATE', 'w'::"char"),
+      ('DELETE', 'd'::"char")
+  )
+  select e.object, null::text, null::text, 'rls_disabled'
+  from exposed e
+  where e.relkind in ('r', 'p') and not e.relrowsecurity
+  union all
+  select e.object, r.rolname::text, cmd.command, 'privilege_without_policy'
+  from exposed e
+  cross join api_roles r
+  cross join commands cmd
+  where e.relkind in ('r', 'p') and e.relrowsecurity
+    and (
+      pg_catalog.has_table_privilege(r.oid, e.oid, cmd.command)
+      or (cmd.command <> 'DELETE' and pg_catalog.has_any_column_privilege(r.oid, e.oid, cmd.command))
+    )
+    and not exists (
+      select 1
+      from pg_catalog.pg_policy p
+      cross join lateral unnest(p.polroles) as pr(role_oid)
+      where p.polrelid = e.oid
+        and p.polcmd in (cmd.polcmd, '*')
+        and (pr.role_oid = 0 or pg_catalog.pg_has_role(r.oid, pr.role_oid, 'MEMBER'))
+    )
+  union all
+  select e.object, null, null, 'view_without_security_invoker'
+  from exposed e
+  where e.relkind = 'v'
+    and not (lower(e.reloptions::text)::text[] && array['security_invoker=true',
+      'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'])
+  union all
+  select e.object, r.rolname::text, 'SELECT', 'exposed_without_rls'
+  from exposed e
+  cross join api_roles r
+  where e.relkind in ('m', 'f') and pg_catalog.has_any_column_privilege(r.oid, e.oid, 'SELECT')
+  union all
+  select e.object, r.rolname::text, 'TRUNCATE', 'truncate_bypasses_rls'
+  from exposed e
+  cross join api_roles r
+  where e.relkind in ('r', 'p') and e.nspname in ('public', 'graphql_public')
+    and pg_catalog.has_table_privilege(r.oid, e.oid, 'TRUNCATE')
+$fn$;
+
+select is(
+  (select md5(p.prosrc) from pg_catalog.pg_proc p
+   where p.proname = 'rls_catalog_violations' and p.pronamespace = pg_my_temp_schema()),
+  '9ca9a39f0f0591d282231e46d8a46a54',
+  '[PLT-001] the catalog check here is byte-for-byte the one 01_rls_catalog runs (same md5)'
+);
+
+-- Tests run as hosted Supabase's `postgres`: not a superuser, but BYPASSRLS.
+select ok(
+  (select not r.rolsuper and r.rolbypassrls from pg_catalog.pg_roles r where r.rolname = current_user),
+  '[PLT-002] the tests run as a non-superuser role with BYPASSRLS (hosted `postgres`)'
+);
+select ok(
+  (select not r.rolbypassrls from pg_catalog.pg_roles r where r.rolname = 'anon')
+  and (select not r.rolbypassrls from pg_catalog.pg_roles r where r.rolname = 'authenticated'),
+  '[PLT-003] anon and authenticated are subject to RLS (no BYPASSRLS)'
+);
+
+-- A table added by a careless migration: Supabase's default privileges expose it at once.
+create table public.standin_probe (id int primary key, secret text);
+insert into public.standin_probe values (1, 'leaked');
+
+select tests.authenticate_as_anon();
+select results_eq(
+  $$select secret from public.standin_probe$$,
+  $$values ('leaked'::text)$$,
+  '[PLT-004] a new public table without RLS is readable by anon (default privileges, as on hosted)'
+);
+select lives_ok(
+  $$insert into public.standin_probe values (2, 'planted')$$,
+  '[PLT-005] ... and writable by anon'
+);
+select tests.clear_authentication();
+
+select results_eq(
+  $$select problem from pg_temp.rls_catalog_violations()
+    where object = 'public.standin_probe' and problem = 'rls_disabled'$$,
+  $$values ('rls_disabled'::text)$$,
+  '[PLT-006] the catalog check reports the new table as rls_disabled'
+);
+select results_eq(
+  $$select api_role from pg_temp.rls_catalog_violations()
+    where object = 'public.standin_probe' and problem = 'truncate_bypasses_rls' order by 1$$,
+  $$values ('anon'::text), ('authenticated'::text)$$,
+  '[PLT-007] the catalog check reports the default TRUNCATE grant to anon and authenticated'
+);
+
+-- RLS switched on but no policy written: closed, and the check names every granted command.
+alter table public.standin_probe enable row level security;
+select tests.authenticate_as_anon();
+select is_empty(
+  $$select 1 from public.standin_probe$$,
+  '[PLT-008] with RLS enabled and no policy, anon reads nothing'
+);
+select tests.clear_authentication();
+select results_eq(
+  $$select api_role || ' ' || command from pg_temp.rls_catalog_violations()
+    where object = 'public.standin_probe' and problem = 'privilege_without_policy' order by 1$$,
+  $$values ('anon DELETE'), ('anon INSERT'), ('anon SELECT'), ('anon UPDATE'),
+    ('authenticated DELETE'), ('authenticated INSERT'), ('authenticated SELECT'),
+    ('authenticated UPDATE')$$,
+  '[PLT-009] the catalog check names every command granted without a policy for that role'
+);
+
+-- The project's first migration closes the function default: new public functions are not
+-- executable by anon or authenticated until granted.
+create function public.standin_probe_fn() returns int language sql set search_path = '' as 'select 1';
+select ok(
+  not has_function_privilege('anon', 'public.standin_probe_fn()', 'EXECUTE')
+  and not has_function_privilege('authenticated', 'public.standin_probe_fn()', 'EXECUTE'),
+  '[PLT-010] a new public function is not executable by anon/authenticated by default'
+);
+
+-- Storage's delete guard (storage.protect_delete): a direct DELETE is refused, for any role.
+select throws_ok(
+  $$delete from storage.objects where bucket_id = 'recordings'$$,
+  '42501',
+  'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  '[PLT-011] a direct delete from storage.objects is refused with 42501 (as postgres)'
+);
+select tests.authenticate_as_service_role();
+select throws_ok(
+  $$delete from storage.objects where false$$,
+  '42501',
+  'Direct deletion from storage tables is not allowed. Use the Storage API instead.',
+  '[PLT-012] the guard is statement-level: it fires for service_role even when no row matches'
+);
+select tests.clear_authentication();
+
+-- auth.uid() / auth.role() read the claims PostgREST sets.
+do $$ begin perform tests.create_user('00000000-0000-4000-a000-0000000000a1', 'plt-a@example.test'); end $$;
+select tests.authenticate_as('00000000-0000-4000-a000-0000000000a1');
+select results_eq(
+  $$select auth.uid()::text, auth.role(), current_user::text collate "default"$$,
+  $$values ('00000000-0000-4000-a000-0000000000a1'::text, 'authenticated'::text, 'authenticated'::text)$$,
+  '[PLT-013] authenticate_as sets role and claims: auth.uid(), auth.role() and current_user follow'
+);
+select set_config('request.jwt.claims', '{"sub":"00000000-0000-4000-a000-0000000000b2","role":"authenticated"}', true);
+select is(
+  auth.uid(), '00000000-0000-4000-a000-0000000000b2'::uuid,
+  '[PLT-014] auth.uid() reads the sub of request.jwt.claims as set (nothing cached)'
+);
+select tests.clear_authentication();
+select ok(
+  auth.uid() is null and current_user = 'postgres',
+  '[PLT-015] clear_authentication: no claims, back to postgres'
+);
+select tests.authenticate_as_anon();
+select is(auth.uid(), null::uuid, '[PLT-016] anon claims carry no user id');
+select tests.clear_authentication();
+
+select * from finish();
+rollback;

@@ -1,0 +1,258 @@
+-- Soft deletion of a survey through public.delete_survey(), called as PostgREST calls it
+-- (role and request.jwt.claims set for the transaction): who may delete, what disappears, and
+-- the audit event it leaves.
+begin;
+select plan(45);
+
+-- Fixtures (as postgres) ---------------------------------------------------------------------
+select tests.create_user('a1000000-0000-4000-8000-000000000001', 'owner-a@example.test');
+select tests.create_user('a2000000-0000-4000-8000-000000000002', 'admin-a@example.test');
+select tests.create_user('a3000000-0000-4000-8000-000000000003', 'member-a@example.test');
+select tests.create_user('b1000000-0000-4000-8000-000000000001', 'owner-b@example.test');
+
+insert into public.organizations (id, name, created_by) values
+  ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'Org A', 'a1000000-0000-4000-8000-000000000001'),
+  ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'Org B', 'b1000000-0000-4000-8000-000000000001');
+select tests.add_member('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'a1000000-0000-4000-8000-000000000001', 'owner');
+select tests.add_member('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'a2000000-0000-4000-8000-000000000002', 'admin');
+select tests.add_member('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'a3000000-0000-4000-8000-000000000003', 'member');
+select tests.add_member('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'b1000000-0000-4000-8000-000000000001', 'owner');
+
+-- alpha: the survey deleted below (2 questions x 2 responses -> 4 recordings, 4 transcripts);
+-- beta: its live sibling, which must stay visible; gamma: org B's survey.
+select tests.create_survey('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'alpha', 2, 2) as alpha \gset
+select tests.create_survey('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'beta', 2, 2) as beta \gset
+select tests.create_survey('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'gamma', 1, 1) as gamma \gset
+-- One Storage object per recording, under <org>/<survey>/<response>/<question>.webm.
+select count(tests.create_object('recordings', r.object_path)) from public.recordings r;
+
+-- What the caller can see of one survey, through every normal read.
+create schema t10;
+grant usage on schema t10 to anon, authenticated;
+create function t10.visible(p_survey uuid)
+returns jsonb
+language sql
+security invoker
+as $$
+  select jsonb_build_object(
+    'surveys', (select count(*) from public.surveys s where s.id = p_survey),
+    'questions', (select count(*) from public.questions q where q.survey_id = p_survey),
+    'responses', (select count(*) from public.responses r where r.survey_id = p_survey),
+    'recordings', (select count(*) from public.recordings r where r.survey_id = p_survey),
+    'transcripts', (select count(*) from public.transcripts t where t.survey_id = p_survey),
+    'objects', (select count(*) from storage.objects o
+                where o.bucket_id = 'recordings' and o.name like '%/' || p_survey || '/%'));
+$$;
+grant execute on function t10.visible(uuid) to anon, authenticated;
+
+select tests.set_now('2026-03-01 10:00:00+00');
+
+-- Before: everything visible ------------------------------------------------------------------
+select tests.clear_authentication(), tests.authenticate_as('a3000000-0000-4000-8000-000000000003');
+select is(t10.visible(:'alpha'),
+  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":4}'::jsonb,
+  '[DEL-001] before deletion a member sees the survey, its children and its Storage objects');
+
+-- Who may not delete -----------------------------------------------------------------------------
+select tests.clear_authentication(), tests.authenticate_as_anon();
+select throws_ok(format('select * from public.delete_survey(%L)', :'alpha'),
+  '42501', 'permission denied for function delete_survey',
+  '[DEL-002] anon cannot call delete_survey');
+
+select tests.clear_authentication(), tests.authenticate_as('a3000000-0000-4000-8000-000000000003');
+select throws_ok(format('select * from public.delete_survey(%L)', :'alpha'),
+  '42501', 'only admins and owners of the organisation can delete or restore surveys',
+  '[DEL-003] a plain member cannot delete a survey of their organisation');
+
+select tests.clear_authentication(), tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
+select throws_ok(format('select * from public.delete_survey(%L)', :'alpha'),
+  'P0002', format('survey %s not found', :'alpha'),
+  '[DEL-004] the owner of another organisation gets "not found" for our survey');
+select throws_ok($$select * from public.delete_survey('00000000-0000-4000-8000-00000000dead')$$,
+  'P0002', 'survey 00000000-0000-4000-8000-00000000dead not found',
+  '[DEL-005] a survey that does not exist gives the same answer (existence does not leak)');
+
+-- Why the RPC exists: a plain UPDATE through the table is refused by the policies.
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select throws_ok(format(
+    'update public.surveys set deleted_at = now(), deleted_by = auth.uid() where id = %L', :'alpha'),
+  '42501', 'new row violates row-level security policy for table "surveys"',
+  '[DEL-006] an admin cannot soft-delete by UPDATE: the new row fails the live-only policy');
+select throws_ok(format('delete from public.surveys where id = %L', :'alpha'),
+  '42501', 'permission denied for table surveys',
+  '[DEL-007] an admin cannot hard-delete a survey through the table');
+
+select tests.clear_authentication();
+select is((select deleted_at from public.surveys where id = :'alpha'), null,
+  '[DEL-008] after the refused attempts the survey is still live');
+select is((select count(*)::int from audit.events), 0,
+  '[DEL-009] refused attempts leave no audit event');
+
+-- A reason outside the fixed list never reaches the audit trail.
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select throws_ok(format('select * from public.delete_survey(%L, %L)', :'alpha', 'jane_doe_example_com'),
+  '22023', 'unknown deletion reason jane_doe_example_com',
+  '[DEL-010] a free-text reason (which could hold personal data) is refused');
+
+-- The deletion ------------------------------------------------------------------------------------
+select set_config('request.headers', '{"x-request-id":"req-del-0001"}', true);
+select results_eq(
+  format('select * from public.delete_survey(%L)', :'alpha'),
+  format($$values (%L::uuid, '2026-03-01 10:00:00+00'::timestamptz, '2026-03-31 10:00:00+00'::timestamptz)$$, :'alpha'),
+  '[DEL-011] an admin deletes through the RPC: it returns the deletion time and the purge date (+30 days)');
+
+select tests.clear_authentication();
+select results_eq(
+  format('select deleted_at, deleted_by from public.surveys where id = %L', :'alpha'),
+  $$values ('2026-03-01 10:00:00+00'::timestamptz, 'a2000000-0000-4000-8000-000000000002'::uuid)$$,
+  '[DEL-012] the survey row is marked with when (the controllable clock) and by whom');
+select is(
+  (select jsonb_build_object('q', (select count(*) from public.questions where survey_id = :'alpha'),
+    'r', (select count(*) from public.responses where survey_id = :'alpha'),
+    'rec', (select count(*) from public.recordings where survey_id = :'alpha'),
+    't', (select count(*) from public.transcripts where survey_id = :'alpha'),
+    'o', (select count(*) from storage.objects where name like '%/' || :'alpha' || '/%'))),
+  '{"q":2,"r":2,"rec":4,"t":4,"o":4}'::jsonb,
+  '[DEL-013] soft deletion leaves every child row and object in place (postgres still sees them)');
+
+-- Hidden from everyone's normal reads, at once ----------------------------------------------------
+select tests.clear_authentication(), tests.authenticate_as('a3000000-0000-4000-8000-000000000003');
+select is(t10.visible(:'alpha'),
+  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0}'::jsonb,
+  '[DEL-014] a member no longer sees the survey, its children or its Storage objects');
+select is(t10.visible(:'beta'),
+  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":4}'::jsonb,
+  '[DEL-015] the member still sees the live sibling survey in full');
+
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select is_empty(format('select id from public.surveys where id = %L', :'alpha'),
+  '[DEL-016] admin: the survey is gone from public.surveys');
+select is_empty(format('select id from public.questions where survey_id = %L', :'alpha'),
+  '[DEL-017] admin: its questions are hidden');
+select is_empty(format('select id from public.responses where survey_id = %L', :'alpha'),
+  '[DEL-018] admin: its responses are hidden');
+select is_empty(format('select id from public.recordings where survey_id = %L', :'alpha'),
+  '[DEL-019] admin: its recordings are hidden');
+select is_empty(format('select id from public.transcripts where survey_id = %L', :'alpha'),
+  '[DEL-020] admin: its transcripts are hidden');
+select is_empty(format(
+    $$select id from storage.objects where bucket_id = 'recordings' and name like %L$$,
+    'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/' || :'alpha' || '/%'),
+  '[DEL-021] admin: its objects in the recordings bucket are hidden');
+select is(t10.visible(:'beta'),
+  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":4}'::jsonb,
+  '[DEL-022] admin: the live sibling survey is untouched');
+
+select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
+select is(t10.visible(:'alpha'),
+  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0}'::jsonb,
+  '[DEL-023] the owner no longer sees the survey or anything under it either');
+
+-- Nor can anyone write under it.
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select is_empty(format('update public.surveys set title = %L where id = %L returning id', 'Renamed', :'alpha'),
+  '[DEL-024] an admin cannot edit the deleted survey (no row matches)');
+select throws_ok(format(
+    $$insert into public.questions (org_id, survey_id, position, prompt) values (%L, %L, 9, 'New?')$$,
+    'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', :'alpha'),
+  '42501', 'new row violates row-level security policy for table "questions"',
+  '[DEL-025] an admin cannot add a question to the deleted survey');
+select throws_ok(format($$select tests.create_object('recordings', %L)$$,
+    'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa/' || :'alpha' || '/new/upload.webm'),
+  '42501', 'new row violates row-level security policy for table "objects"',
+  '[DEL-026] nobody can upload a new recording under the deleted survey');
+
+-- Deleting twice ---------------------------------------------------------------------------------
+select throws_ok(format('select * from public.delete_survey(%L)', :'alpha'),
+  'PT409', format('survey %s is already deleted', :'alpha'),
+  '[DEL-027] deleting an already deleted survey is a conflict (PT409)');
+
+-- Slugs: a deleted survey frees its slug ---------------------------------------------------------
+select lives_ok($$insert into public.surveys (org_id, title, slug)
+    values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'Alpha again', 'alpha')$$,
+  '[DEL-028] an admin can create a new survey with the slug of the deleted one');
+select throws_ok($$insert into public.surveys (org_id, title, slug)
+    values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'Beta twice', 'beta')$$,
+  '23505', 'duplicate key value violates unique constraint "surveys_org_slug_live_key"',
+  '[DEL-029] two live surveys still cannot share a slug');
+
+-- The owner may delete too, and an odd request id does not block a deletion.
+select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
+select set_config('request.headers',
+  json_build_object('x-request-id', repeat('x', 200) || '@example.test')::text, true);
+select lives_ok(format('select * from public.delete_survey(%L, %L)', :'beta', 'duplicate'),
+  '[DEL-030] the owner deletes a survey even with an over-long x-request-id header');
+
+-- Anon sees nothing, before or after.
+select tests.clear_authentication(), tests.authenticate_as_anon();
+select throws_ok(format('select t10.visible(%L)', :'beta'),
+  '42501', 'permission denied for table surveys',
+  '[DEL-031] anon cannot read surveys at all');
+
+-- The audit trail ---------------------------------------------------------------------------------
+select tests.clear_authentication();
+select results_eq(
+  format($$select action, actor_kind, actor_id, actor_job, org_id, chain_id, target_table,
+      target_id, reason, request_id, details
+    from audit.events where target_id = %L$$, :'alpha'),
+  format($$values ('survey.soft_deleted', 'user', 'a2000000-0000-4000-8000-000000000002'::uuid,
+      null::text, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid,
+      'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid, 'public.surveys', %L, 'user_request',
+      'req-del-0001',
+      '{"questions": 2, "responses": 2, "recordings": 4, "transcripts": 4}'::jsonb)$$, :'alpha'),
+  '[DEL-032] the deletion is audited: who, organisation, target, reason, request id, counts');
+select ok(
+  (select occurred_at between transaction_timestamp() and clock_timestamp()
+   from audit.events where target_id = :'alpha'),
+  '[DEL-033] the event time is the real clock (cluso.now cannot back-date the trail)');
+select results_eq(
+  format($$select reason, request_id ~ '^tx:[0-9]+$', actor_id
+    from audit.events where target_id = %L$$, :'beta'),
+  $$values ('duplicate', true, 'a1000000-0000-4000-8000-000000000001'::uuid)$$,
+  '[DEL-034] the chosen reason code is kept; an unusable request id falls back to the transaction id');
+select is(
+  (select count(*)::int from audit.events e, jsonb_each(e.details) d
+   where jsonb_typeof(d.value) not in ('number', 'boolean', 'null')),
+  0, '[DEL-035] event details hold numbers and flags only');
+select is(
+  (select count(*)::int from audit.events e
+   where e::text ~* '@|example\.test|Survey alpha|Survey beta|resp-|transcript of|Question '),
+  0, '[DEL-036] no event carries personal content (emails, titles, respondent refs, transcripts)');
+select results_eq(
+  $$select seq from audit.events where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' order by seq$$,
+  $$values (1::bigint), (2::bigint)$$,
+  '[DEL-037] exactly the two successful deletions were recorded, in order, in org A''s chain');
+select is((select count(*)::int from audit.events where chain_id <> 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'), 0,
+  '[DEL-038] no event landed in another chain');
+select ok((select bool_and(ok) from audit.verify_chains()),
+  '[DEL-039] the chain verifies');
+
+-- Org B's survey is untouched by all of this.
+select tests.clear_authentication(), tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
+select is(t10.visible(:'gamma'),
+  '{"surveys":1,"questions":1,"responses":1,"recordings":1,"transcripts":1,"objects":1}'::jsonb,
+  '[DEL-040] another organisation''s survey stays visible to its owner');
+select is(t10.visible(:'alpha'),
+  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0}'::jsonb,
+  '[DEL-041] and that owner never saw ours');
+
+-- Authentication is required even for a valid survey id.
+select tests.clear_authentication();
+select set_config('request.jwt.claims', '', true);
+select set_config('role', 'authenticated', true);
+select throws_ok(format('select * from public.delete_survey(%L)', :'gamma'),
+  '42501', 'sign in to manage surveys',
+  '[DEL-042] the authenticated role without a user id (no sub claim) is refused');
+
+select tests.clear_authentication();
+select is((select deleted_at from public.surveys where id = :'gamma'), null,
+  '[DEL-043] org B''s survey is still live');
+select is(
+  (select count(*)::int from public.surveys where org_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and deleted_at is not null),
+  2, '[DEL-044] exactly two of org A''s surveys are in the trash');
+select is(
+  (select count(*)::int from public.surveys where org_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and slug = 'alpha'),
+  2, '[DEL-045] the deleted alpha and its live successor coexist');
+
+select * from finish();
+rollback;

@@ -1,0 +1,226 @@
+-- The trash and restore_survey(): who sees the trash, the 30-day window (on the controllable
+-- clock), slug conflicts, and that a restored survey comes back exactly as it was.
+begin;
+select plan(30);
+set local timezone = 'UTC';
+
+-- Fixtures (as postgres) ---------------------------------------------------------------------
+select tests.create_user('a1000000-0000-4000-8000-000000000001', 'owner-a@example.test');
+select tests.create_user('a2000000-0000-4000-8000-000000000002', 'admin-a@example.test');
+select tests.create_user('a3000000-0000-4000-8000-000000000003', 'member-a@example.test');
+select tests.create_user('b1000000-0000-4000-8000-000000000001', 'owner-b@example.test');
+insert into public.organizations (id, name, created_by) values
+  ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'Org A', 'a1000000-0000-4000-8000-000000000001'),
+  ('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'Org B', 'b1000000-0000-4000-8000-000000000001');
+select tests.add_member('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'a1000000-0000-4000-8000-000000000001', 'owner');
+select tests.add_member('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'a2000000-0000-4000-8000-000000000002', 'admin');
+select tests.add_member('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'a3000000-0000-4000-8000-000000000003', 'member');
+select tests.add_member('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb', 'b1000000-0000-4000-8000-000000000001', 'owner');
+
+select tests.create_survey('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'alpha', 3, 2) as alpha \gset
+select tests.create_survey('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'beta', 1, 1) as beta \gset
+select tests.create_survey('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'live', 1, 1) as live \gset
+select count(tests.create_object('recordings', r.object_path)) from public.recordings r;
+update public.responses set completed_at = '2026-02-20 09:00:00+00' where survey_id = :'alpha';
+
+-- A fingerprint of everything under a survey, read as postgres (no RLS): every column of every
+-- child row and Storage object, so "restored exactly as it was" is checked, not assumed.
+create schema t11;
+create function t11.fingerprint(p_survey uuid)
+returns text
+language sql
+as $$
+  select md5(concat_ws('|',
+    (select string_agg(s::text, ',' order by s.id) from (
+       select id, org_id, title, slug, created_by, created_at from public.surveys where id = p_survey) s),
+    (select string_agg(q::text, ',' order by q.id) from public.questions q where q.survey_id = p_survey),
+    (select string_agg(r::text, ',' order by r.id) from public.responses r where r.survey_id = p_survey),
+    (select string_agg(r::text, ',' order by r.id) from public.recordings r where r.survey_id = p_survey),
+    (select string_agg(t::text, ',' order by t.id) from public.transcripts t where t.survey_id = p_survey),
+    (select string_agg(concat_ws(';', o.id, o.bucket_id, o.name, o.metadata::text), ',' order by o.id)
+     from storage.objects o where o.name like '%/' || p_survey || '/%')));
+$$;
+create function t11.visible(p_survey uuid)
+returns jsonb
+language sql
+security invoker
+as $$
+  select jsonb_build_object(
+    'surveys', (select count(*) from public.surveys s where s.id = p_survey),
+    'questions', (select count(*) from public.questions q where q.survey_id = p_survey),
+    'responses', (select count(*) from public.responses r where r.survey_id = p_survey),
+    'recordings', (select count(*) from public.recordings r where r.survey_id = p_survey),
+    'transcripts', (select count(*) from public.transcripts t where t.survey_id = p_survey),
+    'objects', (select count(*) from storage.objects o
+                where o.bucket_id = 'recordings' and o.name like '%/' || p_survey || '/%'));
+$$;
+grant usage on schema t11 to authenticated;
+grant execute on function t11.visible(uuid) to authenticated;
+
+select t11.fingerprint(:'alpha') as alpha_before \gset
+
+-- Day 0: the admin deletes alpha and beta -------------------------------------------------------
+select tests.set_now('2026-03-01 10:00:00+00');
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select count(*) from public.delete_survey(:'alpha');
+select tests.set_now('2026-03-02 08:30:00+00');
+select count(*) from public.delete_survey(:'beta');
+
+-- The trash ----------------------------------------------------------------------------------------
+select results_eq(
+  $$select survey_id, title, slug, deleted_at, deleted_by, purge_after
+    from public.survey_trash('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')$$,
+  format($$values
+    (%L::uuid, 'Survey beta', 'beta', '2026-03-02 08:30:00+00'::timestamptz,
+     'a2000000-0000-4000-8000-000000000002'::uuid, '2026-04-01 08:30:00+00'::timestamptz),
+    (%L::uuid, 'Survey alpha', 'alpha', '2026-03-01 10:00:00+00'::timestamptz,
+     'a2000000-0000-4000-8000-000000000002'::uuid, '2026-03-31 10:00:00+00'::timestamptz)$$,
+    :'beta', :'alpha'),
+  '[TRS-001] an admin sees the deleted surveys, newest first, with who, when and the purge date');
+
+select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
+select results_eq(
+  $$select survey_id, deleted_by, purge_after
+    from public.survey_trash('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa') order by slug$$,
+  format($$values
+    (%L::uuid, 'a2000000-0000-4000-8000-000000000002'::uuid, '2026-03-31 10:00:00+00'::timestamptz),
+    (%L::uuid, 'a2000000-0000-4000-8000-000000000002'::uuid, '2026-04-01 08:30:00+00'::timestamptz)$$,
+    :'alpha', :'beta'),
+  '[TRS-002] the owner sees the same trash; live surveys are not in it');
+
+select tests.clear_authentication(), tests.authenticate_as('a3000000-0000-4000-8000-000000000003');
+select throws_ok($$select * from public.survey_trash('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')$$,
+  '42501', 'only admins and owners of the organisation can see its trash',
+  '[TRS-003] a member cannot see the trash');
+
+select tests.clear_authentication(), tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
+select throws_ok($$select * from public.survey_trash('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')$$,
+  '42501', 'only admins and owners of the organisation can see its trash',
+  '[TRS-004] the owner of another organisation cannot see our trash');
+select is_empty($$select * from public.survey_trash('bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb')$$,
+  '[TRS-005] and their own trash does not contain our surveys');
+
+select tests.clear_authentication(), tests.authenticate_as_anon();
+select throws_ok($$select * from public.survey_trash('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')$$,
+  '42501', 'permission denied for function survey_trash',
+  '[TRS-006] anon cannot see any trash');
+
+-- Who may not restore ----------------------------------------------------------------------------
+select throws_ok(format('select * from public.restore_survey(%L)', :'alpha'),
+  '42501', 'permission denied for function restore_survey',
+  '[TRS-007] anon cannot restore');
+select tests.clear_authentication(), tests.authenticate_as('a3000000-0000-4000-8000-000000000003');
+select throws_ok(format('select * from public.restore_survey(%L)', :'alpha'),
+  '42501', 'only admins and owners of the organisation can delete or restore surveys',
+  '[TRS-008] a member cannot restore');
+select tests.clear_authentication(), tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
+select throws_ok(format('select * from public.restore_survey(%L)', :'alpha'),
+  'P0002', format('survey %s not found', :'alpha'),
+  '[TRS-009] another organisation''s owner gets "not found"');
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select throws_ok(format('select * from public.restore_survey(%L)', :'live'),
+  'PT409', format('survey %s is not deleted', :'live'),
+  '[TRS-010] restoring a live survey is a conflict');
+
+-- Restore inside the window: 29 days 23 hours after deletion -------------------------------------
+select tests.set_now('2026-03-31 09:00:00+00');
+select set_config('request.headers', '{"x-request-id":"req-restore-1"}', true);
+select results_eq(format('select * from public.restore_survey(%L)', :'alpha'),
+  format($$values (%L::uuid, '2026-03-31 09:00:00+00'::timestamptz)$$, :'alpha'),
+  '[TRS-011] an admin restores 29 days 23 hours after the deletion');
+
+select tests.clear_authentication(), tests.authenticate_as('a3000000-0000-4000-8000-000000000003');
+select is(t11.visible(:'alpha'),
+  '{"surveys":1,"questions":3,"responses":2,"recordings":6,"transcripts":6,"objects":6}'::jsonb,
+  '[TRS-012] members see the survey, all its children and its objects again');
+
+select tests.clear_authentication();
+select is(t11.fingerprint(:'alpha'), :'alpha_before',
+  '[TRS-013] every child row and object is exactly as before the deletion (fingerprint)');
+select results_eq(format('select deleted_at, deleted_by from public.surveys where id = %L', :'alpha'),
+  $$values (null::timestamptz, null::uuid)$$,
+  '[TRS-014] the survey is live again: deletion mark cleared');
+select results_eq(
+  format($$select action, actor_id, org_id, target_id, reason, request_id, details
+    from audit.events where target_id = %L order by seq$$, :'alpha'),
+  format($$values
+    ('survey.soft_deleted', 'a2000000-0000-4000-8000-000000000002'::uuid,
+     'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid, %1$L, 'user_request', 'tx:' || pg_current_xact_id()::text,
+     '{"questions": 3, "responses": 2, "recordings": 6, "transcripts": 6}'::jsonb),
+    ('survey.restored', 'a2000000-0000-4000-8000-000000000002'::uuid,
+     'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid, %1$L, 'user_request', 'req-restore-1',
+     '{"questions": 3, "responses": 2, "recordings": 6, "transcripts": 6}'::jsonb)$$, :'alpha'),
+  '[TRS-015] the deletion and the restore are both audited, with who, reason and request id');
+
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select set_config('request.headers', '', true);
+select results_eq($$select survey_id from public.survey_trash('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')$$,
+  format('values (%L::uuid)', :'beta'),
+  '[TRS-016] a restored survey leaves the trash');
+
+-- The window closes at exactly 30 days -------------------------------------------------------------
+-- alpha is deleted again on 2026-04-01 12:00; its window ends 2026-05-01 12:00.
+select tests.set_now('2026-04-01 12:00:00+00');
+select count(*) from public.delete_survey(:'alpha');
+
+select tests.set_now('2026-05-02 00:00:00+00');
+select throws_ok(format('select * from public.restore_survey(%L)', :'alpha'),
+  'PT410', format('survey %s can no longer be restored: it was deleted on 2026-04-01 12:00:00+00, '
+    'and the 30-day recovery window ended on 2026-05-01 12:00:00+00', :'alpha'),
+  '[TRS-017] 30.5 days after deletion the restore is refused (PT410) naming both dates');
+select tests.set_now('2026-05-01 12:00:00+00');
+select throws_ok(format('select * from public.restore_survey(%L)', :'alpha'),
+  'PT410', format('survey %s can no longer be restored: it was deleted on 2026-04-01 12:00:00+00, '
+    'and the 30-day recovery window ended on 2026-05-01 12:00:00+00', :'alpha'),
+  '[TRS-018] exactly 30 days after deletion the restore is refused (PT410)');
+select tests.clear_authentication();
+select is((select deleted_at from public.surveys where id = :'alpha'), '2026-04-01 12:00:00+00'::timestamptz,
+  '[TRS-019] the refused restore left the survey deleted');
+select is((select count(*)::int from audit.events where target_id = :'alpha' and action = 'survey.restored'), 1,
+  '[TRS-020] a refused restore writes no audit event');
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+select tests.set_now('2026-05-01 11:59:59+00');
+select lives_ok(format('select * from public.restore_survey(%L)', :'alpha'),
+  '[TRS-021] one second before the window ends the restore still works');
+
+-- A new live survey took the slug ------------------------------------------------------------------
+select tests.set_now('2026-03-10 10:00:00+00');
+insert into public.surveys (org_id, title, slug)
+values ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'New beta', 'beta');
+select throws_ok(format('select * from public.restore_survey(%L)', :'beta'),
+  'PT409', format('survey %s cannot be restored: another survey now uses the slug "beta"', :'beta'),
+  '[TRS-022] restoring is refused while a live survey uses the slug (PT409)');
+select tests.clear_authentication();
+select isnt((select deleted_at from public.surveys where id = :'beta'), null,
+  '[TRS-023] the refused restore left the survey in the trash');
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
+update public.surveys set slug = 'beta-new' where slug = 'beta' and title = 'New beta';
+select lives_ok(format('select * from public.restore_survey(%L)', :'beta'),
+  '[TRS-024] once the other survey is renamed, the restore works');
+select results_eq($$select slug from public.surveys where slug like 'beta%' order by slug$$,
+  $$values ('beta'), ('beta-new')$$,
+  '[TRS-025] both surveys are live, each with its own slug');
+
+-- Restoring twice, and an organisation's trash after everything is restored
+select throws_ok(format('select * from public.restore_survey(%L)', :'beta'),
+  'PT409', format('survey %s is not deleted', :'beta'),
+  '[TRS-026] restoring twice is a conflict');
+select is_empty($$select * from public.survey_trash('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa')$$,
+  '[TRS-027] the trash is empty once everything is restored');
+
+-- The owner may restore too (restore by an owner of a survey an admin deleted).
+select count(*) from public.delete_survey(:'live');
+select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
+select lives_ok(format('select * from public.restore_survey(%L)', :'live'),
+  '[TRS-028] an owner restores a survey an admin deleted');
+
+select tests.clear_authentication();
+select results_eq(
+  $$select action, count(*)::int from audit.events
+    where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' group by action order by action$$,
+  $$values ('survey.restored', 4), ('survey.soft_deleted', 4)$$,
+  '[TRS-029] exactly the successful transitions were audited (4 deletions, 4 restores)');
+select ok((select bool_and(ok) from audit.verify_chains()), '[TRS-030] the chain verifies');
+
+select * from finish();
+rollback;
