@@ -9,5 +9,9 @@ out="${1:-supabase/functions/_shared/database.types.ts}"
 types=$(PG_META_GENERATE_TYPES=typescript PG_META_GENERATE_TYPES_INCLUDED_SCHEMAS=public \
   PG_META_DB_URL="$DB_URL" node node_modules/@supabase/postgres-meta/dist/server/server.js 2>/dev/null)
 [ -n "$types" ] || die "postgres-meta generated no types (is the database up at $DB_URL?)"
-formatted=$(printf '%s\n' "$types" | "$DENO" fmt --quiet --ext=ts -)
-if [ "$out" = - ]; then printf '%s\n' "$formatted"; else printf '%s\n' "$formatted" >"$out"; fi
+# Formatted in place (not through stdin) so deno.json's fmt settings apply, as in `deno fmt --check`.
+tmp="$(mktemp -d)/database.types.ts"
+printf '%s\n' "$types" >"$tmp"
+"$DENO" fmt --quiet --config "$STACK_ROOT/deno.json" "$tmp"
+if [ "$out" = - ]; then cat "$tmp"; else cp "$tmp" "$out"; fi
+rm -rf "$(dirname "$tmp")"

@@ -2,13 +2,14 @@
 // `supabase functions serve` here).
 //   deno run -A scripts/run-job.ts <job-name> [json-body]
 // Settings come from the environment (API_URL, DB_URL, SERVICE_ROLE_KEY, JWT_SECRET) or from
-// .local/stack.env (written by scripts/stack/up.sh), mapped to the edge runtime's names.
+// .local/stack.env (scripts/lib/stack-env.ts), mapped to the edge runtime's names.
 // Prints the job's JSON result; exits 1 when the job answered with a non-2xx status.
 import {
   createRetentionPurgeHandler,
   JOB_NAME as RETENTION_PURGE,
 } from "../supabase/functions/retention-purge/handler.ts";
 import { depsFromEnv as retentionPurgeDeps } from "../supabase/functions/retention-purge/deps.ts";
+import { loadStackEnv } from "./lib/stack-env.ts";
 
 interface JobRunner {
   handler: (req: Request) => Promise<Response>;
@@ -21,34 +22,21 @@ type EdgeEnv = Record<string, string | undefined>;
 const JOBS: Record<string, (env: EdgeEnv) => JobRunner> = {
   [RETENTION_PURGE]: (env) => {
     const deps = retentionPurgeDeps(env);
-    return { handler: createRetentionPurgeHandler(deps), close: () => deps.sql.end({ timeout: 5 }) };
+    return {
+      handler: createRetentionPurgeHandler(deps),
+      close: () => deps.sql.end({ timeout: 5 }),
+    };
   },
 };
 
-function readStackEnv(path: string): Record<string, string> {
-  let text: string;
-  try {
-    text = Deno.readTextFileSync(path);
-  } catch {
-    return {};
-  }
-  const values: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const match = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (match) values[match[1]] = match[2].trim();
-  }
-  return values;
-}
-
+/** The stack's settings under the names the edge runtime gives a deployed function. */
 function edgeEnv(): EdgeEnv {
-  const root = new URL("..", import.meta.url).pathname;
-  const file = readStackEnv(Deno.env.get("STACK_ENV_FILE") ?? `${root}.local/stack.env`);
-  const get = (name: string) => Deno.env.get(name) ?? file[name];
+  const stack = loadStackEnv();
   return {
-    SUPABASE_URL: get("API_URL"),
-    SUPABASE_DB_URL: get("DB_URL"),
-    SUPABASE_SERVICE_ROLE_KEY: get("SERVICE_ROLE_KEY"),
-    SUPABASE_JWT_SECRET: get("JWT_SECRET"),
+    SUPABASE_URL: stack.API_URL,
+    SUPABASE_DB_URL: stack.DB_URL,
+    SUPABASE_SERVICE_ROLE_KEY: stack.SERVICE_ROLE_KEY,
+    SUPABASE_JWT_SECRET: stack.JWT_SECRET,
     STORAGE_TIMEOUT_MS: Deno.env.get("STORAGE_TIMEOUT_MS"),
   };
 }

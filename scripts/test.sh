@@ -13,14 +13,15 @@ cd "$STACK_ROOT"
 results="$STACK_DIR/test-results"
 passed=0 failed=0 skipped=0
 
-# Adds a TAP stream's counts to the totals: `ok` passes, `not ok` fails, `# SKIP` skips.
+# Adds a TAP stream's counts to the totals (`ok` passes, `not ok` fails, `# SKIP` skips) and
+# prints them. Not to be called in a subshell: it updates the totals.
 count_tap() {
   local tap=$1 p f s
-  p=$(grep -cE '^ok [0-9]+' "$tap" | tr -d ' ')
-  s=$(grep -cE '^ok [0-9]+.*# (SKIP|skip)' "$tap" | tr -d ' ')
-  f=$(grep -cE '^not ok [0-9]+' "$tap" | tr -d ' ')
+  p=$(grep -cE '^ok [0-9]+' "$tap")
+  s=$(grep -cE '^ok [0-9]+.*# (SKIP|skip)' "$tap")
+  f=$(grep -cE '^not ok [0-9]+' "$tap")
   passed=$((passed + p - s)) failed=$((failed + f)) skipped=$((skipped + s))
-  echo "$((p - s)) passed, $f failed, $s skipped"
+  echo "  $((p - s)) passed, $f failed, $s skipped"
 }
 
 # A gate is one test: it passes when its command exits 0.
@@ -62,7 +63,7 @@ PGPASSWORD="$DB_PASSWORD" pg_prove -h 127.0.0.1 -p "$DB_PORT" -U postgres -d "$D
   --verbose --failures supabase/tests/database/*.test.sql >"$results/pgtap.tap" 2>&1
 pg_prove_status=$?
 grep -E '^(not ok|# )' "$results/pgtap.tap" | head -60
-echo "  $(count_tap "$results/pgtap.tap")"
+count_tap "$results/pgtap.tap"
 if [ $pg_prove_status -ne 0 ] && ! grep -qE '^not ok' "$results/pgtap.tap"; then
   # A file that died or broke its plan fails without a `not ok` line: count it once.
   failed=$((failed + 1)); tail -20 "$results/pgtap.tap"
@@ -72,7 +73,7 @@ echo "== Deno tests"
 "$DENO" test -A --reporter=tap supabase/functions scripts >"$results/deno.tap" 2>&1
 deno_status=$?
 grep -E '^(not ok|# )' "$results/deno.tap" | head -60
-echo "  $(count_tap "$results/deno.tap")"
+count_tap "$results/deno.tap"
 if [ $deno_status -ne 0 ] && ! grep -qE '^not ok' "$results/deno.tap"; then
   failed=$((failed + 1)); tail -30 "$results/deno.tap"
 fi

@@ -1,6 +1,6 @@
 // Mints the local stack's anon and service_role API keys from JWT_SECRET, as `supabase start`
 // does, so no key is ever committed. Prints them as KEY=value lines for .local/stack.env.
-import { SignJWT } from "npm:jose@6.2.17";
+import { SignJWT } from "jose";
 
 const secret = new TextEncoder().encode(Deno.env.get("JWT_SECRET") ?? "");
 if (secret.length < 32) throw new Error("JWT_SECRET must be at least 32 characters");

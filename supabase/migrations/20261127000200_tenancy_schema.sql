@@ -118,7 +118,9 @@ create table public.transcripts (
   language text not null default 'en' check (char_length(language) <= 35),
   body text not null,
   created_at timestamptz not null default now(),
-  unique (recording_id),
+  -- One transcript per recording; scoped by org_id so a conflict never reveals another
+  -- organisation's rows.
+  unique (org_id, recording_id),
   foreign key (org_id, survey_id, recording_id)
     references public.recordings (org_id, survey_id, id) on delete cascade
 );

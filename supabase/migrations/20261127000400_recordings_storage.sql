@@ -25,6 +25,9 @@ as $$
   select org_id::text from private.user_org_ids() as org_id;
 $$;
 
+-- '<org_id>/<survey_id>' of each live survey of the caller's organisations: the two folders are
+-- checked as a pair, so a member of two organisations cannot file one organisation's survey
+-- under the other's folder.
 create function private.user_live_survey_folders()
 returns setof text
 language sql
@@ -32,7 +35,10 @@ stable
 security definer
 set search_path = ''
 as $$
-  select survey_id::text from private.user_live_survey_ids() as survey_id;
+  select s.org_id::text || '/' || s.id::text
+  from public.surveys s
+  where s.deleted_at is null
+    and s.org_id in (select m.org_id from public.memberships m where m.user_id = (select auth.uid()));
 $$;
 
 grant execute on function private.user_org_folders(), private.user_live_survey_folders()
@@ -42,14 +48,16 @@ create policy recordings_objects_select on storage.objects for select to authent
   using (
     bucket_id = 'recordings'
     and (storage.foldername(name))[1] in (select private.user_org_folders())
-    and (storage.foldername(name))[2] in (select private.user_live_survey_folders())
+    and (storage.foldername(name))[1] || '/' || (storage.foldername(name))[2]
+      in (select private.user_live_survey_folders())
   );
 
 create policy recordings_objects_insert on storage.objects for insert to authenticated
   with check (
     bucket_id = 'recordings'
     and (storage.foldername(name))[1] in (select private.user_org_folders())
-    and (storage.foldername(name))[2] in (select private.user_live_survey_folders())
+    and (storage.foldername(name))[1] || '/' || (storage.foldername(name))[2]
+      in (select private.user_live_survey_folders())
   );
 
 -- Storage's platform grants give authenticated UPDATE and DELETE on storage.objects; these

@@ -119,6 +119,7 @@ declare
     case when v_header_request ~ '^[A-Za-z0-9._:-]{1,128}$' then v_header_request end,
     'tx:' || pg_current_xact_id()::text
   );
+  v_bad_keys text;
   v_seq bigint;
   v_prev bytea;
   v_event audit.events;
@@ -127,11 +128,18 @@ begin
     raise exception 'an audit event needs a user or a system job as its actor'
       using errcode = '22023';
   end if;
-  if exists (
-    select 1 from jsonb_each(coalesce(p_details, '{}')) d
-    where jsonb_typeof(d.value) not in ('number', 'boolean', 'null')
-  ) then
-    raise exception 'audit details hold counts and flags only, got %', p_details
+  if jsonb_typeof(coalesce(p_details, '{}')) <> 'object' then
+    raise exception 'audit details must be a JSON object of counts and flags'
+      using errcode = '22023';
+  end if;
+  -- Name the offending keys, never their values: the refused content must not reach the
+  -- server log or the caller's error report either.
+  select string_agg(format('%s (%s)', d.key, jsonb_typeof(d.value)), ', ' order by d.key)
+  into v_bad_keys
+  from jsonb_each(coalesce(p_details, '{}')) d
+  where jsonb_typeof(d.value) not in ('number', 'boolean', 'null');
+  if v_bad_keys is not null then
+    raise exception 'audit details hold counts and flags only; not allowed: %', v_bad_keys
       using errcode = '22023', hint = 'Personal content never enters the audit trail.';
   end if;
 

@@ -234,6 +234,11 @@ begin
   perform audit.record_event(
     'membership.removed', old.org_id, 'public.memberships', old.user_id::text,
     case
+      -- Removed with the whole organisation or the whole account (the parent row is already
+      -- gone in this transaction): say so, rather than blame the member or the caller.
+      when not exists (select 1 from public.organizations o where o.id = old.org_id)
+        then 'organization_deleted'
+      when not exists (select 1 from auth.users u where u.id = old.user_id) then 'account_erasure'
       when v_actor is null then 'cascade'
       when v_actor = old.user_id then 'member_left'
       else 'member_removed'

@@ -63,5 +63,8 @@ export async function requireServiceRoleCaller(
   if (payload.role !== "service_role") {
     throw new HttpError(403, "this job only runs for the scheduler or a service-role caller");
   }
-  return { kind: "service_role_jwt", sub: typeof payload.sub === "string" ? payload.sub : undefined };
+  return {
+    kind: "service_role_jwt",
+    sub: typeof payload.sub === "string" ? payload.sub : undefined,
+  };
 }

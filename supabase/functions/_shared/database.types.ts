@@ -305,6 +305,10 @@ export type Database = {
           target_table: string;
         }[];
       };
+      cancel_account_deletion: {
+        Args: Record<PropertyKey, never>;
+        Returns: undefined;
+      };
       create_organization: {
         Args: { p_name: string };
         Returns: {
@@ -321,12 +325,30 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      delete_organization: { Args: { p_org_id: string }; Returns: Json };
       delete_survey: {
         Args: { p_reason?: string; p_survey_id: string };
         Returns: {
           deleted_at: string;
           purge_after: string;
           survey_id: string;
+        }[];
+      };
+      my_account_deletion: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          due_at: string;
+          request_id: string;
+          requested_at: string;
+          status: string;
+        }[];
+      };
+      request_account_deletion: {
+        Args: { p_user_id?: string };
+        Returns: {
+          due_at: string;
+          request_id: string;
+          requested_at: string;
         }[];
       };
       restore_survey: {
@@ -464,8 +486,7 @@ export type CompositeTypes<
     : never) = never,
 > = PublicCompositeTypeNameOrOptions extends {
   schema: keyof DatabaseWithoutInternals;
-}
-  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][
+} ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][
     CompositeTypeName
   ]
   : PublicCompositeTypeNameOrOptions extends keyof DefaultSchema["CompositeTypes"]

@@ -32,6 +32,10 @@ export class Deadline {
 
   /** The same deadline minus `reserveMs`: a phase that must leave room for the next one. */
   reserving(reserveMs: number): Deadline {
-    return new Deadline(this.clock, this.startedAt, Math.max(this.startedAt, this.endsAt - reserveMs));
+    return new Deadline(
+      this.clock,
+      this.startedAt,
+      Math.max(this.startedAt, this.endsAt - reserveMs),
+    );
   }
 }

@@ -23,7 +23,9 @@ export interface JobEnv {
 }
 
 /** Reads and checks the job environment. Errors name the variables, never their values. */
-export function loadJobEnv(source: Record<string, string | undefined> = Deno.env.toObject()): JobEnv {
+export function loadJobEnv(
+  source: Record<string, string | undefined> = Deno.env.toObject(),
+): JobEnv {
   const parsed = JobEnv.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);

@@ -185,8 +185,10 @@ select set_eq(
   $$select p.oid::regprocedure::text from pg_catalog.pg_proc p
     where p.pronamespace = 'public'::regnamespace and has_function_privilege('authenticated', p.oid, 'EXECUTE')$$,
   array['audit_events(uuid,integer,timestamp with time zone)', 'create_organization(text)',
-    'delete_survey(uuid,text)', 'restore_survey(uuid)', 'survey_trash(uuid)'],
-  '[CAT-009] the RPC surface for authenticated is exactly the five documented functions'
+    'delete_survey(uuid,text)', 'restore_survey(uuid)', 'survey_trash(uuid)',
+    'delete_organization(uuid)', 'request_account_deletion(uuid)', 'my_account_deletion()',
+    'cancel_account_deletion()'],
+  '[CAT-009] the RPC surface for authenticated is exactly the reviewed list (add new RPCs here on purpose)'
 );
 select is_empty(
   $$select * from pg_temp.definer_functions_in_exposed_schemas()$$,

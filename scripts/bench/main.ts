@@ -1,0 +1,511 @@
+// `npm run bench`: builds the synthetic dataset (scripts/bench/build.sql) in the local stack and
+// measures the data-protection design's costs, each subject interleaved with its baseline in
+// this one process. Prints one JSON object per line on stdout and writes the same array to
+// bench/results.json. What each figure means: docs/BENCHMARKS.md.
+//
+// Flags: --scale <n> (1 = 1,000 organisations, 100,000 surveys, 1,000,000 responses and
+// recordings), --quick (= --scale 0.05), --reps <n> (RLS repetitions per query),
+// --purge-batch <n> (surveys per purge call), --erasure-batch <n>, --skip-build.
+import postgres from "postgres";
+
+type Sql = ReturnType<typeof postgres>;
+type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
+
+// ---------------------------------------------------------------------------------------------
+// Arguments and connections
+
+function parseArgs(argv: string[]) {
+  const opts = {
+    scale: 1,
+    quick: false,
+    reps: 0,
+    purgeBatch: 500,
+    erasureBatch: 200,
+    auditBatch: 25,
+    auditReps: 0,
+    skipBuild: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = Number(argv[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      return v;
+    };
+    if (a === "--quick") opts.quick = true;
+    else if (a === "--scale") opts.scale = next();
+    else if (a === "--reps") opts.reps = Math.round(next());
+    else if (a === "--purge-batch") opts.purgeBatch = Math.round(next());
+    else if (a === "--erasure-batch") opts.erasureBatch = Math.round(next());
+    else if (a === "--audit-batch") opts.auditBatch = Math.round(next());
+    else if (a === "--audit-reps") opts.auditReps = Math.round(next());
+    else if (a === "--skip-build") opts.skipBuild = true;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (opts.quick && !argv.includes("--scale")) opts.scale = 0.05;
+  if (!opts.reps) opts.reps = opts.scale >= 0.5 ? 600 : 200;
+  if (!opts.auditReps) opts.auditReps = opts.scale >= 0.5 ? 40 : 12;
+  return opts;
+}
+
+const opts = parseArgs(Deno.args);
+const DB_URL = Deno.env.get("DB_URL");
+if (!DB_URL) throw new Error("DB_URL is not set (run through scripts/bench.sh)");
+
+const connect = () =>
+  postgres(DB_URL, {
+    max: 1,
+    onnotice: () => {},
+    idle_timeout: 0,
+    connection: { application_name: "cluso-bench" },
+  });
+
+const log = (msg: string) => console.error(`[bench] ${msg}`);
+const results: Metric[] = [];
+function emit(m: Metric) {
+  results.push(m);
+  console.log(JSON.stringify(m));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const now = () => performance.now();
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = now();
+  const v = await fn();
+  return [now() - t0, v];
+}
+
+function shuffle<T>(xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build
+
+async function build(): Promise<number> {
+  log(`building the dataset at scale ${opts.scale} (scripts/bench/build.sql)`);
+  const t0 = now();
+  const here = new URL(".", import.meta.url).pathname;
+  const cmd = new Deno.Command("psql", {
+    args: [
+      DB_URL!, "-X", "-q", "-v", "ON_ERROR_STOP=1",
+      "-c", `set bench.scale = ${opts.scale}`,
+      "-f", `${here}build.sql`,
+    ],
+    stdout: "inherit",
+    stderr: "inherit",
+  });
+  const { code } = await cmd.output();
+  if (code !== 0) throw new Error(`build.sql failed (psql exit ${code})`);
+  return (now() - t0) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. RLS overhead: member queries as `authenticated` through RLS vs the same queries with the
+//    organisation filter written by hand as service_role (BYPASSRLS), on two connections.
+
+type Sample = { user: string; org: string; survey: string };
+
+interface Query {
+  name: string;
+  rls: (tx: Sql, s: Sample) => Promise<unknown[]>;
+  base: (tx: Sql, s: Sample) => Promise<unknown[]>;
+}
+
+const queries: Query[] = [
+  {
+    name: "list_org_surveys",
+    rls: (tx, s) =>
+      tx`select id, title, slug, created_at, updated_at from public.surveys
+         where org_id = ${s.org} order by created_at desc limit 50`,
+    base: (tx, s) =>
+      tx`select id, title, slug, created_at, updated_at from public.surveys
+         where org_id = ${s.org} and deleted_at is null order by created_at desc limit 50`,
+  },
+  {
+    // What PostgREST runs for surveys?id=eq.X&select=*,responses(*).
+    name: "survey_with_responses",
+    rls: (tx, s) =>
+      tx`select s.id, s.title, s.slug, coalesce((
+           select json_agg(r order by r.started_at desc) from (
+             select r.id, r.respondent_ref, r.started_at, r.completed_at
+             from public.responses r where r.org_id = s.org_id and r.survey_id = s.id) r
+         ), '[]') as responses
+         from public.surveys s where s.id = ${s.survey}`,
+    base: (tx, s) =>
+      tx`select s.id, s.title, s.slug, coalesce((
+           select json_agg(r order by r.started_at desc) from (
+             select r.id, r.respondent_ref, r.started_at, r.completed_at
+             from public.responses r where r.org_id = s.org_id and r.survey_id = s.id) r
+         ), '[]') as responses
+         from public.surveys s
+         where s.id = ${s.survey} and s.org_id = ${s.org} and s.deleted_at is null`,
+  },
+  {
+    name: "count_survey_recordings",
+    rls: (tx, s) =>
+      tx`select count(*)::int as n from public.recordings
+         where org_id = ${s.org} and survey_id = ${s.survey}`,
+    base: (tx, s) =>
+      tx`select count(*)::int as n from public.recordings r
+         where r.org_id = ${s.org} and r.survey_id = ${s.survey}
+           and exists (select 1 from public.surveys v
+                       where v.id = ${s.survey} and v.org_id = ${s.org} and v.deleted_at is null)`,
+  },
+  {
+    name: "count_org_recordings",
+    rls: (tx, s) => tx`select count(*)::int as n from public.recordings where org_id = ${s.org}`,
+    base: (tx, s) =>
+      tx`select count(*)::int as n from public.recordings r
+         join public.surveys v on v.org_id = r.org_id and v.id = r.survey_id
+         where r.org_id = ${s.org} and v.deleted_at is null`,
+  },
+];
+
+async function rlsBench(admin: Sql) {
+  const nUsers = 50;
+  const samples: Sample[] = (await admin`
+    with p as (select orgs from bench.params)
+    select m.user_id::text as user, m.org_id::text as org, s.id::text as survey
+    from p, generate_series(p.orgs + 1, p.orgs + ${nUsers}) u
+    join public.memberships m on m.user_id = md5('u' || u)::uuid
+    join public.surveys s on s.org_id = m.org_id and s.deleted_at is null
+  `) as unknown as Sample[];
+  if (!samples.length) throw new Error("no RLS samples");
+  log(`rls: ${queries.length} queries x ${opts.reps} interleaved repetitions`);
+
+  const rlsConn = connect();
+  const baseConn = connect();
+  const asMember = (s: Sample, q: Query) =>
+    rlsConn.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true),
+        set_config('request.jwt.claims', ${JSON.stringify({ sub: s.user, role: "authenticated" })}, true)`;
+      return await timed(() => q.rls(tx as unknown as Sql, s));
+    });
+  const asService = (s: Sample, q: Query) =>
+    baseConn.begin(async (tx) => {
+      await tx`select set_config('role', 'service_role', true),
+        set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+      return await timed(() => q.base(tx as unknown as Sql, s));
+    });
+
+  const per: Record<string, { subj: number[]; base: number[] }> = {};
+  for (const q of queries) per[q.name] = { subj: [], base: [] };
+  const warmup = 30;
+  for (let rep = -warmup; rep < opts.reps; rep++) {
+    // Each repetition runs every query once in random order, both ways, in random order.
+    for (const q of shuffle([...queries])) {
+      const s = samples[Math.floor(Math.random() * samples.length)];
+      const rlsFirst = Math.random() < 0.5;
+      let a: [number, unknown[]], b: [number, unknown[]];
+      if (rlsFirst) {
+        a = await asMember(s, q);
+        b = await asService(s, q);
+      } else {
+        b = await asService(s, q);
+        a = await asMember(s, q);
+      }
+      if (JSON.stringify(a[1]) !== JSON.stringify(b[1])) {
+        throw new Error(`rls: ${q.name} returned different rows through RLS and by hand for ${JSON.stringify(s)}`);
+      }
+      if (rep >= 0) {
+        per[q.name].subj.push(a[0]);
+        per[q.name].base.push(b[0]);
+      }
+    }
+  }
+  await rlsConn.end();
+  await baseConn.end();
+
+  let subjTotal = 0, baseTotal = 0;
+  const detail: Metric[] = [];
+  for (const q of queries) {
+    const sm = median(per[q.name].subj), bm = median(per[q.name].base);
+    subjTotal += sm;
+    baseTotal += bm;
+    detail.push({
+      name: `rls_overhead_ratio.${q.name}`, value: r3(sm / bm), unit: "ratio",
+      subject_ms: r3(sm), baseline_ms: r3(bm),
+      subject_p90_ms: r3(quantile(per[q.name].subj, 0.9)),
+      baseline_p90_ms: r3(quantile(per[q.name].base, 0.9)),
+      samples: per[q.name].subj.length,
+    });
+  }
+  const ratio = subjTotal / baseTotal;
+  emit({
+    name: "rls_overhead_ratio", value: r3(ratio), unit: "ratio",
+    subject_ms: r3(subjTotal), baseline_ms: r3(baseTotal), goal: "<= 1.1", met: ratio <= 1.1,
+    how: "sum over the member queries of the median round trip of each, as authenticated through RLS (subject) vs service_role with a hand-written org filter (baseline)",
+    samples_per_query: opts.reps,
+  });
+  for (const d of detail) emit(d);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Audit overhead: private.hard_delete_surveys (audit included) vs its exact copy without the
+//    audit loop, on batches of identical surveys, at two sizes of audit trail.
+
+async function auditEvents(admin: Sql): Promise<number> {
+  const [{ n }] = await admin`select count(*)::int as n from audit.events`;
+  return n;
+}
+
+async function prefillAudit(admin: Sql, target: number) {
+  let have = await auditEvents(admin);
+  if (have >= target) return;
+  log(`audit: pre-filling the trail from ${have} to ${target} events with audit.record_event`);
+  const t0 = now();
+  const chunk = 20000;
+  while (have < target) {
+    const n = Math.min(chunk, target - have);
+    // One transaction per chunk, spread over the organisations' chains.
+    await admin`
+      select count(audit.record_event('bench.prefill', md5('o' || (g % p.orgs + 1))::uuid,
+        'public.surveys', md5('prefill' || ${have} || '.' || g), 'bench_prefill',
+        jsonb_build_object('n', g), p_actor_job => 'bench'))
+      from bench.params p, generate_series(1, ${n}::int) g`;
+    have += n;
+  }
+  const s = (now() - t0) / 1000;
+  log(`audit: pre-fill took ${s.toFixed(1)} s`);
+}
+
+let auditCursor = 0;
+async function auditSurveyBatches(admin: Sql, count: number, size: number): Promise<string[][]> {
+  // Live surveys of the second half of the organisations (the RLS bench reads the first ones).
+  const rows = await admin`
+    select s.id::text as id from bench.survey_map m, bench.params p, public.surveys s
+    where m.org_no > p.orgs / 2 and m.org_no <= p.orgs and s.id = md5('s' || m.n)::uuid
+      and s.deleted_at is null
+    order by m.n offset ${auditCursor} limit ${count * size}`;
+  auditCursor += rows.length;
+  if (rows.length < count * size) throw new Error("audit: not enough live surveys for the batches");
+  const out: string[][] = [];
+  for (let i = 0; i < count; i++) out.push(rows.slice(i * size, (i + 1) * size).map((r) => r.id));
+  return out;
+}
+
+async function auditBench(admin: Sql, trailTarget: number, label: string) {
+  await prefillAudit(admin, trailTarget);
+  const trail = await auditEvents(admin);
+  const reps = opts.auditReps, size = opts.auditBatch;
+  const batches = await auditSurveyBatches(admin, reps * 2 + 4, size);
+  log(`audit: ${reps} interleaved pairs of ${size}-survey deletions at ${trail} events`);
+  const conn = connect();
+  const subj: number[] = [], base: number[] = [];
+  for (let i = -2; i < reps; i++) {
+    const b1 = batches.shift()!, b2 = batches.shift()!;
+    const runSubj = () =>
+      timed(() => conn`select private.hard_delete_surveys(${b1}::uuid[], 'bench', 'bench') as r`);
+    const runBase = () =>
+      timed(() =>
+        conn`select bench.hard_delete_surveys_noaudit(${b2}::uuid[], 'bench', 'bench') as r`
+      );
+    let s: [number, postgres.RowList<postgres.Row[]>], b: [number, postgres.RowList<postgres.Row[]>];
+    if (i % 2 === 0) {
+      s = await runSubj();
+      b = await runBase();
+    } else {
+      b = await runBase();
+      s = await runSubj();
+    }
+    if (s[1][0].r.surveys !== size || b[1][0].r.surveys !== size) {
+      throw new Error("audit: a batch did not delete every survey");
+    }
+    if (i >= 0) {
+      subj.push(s[0]);
+      base.push(b[0]);
+    }
+  }
+  await conn.end();
+  const sm = median(subj), bm = median(base);
+  return {
+    name: `audit_overhead_ratio.${label}`, value: r3(sm / bm), unit: "ratio",
+    subject_ms: r3(sm), baseline_ms: r3(bm), goal: "<= 1.3", met: sm / bm <= 1.3,
+    audit_events_in_trail: trail, surveys_per_batch: size, pairs: reps,
+    per_event_ms: r3((sm - bm) / size),
+  } satisfies Metric;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Retention purge: each private.purge_expired_surveys call (its own transaction) vs a plain
+//    DELETE of the same surveys' rows in the trigger-free shadow tables bench.*.
+
+async function purgeBench(admin: Sql) {
+  const batch = opts.purgeBatch;
+  const conn = connect();
+  const purge: number[] = [], raw: number[] = [];
+  let surveys = 0, purgeTotal = 0, i = 0;
+  const [{ due }] = await admin`
+    select count(*)::int as due from public.surveys
+    where deleted_at <= private.current_time() - private.survey_retention()`;
+  log(`purge: ${due} expired surveys, batches of ${batch}`);
+  for (;;) {
+    const ids = (await admin`
+      select s.id::text as id from public.surveys s
+      where s.deleted_at is not null
+        and s.deleted_at <= private.current_time() - private.survey_retention()
+      order by s.deleted_at, s.id limit ${batch}`).map((r) => r.id);
+    if (!ids.length) break;
+    const runPurge = () =>
+      timed(() => conn`select private.purge_expired_surveys(${batch}, 'bench-purge') as r`);
+    const runRaw = () => timed(() => conn`select bench.raw_delete(${ids}::uuid[]) as n`);
+    let p: [number, postgres.RowList<postgres.Row[]>], r: [number, postgres.RowList<postgres.Row[]>];
+    if (i++ % 2 === 0) {
+      p = await runPurge();
+      r = await runRaw();
+    } else {
+      r = await runRaw();
+      p = await runPurge();
+    }
+    if (p[1][0].r.surveys !== ids.length || Number(r[1][0].n) !== ids.length) {
+      throw new Error(`purge: batch mismatch (purge ${p[1][0].r.surveys}, raw ${r[1][0].n}, expected ${ids.length})`);
+    }
+    surveys += ids.length;
+    purgeTotal += p[0];
+    // Only full batches enter the medians (the last one may be short).
+    if (ids.length === batch) {
+      purge.push(p[0]);
+      raw.push(r[0]);
+    }
+  }
+  await conn.end();
+  if (!purge.length) throw new Error("purge: not one full batch; raise --scale or lower --purge-batch");
+  const pm = median(purge), rm = median(raw);
+  emit({
+    name: "purge_vs_raw_delete_ratio", value: r3(rm / pm), unit: "ratio",
+    subject_ms: r3(pm), baseline_ms: r3(rm), goal: ">= 0.7", met: rm / pm >= 0.7,
+    how: "throughput of private.purge_expired_surveys over a plain DELETE of the same rows in trigger-free shadow tables (= baseline_ms / subject_ms per batch, medians)",
+    surveys_per_batch: batch, batches: purge.length,
+  });
+  const max = Math.max(...purge);
+  emit({
+    name: "purge_max_batch_ms", value: r3(max), unit: "ms", goal: "< 1000", met: max < 1000,
+    median_ms: r3(pm), p90_ms: r3(quantile(purge, 0.9)), surveys_per_batch: batch,
+    batches: purge.length,
+  });
+  emit({
+    name: "purge_surveys_per_s", value: Math.round(surveys / (purgeTotal / 1000)), unit: "surveys/s",
+    surveys, total_s: r3(purgeTotal / 1000), surveys_per_batch: batch,
+    children_per_survey: { questions: 3, responses: 10, recordings: 10, transcripts: 3 },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. Account erasure: claim + erase_account_step until done, for the only member of an
+//    organisation holding bench.params.erasure_surveys surveys.
+
+async function erasureBench(admin: Sql) {
+  const [{ user_id, surveys }] = await admin`
+    select md5('u' || (2 * p.orgs + 1))::text as user_id,
+      (select count(*)::int from public.surveys s where s.org_id = md5('o' || (p.orgs + 1))::uuid)
+        as surveys
+    from bench.params p`;
+  await admin`
+    insert into private.account_deletion_requests (user_id, requested_at, due_at)
+    values (${user_id}, now() - interval '1 day', now() + interval '6 days')`;
+  log(`erasure: user ${user_id}, solo organisation with ${surveys} surveys, batch ${opts.erasureBatch}`);
+  const conn = connect();
+  const steps: number[] = [];
+  const t0 = now();
+  const [req] = await conn`select id::text, lease_token::text from private.claim_account_deletion()`;
+  if (!req?.id) throw new Error("erasure: nothing to claim");
+  for (;;) {
+    const [ms, rows] = await timed(() =>
+      conn`select private.erase_account_step(${req.id}, ${req.lease_token}, ${opts.erasureBatch}) as r`
+    );
+    steps.push(ms);
+    if (rows[0].r.done) break;
+    if (steps.length > 100000) throw new Error("erasure: does not finish");
+  }
+  const wall = (now() - t0) / 1000;
+  await conn.end();
+  const [{ left }] = await admin`
+    select (select count(*) from auth.users where id = ${user_id}) +
+      (select count(*) from public.surveys where org_id = md5('o' || (p.orgs + 1))::uuid) as left
+    from bench.params p`;
+  if (Number(left) !== 0) throw new Error("erasure: the user or their surveys are still there");
+  const max = Math.max(...steps);
+  emit({
+    name: "erasure_s", value: r3(wall), unit: "s", surveys, batch: opts.erasureBatch,
+    steps: steps.length, max_step_ms: r3(max), median_step_ms: r3(median(steps)),
+    children_per_survey: { questions: 3, responses: 10, recordings: 10, transcripts: 3 },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const admin = connect();
+try {
+  const started = now();
+  let buildS: number | null = null;
+  if (!opts.skipBuild) buildS = await build();
+  const [scale] = await admin`
+    select p.orgs, p.erasure_surveys,
+      (select count(*)::int from public.surveys) as surveys,
+      (select count(*)::int from public.responses) as responses,
+      (select count(*)::int from public.recordings) as recordings,
+      (select count(*)::int from public.transcripts) as transcripts,
+      (select count(*)::int from public.memberships) as memberships
+    from bench.params p`;
+  emit({
+    name: "dataset", value: opts.scale, unit: "scale", ...scale,
+    build_s: buildS === null ? null : r3(buildS),
+  });
+  log(`dataset: ${JSON.stringify(scale)}`);
+
+  const guard = async (name: string, fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (e) {
+      log(`${name} failed: ${e instanceof Error ? e.stack : e}`);
+      emit({ name: `${name}_error`, value: NaN, unit: "error", error: String(e) });
+    }
+  };
+
+  await guard("rls", () => rlsBench(admin));
+  const audit: Metric[] = [];
+  await guard("audit_small", async () => {
+    audit.push(await auditBench(admin, 10000, "trail_10k"));
+  });
+  await guard("purge", () => purgeBench(admin));
+  const large = opts.scale >= 0.5 ? 1_000_000 : 200_000;
+  await guard("audit_large", async () => {
+    audit.push(await auditBench(admin, large, large >= 1e6 ? "trail_1m" : "trail_200k"));
+  });
+  if (audit.length) {
+    const worst = audit.reduce((a, b) => (b.value > a.value ? b : a));
+    emit({
+      name: "audit_overhead_ratio", value: worst.value, unit: "ratio",
+      subject_ms: worst.subject_ms, baseline_ms: worst.baseline_ms, goal: "<= 1.3",
+      met: audit.every((a) => a.met), at_audit_events: worst.audit_events_in_trail,
+      by_trail: Object.fromEntries(audit.map((a) => [a.audit_events_in_trail as number, a.value])),
+      how: "hard delete of a batch of surveys with its audit events (subject) vs the same function without the audit loop (baseline); the worse of the two trail sizes",
+    });
+    for (const a of audit) emit(a);
+  }
+  await guard("erasure", () => erasureBench(admin));
+  emit({ name: "bench_total_s", value: r3((now() - started) / 1000), unit: "s" });
+} finally {
+  await admin.end();
+  await Deno.mkdir("bench", { recursive: true });
+  await Deno.writeTextFile("bench/results.json", JSON.stringify(results, null, 2) + "\n");
+  log("wrote bench/results.json");
+}

@@ -1,0 +1,542 @@
+// Integration tests of the retention purge against the local stack: real Postgres (migrations
+// applied), the Storage API stand-in, and the real supabase-js. Each test makes its own
+// organisations with random ids and leaves no faults armed.
+//   node_modules/.bin/deno test -A supabase/functions/tests/retention_purge_test.ts
+import assert from "node:assert/strict";
+import type { Sql } from "../_shared/db.ts";
+import {
+  adminSql,
+  auditEvents,
+  call,
+  childCounts,
+  clearFaults,
+  createOrg,
+  createSurvey,
+  existingObjects,
+  injectFault,
+  makeDue,
+  mintJwt,
+  outboxRows,
+  quiesce,
+  reconcile,
+  retentionPurgeJob,
+  stack,
+  surveyExists,
+  type TestJob,
+} from "./support/stack.ts";
+
+const EXPIRED = "30 days 1 minute";
+const ALMOST = "29 days 23 hours";
+
+function scenario(name: string, fn: (sql: Sql, job: TestJob) => Promise<void>) {
+  Deno.test({
+    name,
+    // postgres.js keeps idle timers; every pool is closed in `finally`.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const sql = adminSql();
+      const job = retentionPurgeJob();
+      try {
+        await quiesce(sql);
+        await fn(sql, job);
+      } finally {
+        await clearFaults().catch(() => {});
+        await job.close();
+        await sql.end({ timeout: 5 });
+      }
+    },
+  });
+}
+
+// The backlog is global; other work on the shared stack may add to it, so only its shape and
+// this test's own outbox rows are asserted exactly.
+function assertBacklogShape(backlog: unknown) {
+  const b = backlog as Record<string, unknown>;
+  assert.deepEqual(Object.keys(b).sort(), ["due", "oldest_enqueued_at", "pending", "stuck"]);
+  for (const key of ["pending", "due", "stuck"]) assert.equal(typeof b[key], "number", key);
+}
+
+async function assertReconciled(sql: Sql, ...orgIds: string[]) {
+  for (const orgId of orgIds) assert.deepEqual(await reconcile(sql, orgId), []);
+}
+
+scenario("refuses every caller that is not the scheduler or service role", async (sql, job) => {
+  const org = await createOrg(sql);
+  const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
+  const userJwt = await mintJwt({
+    sub: crypto.randomUUID(),
+    role: "authenticated",
+    aud: "authenticated",
+  });
+  const forged = await mintJwt({ role: "service_role" }, "x".repeat(40));
+  const expired = await mintJwt({ role: "service_role", exp: Math.floor(Date.now() / 1000) - 60 });
+
+  const cases: [string, string | null, number][] = [
+    ["no Authorization header", null, 401],
+    ["garbage token", "not-a-token", 401],
+    ["service_role claim signed with another secret", forged, 401],
+    ["expired service_role JWT", expired, 401],
+    ["anon key", stack.ANON_KEY, 403],
+    ["signed-in user's JWT", userJwt, 403],
+  ];
+  for (const [label, token, status] of cases) {
+    const res = await call(job, {}, { token });
+    assert.equal(res.status, status, label);
+    assert.equal(typeof res.body.error, "string", label);
+    assert.equal(res.body.surveys_purged, undefined, `${label}: no job output`);
+  }
+  const get = await call(job, undefined, { method: "GET" });
+  assert.equal(get.status, 405);
+
+  assert.ok(await surveyExists(sql, survey.surveyId), "nothing purged");
+  assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
+  assert.deepEqual(await auditEvents(sql, org, "survey.purged"), []);
+
+  // A service_role JWT signed with the project's secret (not the exact key) is accepted.
+  const serviceJwt = await mintJwt({ role: "service_role" });
+  const ok = await call(job, { dry_run: true }, { token: serviceJwt });
+  assert.equal(ok.status, 200);
+  assert.ok(await surveyExists(sql, survey.surveyId));
+});
+
+scenario("rejects a bad body with 400 naming the field, and changes nothing", async (sql, job) => {
+  const org = await createOrg(sql);
+  const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
+  const cases: [unknown, string][] = [
+    [{ batch_size: 0 }, "batch_size"],
+    [{ batch_size: 1001 }, "batch_size"],
+    [{ batch_size: 2.5 }, "batch_size"],
+    [{ batch_size: "10" }, "batch_size"],
+    [{ max_seconds: 381 }, "max_seconds"],
+    [{ max_seconds: 0 }, "max_seconds"],
+    [{ dry_run: "yes" }, "dry_run"],
+    [{ dryRun: true }, "dryRun"],
+    [[1, 2], "body"],
+  ];
+  for (const [body, field] of cases) {
+    const res = await call(job, body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.match(res.body.error!, new RegExp(field), JSON.stringify(body));
+  }
+  const notJson = await call(job, undefined, { rawBody: "{nope" });
+  assert.equal(notJson.status, 400);
+  assert.match(notJson.body.error!, /JSON/);
+
+  assert.ok(await surveyExists(sql, survey.surveyId));
+  assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
+});
+
+scenario(
+  "never purges early: 29 days 23 hours, restored and live surveys stay",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const almost = await createSurvey(sql, org, { deletedAgo: ALMOST });
+    const restored = await createSurvey(sql, org, { deletedAgo: "40 days" });
+    await sql`update public.surveys set deleted_at = null where id = ${restored.surveyId}`;
+    const live = await createSurvey(sql, org);
+    const before = await childCounts(sql, org);
+
+    const res = await call(job);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.surveys_purged, 0);
+    assert.equal(res.body.objects_removed, 0);
+    assert.deepEqual(await childCounts(sql, org), before);
+    const all = [...almost.objectNames, ...restored.objectNames, ...live.objectNames].sort();
+    assert.deepEqual(await existingObjects(sql, all), all);
+    assert.deepEqual(await auditEvents(sql, org, "survey.purged"), []);
+    await assertReconciled(sql, org);
+  },
+);
+
+scenario(
+  "purges expired surveys and their objects, audits, touches nothing else, and is idempotent",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const other = await createOrg(sql);
+    const expired = await createSurvey(sql, org, {
+      deletedAgo: EXPIRED,
+      questions: 2,
+      responses: 3,
+    });
+    const liveSameOrg = await createSurvey(sql, org);
+    const otherOrgAlmost = await createSurvey(sql, other, { deletedAgo: ALMOST });
+    const otherOrgLive = await createSurvey(sql, other);
+
+    const res = await call(job, {});
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.job, "retention-purge");
+    assert.equal(res.body.dry_run, false);
+    assert.match(res.body.run_id, /^[0-9a-f-]{36}$/);
+    assert.equal(res.body.surveys_purged, 1);
+    assert.deepEqual(res.body.rows_deleted, {
+      questions: 2,
+      responses: 3,
+      recordings: 6,
+      transcripts: 6,
+    });
+    assert.equal(res.body.objects_removed, 6);
+    assert.equal(res.body.objects_failed, 0);
+    assert.equal(res.body.batches, 1);
+    assert.equal(res.body.stopped_early, false);
+    assertBacklogShape(res.body.backlog);
+    assert.deepEqual(await outboxRows(sql, org), [], "nothing of this org left pending");
+
+    assert.equal(await surveyExists(sql, expired.surveyId), false);
+    assert.deepEqual(await existingObjects(sql, expired.objectNames), []);
+    const untouched = [
+      ...liveSameOrg.objectNames,
+      ...otherOrgAlmost.objectNames,
+      ...otherOrgLive.objectNames,
+    ].sort();
+    assert.deepEqual(await existingObjects(sql, untouched), untouched);
+    assert.deepEqual(await childCounts(sql, org), {
+      surveys: 1,
+      questions: 2,
+      responses: 2,
+      recordings: 4,
+      transcripts: 4,
+    });
+    assert.equal((await childCounts(sql, other)).surveys, 2);
+
+    const purged = await auditEvents(sql, org, "survey.purged");
+    assert.equal(purged.length, 1);
+    assert.equal(purged[0].target_id, expired.surveyId);
+    assert.equal(purged[0].actor_job, "retention_purge");
+    assert.deepEqual(purged[0].details, {
+      questions: 2,
+      responses: 3,
+      recordings: 6,
+      transcripts: 6,
+    });
+    const removed = await auditEvents(sql, org, "storage_object.removed");
+    assert.deepEqual(
+      removed.map((e) => e.target_id),
+      expired.objectNames.map((n) => `recordings/${n}`),
+    );
+    assert.deepEqual(await auditEvents(sql, other, "survey.purged"), []);
+    await assertReconciled(sql, org, other);
+
+    // Second run: nothing left to do, nothing changes.
+    const again = await call(job, {});
+    assert.equal(again.status, 200);
+    assert.equal(again.body.surveys_purged, 0);
+    assert.equal(again.body.objects_removed, 0);
+    assert.equal(again.body.objects_failed, 0);
+    assert.equal(again.body.batches, 0);
+    assert.equal((await auditEvents(sql, org, "survey.purged")).length, 1);
+    assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 6);
+    assert.deepEqual(await existingObjects(sql, untouched), untouched);
+  },
+);
+
+scenario("dry run reports what would be purged and changes nothing", async (sql, job) => {
+  const org = await createOrg(sql);
+  const a = await createSurvey(sql, org, { deletedAgo: EXPIRED, questions: 1, responses: 2 });
+  const b = await createSurvey(sql, org, { deletedAgo: "45 days", questions: 2, responses: 1 });
+  await createSurvey(sql, org, { deletedAgo: ALMOST });
+  const before = await childCounts(sql, org);
+
+  const res = await call(job, { dry_run: true });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.dry_run, true);
+  assert.equal(res.body.surveys_purged, 0);
+  assert.equal(res.body.objects_removed, 0);
+  const preview = res.body.preview as Record<string, unknown>;
+  assert.equal(preview.surveys, 2);
+  assert.equal(preview.questions, 3);
+  assert.equal(preview.responses, 3);
+  assert.equal(preview.recordings, 4);
+  assert.equal(preview.transcripts, 4);
+  assert.equal(typeof preview.oldest_deleted_at, "string");
+  assertBacklogShape(res.body.backlog);
+
+  assert.deepEqual(await childCounts(sql, org), before);
+  const names = [...a.objectNames, ...b.objectNames].sort();
+  assert.deepEqual(await existingObjects(sql, names), names);
+  assert.deepEqual(await auditEvents(sql, org, "survey.purged"), []);
+});
+
+scenario(
+  "Storage 5xx: rows purged, objects kept pending with the error, removed by a later run",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
+    await injectFault({ mode: "error", status: 503, message: "storage is down", times: 1 });
+
+    const res = await call(job);
+    assert.equal(res.status, 200, "one failure is not yet stuck");
+    assert.equal(res.body.surveys_purged, 1);
+    assert.equal(res.body.objects_removed, 0);
+    assert.equal(res.body.objects_failed, 4);
+    assert.equal(res.body.backlog!.pending, 4);
+    assert.equal(res.body.backlog!.due, 0, "backoff: not due right away");
+    assert.equal(await surveyExists(sql, survey.surveyId), false);
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
+    const pending = await outboxRows(sql, org);
+    assert.equal(pending.length, 4);
+    for (const row of pending) {
+      assert.equal(row.attempts, 1);
+      assert.match(row.last_error!, /503|storage is down/);
+      assert.equal(row.leased_until, null);
+    }
+    assert.deepEqual(await auditEvents(sql, org, "storage_object.removed"), []);
+    assert.deepEqual(await assertReconciled(sql, org), undefined, "pending objects are no orphans");
+
+    // Before the backoff elapses, a run leaves them alone.
+    const early = await call(job);
+    assert.equal(early.body.objects_removed + early.body.objects_failed, 0);
+
+    await makeDue(sql, org);
+    const later = await call(job);
+    assert.equal(later.status, 200);
+    assert.equal(later.body.objects_removed, 4);
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
+    assert.deepEqual(await outboxRows(sql, org), []);
+    const removed = await auditEvents(sql, org, "storage_object.removed");
+    assert.equal(removed.length, 4);
+    assert.ok(removed.every((e) => e.details.attempts === 2));
+    await assertReconciled(sql, org);
+  },
+);
+
+scenario(
+  "partial remove: only the names Storage returned are settled, the rest retried",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const survey = await createSurvey(sql, org, {
+      deletedAgo: EXPIRED,
+      questions: 2,
+      responses: 3,
+    });
+    await injectFault({ mode: "partial", k: 2, times: 1 });
+
+    const res = await call(job);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.objects_removed, 2);
+    assert.equal(res.body.objects_failed, 4);
+    const left = await existingObjects(sql, survey.objectNames);
+    assert.equal(left.length, 4);
+    const pending = await outboxRows(sql, org);
+    assert.deepEqual(pending.map((r) => r.object_name), left, "pending = exactly what is left");
+    assert.ok(pending.every((r) => r.last_error === "Storage did not confirm the removal"));
+    assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 2);
+
+    await makeDue(sql, org);
+    const later = await call(job);
+    assert.equal(later.body.objects_removed, 4);
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
+    assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 6);
+    await assertReconciled(sql, org);
+  },
+);
+
+Deno.test({
+  name: "a hung Storage call is cut off by its timeout; the late delete is confirmed next run",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const sql = adminSql();
+    const job = retentionPurgeJob({ storageTimeoutMs: 1000 });
+    try {
+      await quiesce(sql);
+      const org = await createOrg(sql);
+      const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
+      await injectFault({ mode: "hang", delayMs: 3000, then: "proceed", times: 1 });
+
+      const started = performance.now();
+      const res = await call(job, { max_seconds: 30 });
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < 2500, `bounded by the 1 s timeout, took ${elapsed.toFixed(0)} ms`);
+      assert.equal(res.status, 200);
+      assert.equal(res.body.surveys_purged, 1);
+      assert.equal(res.body.objects_removed, 0);
+      assert.equal(res.body.objects_failed, 4);
+      const pending = await outboxRows(sql, org);
+      assert.ok(
+        pending.every((r) => /abort|timed? ?out/i.test(r.last_error ?? "")),
+        pending[0]?.last_error ?? "",
+      );
+
+      // The slow server still deletes after the client gave up.
+      for (let i = 0; i < 50 && (await existingObjects(sql, survey.objectNames)).length; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
+      assert.equal((await reconcile(sql, org)).length, 0, "queued, so not orphans");
+
+      // remove() now returns nothing, but settle confirms they are gone from storage.objects.
+      await makeDue(sql, org);
+      const later = await call(job);
+      assert.equal(later.body.objects_removed, 4);
+      assert.deepEqual(await outboxRows(sql, org), []);
+      assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 4);
+      await assertReconciled(sql, org);
+    } finally {
+      await clearFaults().catch(() => {});
+      await job.close();
+      await sql.end({ timeout: 5 });
+    }
+  },
+});
+
+scenario(
+  "a job killed mid-batch leaves leases that expire and are picked up again",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
+    // The dead job: purged and claimed, then never called Storage nor settled.
+    await sql`select private.purge_expired_surveys(100, 'retention_purge')`;
+    const claimed =
+      await sql`select * from private.claim_storage_removals(1000, interval '5 minutes')`;
+    assert.equal(claimed.length, 4);
+
+    const during = await call(job);
+    assert.equal(during.status, 200);
+    assert.equal(during.body.objects_removed, 0, "leased rows are not taken twice");
+    assert.equal(during.body.backlog!.pending, 4);
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
+
+    await sql`update private.storage_removals set leased_until = now() - interval '1 second'
+            where org_id = ${org}`;
+    const after = await call(job);
+    assert.equal(after.body.objects_removed, 4);
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
+    assert.deepEqual(await outboxRows(sql, org), []);
+    await assertReconciled(sql, org);
+  },
+);
+
+scenario(
+  "two invocations at once: every object removed once, no errors, no duplicate audit",
+  async (sql, job) => {
+    const orgs = [await createOrg(sql), await createOrg(sql)];
+    const names: string[] = [];
+    for (const org of orgs) {
+      for (let i = 0; i < 4; i++) {
+        names.push(...(await createSurvey(sql, org, { deletedAgo: EXPIRED })).objectNames);
+      }
+    }
+    const second = retentionPurgeJob(); // its own pool, like a second isolate
+    try {
+      const [a, b] = await Promise.all([
+        call(job, { batch_size: 1 }),
+        call(second, { batch_size: 1 }),
+      ]);
+      assert.equal(a.status, 200, JSON.stringify(a.body));
+      assert.equal(b.status, 200, JSON.stringify(b.body));
+      assert.equal(a.body.error, undefined);
+      assert.equal(b.body.error, undefined);
+      assert.equal(a.body.surveys_purged + b.body.surveys_purged, 8);
+      assert.equal(a.body.objects_removed + b.body.objects_removed, 32);
+      assert.equal(a.body.objects_failed + b.body.objects_failed, 0);
+    } finally {
+      await second.close();
+    }
+    assert.deepEqual(await existingObjects(sql, names), []);
+    for (const org of orgs) {
+      const purged = await auditEvents(sql, org, "survey.purged");
+      assert.equal(purged.length, 4);
+      assert.equal(new Set(purged.map((e) => e.target_id)).size, 4);
+      const removed = await auditEvents(sql, org, "storage_object.removed");
+      assert.equal(removed.length, 16);
+      assert.equal(new Set(removed.map((e) => e.target_id)).size, 16);
+    }
+    await assertReconciled(sql, ...orgs);
+  },
+);
+
+scenario(
+  "a removal failing 5 times is reported as stuck with HTTP 500, never dropped",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const survey = await createSurvey(sql, org, {
+      deletedAgo: EXPIRED,
+      questions: 1,
+      responses: 1,
+    });
+    await injectFault({ mode: "error", status: 500, times: 5 });
+
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const res = await call(job);
+      const [row] = await outboxRows(sql, org);
+      assert.equal(row.attempts, attempt);
+      if (attempt < 5) {
+        assert.equal(res.status, 200, `attempt ${attempt}`);
+      } else {
+        assert.equal(res.status, 500);
+        assert.match(res.body.error!, /1 Storage removal\(s\) failed 5 or more times/);
+        assert.equal(res.body.job, "retention-purge", "the same body, plus error");
+        assert.equal(res.body.objects_failed, 1);
+        assert.equal(res.body.backlog!.stuck, 1);
+        assert.equal(res.body.backlog!.pending, 1);
+        assert.equal(typeof res.body.backlog!.oldest_enqueued_at, "string");
+        assert.ok(!/\n\s+at /.test(res.body.error!), "no stack trace");
+      }
+      await makeDue(sql, org);
+    }
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
+    assert.deepEqual(await assertReconciled(sql, org), undefined);
+
+    // Storage recovers: the stuck removal goes through and the job is healthy again.
+    const healed = await call(job);
+    assert.equal(healed.status, 200);
+    assert.equal(healed.body.objects_removed, 1);
+    assert.equal(healed.body.backlog!.stuck, 0);
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
+    await assertReconciled(sql, org);
+  },
+);
+
+scenario(
+  "scale: 10,000 expired surveys purged over several bounded invocations",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const total = 10_000;
+    await sql`
+    insert into public.surveys (org_id, title, slug, deleted_at)
+    select ${org}, 'Bulk survey', 'bulk-' || g, now() - interval '31 days' - g * interval '1 second'
+    from generate_series(1, ${total}::int) g`;
+    await sql`
+    insert into public.questions (org_id, survey_id, position, prompt)
+    select org_id, id, 0, 'Question' from public.surveys where org_id = ${org}`;
+
+    const started = performance.now();
+    const runs: { purged: number; stopped: boolean; ms: number }[] = [];
+    let purged = 0;
+    for (let i = 0; i < 200; i++) {
+      const t = performance.now();
+      const res = await call(job, { max_seconds: 1, batch_size: 250 });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      runs.push({
+        purged: res.body.surveys_purged,
+        stopped: res.body.stopped_early,
+        ms: performance.now() - t,
+      });
+      purged += res.body.surveys_purged;
+      // Each invocation respects its budget (1 s, plus one batch of slack).
+      assert.ok(
+        performance.now() - t < 3000,
+        `invocation ${i} took ${(performance.now() - t).toFixed(0)} ms`,
+      );
+      if (!res.body.stopped_early) break;
+    }
+    const totalMs = performance.now() - started;
+    console.log(
+      `10k purge: ${runs.length} invocations, ${totalMs.toFixed(0)} ms total, ` +
+        `per invocation ${runs.map((r) => `${r.purged}/${r.ms.toFixed(0)}ms`).join(", ")}`,
+    );
+    assert.ok(runs.length >= 3, "took several invocations");
+    assert.ok(
+      runs.slice(0, -1).every((r) => r.stopped),
+      "every invocation but the last stopped early",
+    );
+    assert.equal(runs.at(-1)!.stopped, false);
+    assert.equal(purged, total);
+    assert.equal((await childCounts(sql, org)).surveys, 0);
+    assert.equal((await childCounts(sql, org)).questions, 0);
+    const [{ n }] = await sql<[{ n: number }]>`
+    select count(*)::int as n from audit.events where org_id = ${org} and action = 'survey.purged'`;
+    assert.equal(n, total);
+  },
+);

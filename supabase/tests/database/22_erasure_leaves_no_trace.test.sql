@@ -1,0 +1,383 @@
+-- "All associated data is removed": after an account's erasure, a scan of EVERY ordinary table
+-- in EVERY non-system schema (found from pg_catalog, not from a list in this file, so a table
+-- added later is scanned too) finds no row whose text form contains the user's id, email or
+-- phone. The one designed exception: audit.events keeps the user's id (never the email) in the
+-- account.* and membership.* events, and the account.erased event with its counts.
+-- Each user first gets a realistic GoTrue footprint: identities, sessions, refresh tokens (one
+-- linked only by the user_id text column), MFA factor + challenge + AMR claim, one-time token,
+-- PKCE flow state, and audit_log_entries with GoTrue's payload shape.
+begin;
+select plan(38);
+set local timezone = 'UTC';
+
+-- Tables (schema.table) whose rows mention p_needle (case-insensitive), with the number of
+-- rows. bytea columns are searched in their escaped form too (t::text shows them as hex).
+create function pg_temp.trace(p_needle text)
+returns table (tbl text, hits bigint)
+language plpgsql
+as $$
+declare
+  v_table record;
+  v_n bigint;
+begin
+  for v_table in
+    select n.nspname, c.relname,
+      coalesce((select string_agg(format(' || coalesce(encode(t.%I, %L), %L)', a.attname, 'escape', ''), '')
+                from pg_attribute a
+                where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+                  and a.atttypid = 'bytea'::regtype), '') as bytea_text
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind = 'r'
+      and n.nspname not in ('pg_catalog', 'information_schema')
+      and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+    order by 1, 2
+  loop
+    execute format('select count(*) from %I.%I t where strpos(lower(t::text%s), lower($1)) > 0',
+      v_table.nspname, v_table.relname, v_table.bytea_text)
+      into v_n using p_needle;
+    if v_n > 0 then
+      tbl := v_table.nspname || '.' || v_table.relname;
+      hits := v_n;
+      return next;
+    end if;
+  end loop;
+end;
+$$;
+
+-- Every row GoTrue keeps for a signed-up, signed-in user with MFA.
+create function pg_temp.auth_footprint(p_user uuid, p_email text)
+returns void
+language plpgsql
+as $$
+declare
+  k text := replace(p_user::text, '-', '');
+  s1 uuid := md5(k || 'session1')::uuid;
+  s2 uuid := md5(k || 'session2')::uuid;
+  f1 uuid := md5(k || 'factor1')::uuid;
+begin
+  update auth.users set last_sign_in_at = now(), encrypted_password = '$2a$10$' || md5(k),
+    raw_user_meta_data = jsonb_build_object('email', p_email, 'email_verified', true, 'sub', p_user)
+  where id = p_user;
+  insert into public.profiles (id, display_name) values (p_user, split_part(p_email, '@', 1));
+  insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+    created_at, updated_at)
+  values (p_user::text, p_user, jsonb_build_object('sub', p_user::text, 'email', p_email,
+    'email_verified', true, 'phone_verified', false), 'email', now(), now(), now());
+  insert into auth.sessions (id, user_id, created_at, updated_at, aal, refreshed_at, user_agent, ip)
+  values (s1, p_user, now(), now(), 'aal2', now()::timestamp, 'Mozilla/5.0', '203.0.113.10'),
+    (s2, p_user, now(), now(), 'aal1', now()::timestamp, 'curl/8.5', '203.0.113.11');
+  insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at, updated_at,
+    parent, session_id)
+  values ('00000000-0000-0000-0000-000000000000', 'rt1' || k, p_user::text, false, now(), now(), null, s1),
+    ('00000000-0000-0000-0000-000000000000', 'rt2' || k, p_user::text, false, now(), now(), 'rt1' || k, s2),
+    -- A legacy token linked to the user only through the user_id text column.
+    ('00000000-0000-0000-0000-000000000000', 'rt3' || k, p_user::text, true, now(), now(), null, null);
+  insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at,
+    updated_at, secret)
+  values (f1, p_user, 'authenticator', 'totp', 'verified', now(), now(), 'JBSWY3DPEHPK3PXP');
+  insert into auth.mfa_challenges (id, factor_id, created_at, verified_at, ip_address)
+  values (md5(k || 'challenge1')::uuid, f1, now(), now(), '203.0.113.10');
+  insert into auth.mfa_amr_claims (session_id, created_at, updated_at, authentication_method, id)
+  values (s1, now(), now(), 'totp', md5(k || 'amr1')::uuid);
+  insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to)
+  values (md5(k || 'ott1')::uuid, p_user, 'recovery_token', md5(k || 'recovery'), p_email);
+  insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge,
+    provider_type, created_at, updated_at, authentication_method)
+  values (md5(k || 'flow1')::uuid, p_user, md5(k || 'code'), 's256', md5(k || 'challenge'),
+    'email', now(), now(), 'magiclink');
+  insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+  values
+    ('00000000-0000-0000-0000-000000000000', md5(k || 'log1')::uuid, json_build_object(
+      'action', 'user_signedup', 'actor_id', p_user, 'actor_username', p_email,
+      'log_type', 'team', 'traits', json_build_object('provider', 'email')), now(), '203.0.113.10'),
+    ('00000000-0000-0000-0000-000000000000', md5(k || 'log2')::uuid, json_build_object(
+      'action', 'login', 'actor_id', p_user, 'actor_username', p_email,
+      'log_type', 'account', 'traits', json_build_object('provider', 'email')), now(), '203.0.113.10'),
+    ('00000000-0000-0000-0000-000000000000', md5(k || 'log3')::uuid, json_build_object(
+      'action', 'token_refreshed', 'actor_id', p_user, 'actor_username', p_email,
+      'log_type', 'token'), now(), '203.0.113.11'),
+    -- A recovery request GoTrue logs before it knows the id: email only, differently cased.
+    ('00000000-0000-0000-0000-000000000000', md5(k || 'log4')::uuid, json_build_object(
+      'action', 'user_recovery_requested', 'actor_username', upper(p_email),
+      'log_type', 'user'), now(), '203.0.113.12');
+end;
+$$;
+
+-- Rows linked to the user only through other rows (no user column of their own).
+create function pg_temp.linked_rows(p_user uuid)
+returns bigint
+language sql
+as $$
+  select (select count(*) from auth.mfa_challenges
+          where id = md5(replace(p_user::text, '-', '') || 'challenge1')::uuid)
+       + (select count(*) from auth.mfa_amr_claims
+          where id = md5(replace(p_user::text, '-', '') || 'amr1')::uuid)
+       + (select count(*) from auth.refresh_tokens
+          where token like 'rt_' || replace(p_user::text, '-', ''));
+$$;
+
+create function pg_temp.erase(p_user uuid)
+returns bigint
+language plpgsql
+as $$
+declare
+  v_request private.account_deletion_requests;
+  v_step jsonb;
+  v_n bigint := 0;
+begin
+  perform tests.authenticate_as(p_user);
+  perform public.request_account_deletion();
+  perform tests.clear_authentication();
+  v_request := private.claim_account_deletion();
+  if v_request.user_id is distinct from p_user then
+    raise exception 'claimed the request of % instead of %', v_request.user_id, p_user;
+  end if;
+  loop
+    v_step := private.erase_account_step(v_request.id, v_request.lease_token, 200);
+    v_n := v_n + 1;
+    exit when (v_step ->> 'done')::boolean or v_n > 100;
+  end loop;
+  return v_n;
+end;
+$$;
+
+select tests.set_now('2030-05-01 12:00:00+00');
+
+-- ---------------------------------------------------------------------------------------------
+-- Fixtures
+-- ---------------------------------------------------------------------------------------------
+select tests.create_user('22000000-0000-4000-8000-00000000000a', 'Ann.Trace@example.test', '15550100001');
+select tests.create_user('22000000-0000-4000-8000-00000000000b', 'ben.trace@example.test', '15550100002');
+select tests.create_user('22000000-0000-4000-8000-00000000000c', 'cat.trace@example.test', '15550100003');
+select tests.create_user('22000000-0000-4000-8000-000000000001', 'olga.trace@example.test', '15550100004');
+select tests.create_user('22000000-0000-4000-8000-00000000000d', 'dan.trace@example.test', '15550100005');
+select pg_temp.auth_footprint(id, email) from auth.users where id::text like '22000000-%';
+
+-- (a) Ann: a solo organisation with surveys, recordings and objects she uploaded.
+insert into public.organizations (id, name, created_by)
+values ('22a00000-0000-4000-8000-000000000001', 'Ann solo', '22000000-0000-4000-8000-00000000000a');
+insert into public.memberships (org_id, user_id, role)
+values ('22a00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000a', 'owner');
+select tests.create_survey('22a00000-0000-4000-8000-000000000001', 'ann-one', 2, 2);
+select tests.create_survey('22a00000-0000-4000-8000-000000000001', 'ann-two', 1, 1);
+update public.surveys set created_by = '22000000-0000-4000-8000-00000000000a'
+where org_id = '22a00000-0000-4000-8000-000000000001';
+update public.recordings set created_by = '22000000-0000-4000-8000-00000000000a'
+where org_id = '22a00000-0000-4000-8000-000000000001';
+select tests.create_object('recordings', object_path) from public.recordings
+where org_id = '22a00000-0000-4000-8000-000000000001';
+select tests.create_object('recordings', '22a00000-0000-4000-8000-000000000001/uploads/ann-notes.webm');
+
+-- (b) Ben: a member of Olga's organisation, author of a survey and recordings there, and the
+--     one who deleted a survey now in its trash.
+insert into public.organizations (id, name, created_by)
+values ('22b00000-0000-4000-8000-000000000001', 'Olga team', '22000000-0000-4000-8000-000000000001');
+insert into public.memberships (org_id, user_id, role, created_at) values
+  ('22b00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-000000000001', 'owner', '2029-01-01'),
+  ('22b00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000b', 'member', '2029-02-01');
+select tests.create_survey('22b00000-0000-4000-8000-000000000001', 'olga-one', 2, 2);
+select tests.create_survey('22b00000-0000-4000-8000-000000000001', 'olga-two', 1, 1);
+update public.surveys set created_by = '22000000-0000-4000-8000-00000000000b'
+where org_id = '22b00000-0000-4000-8000-000000000001' and slug = 'olga-one';
+update public.surveys set deleted_at = '2030-04-30 00:00+00', deleted_by = '22000000-0000-4000-8000-00000000000b'
+where org_id = '22b00000-0000-4000-8000-000000000001' and slug = 'olga-two';
+update public.recordings set created_by = '22000000-0000-4000-8000-00000000000b'
+where org_id = '22b00000-0000-4000-8000-000000000001';
+select tests.create_object('recordings', object_path) from public.recordings
+where org_id = '22b00000-0000-4000-8000-000000000001';
+
+-- (c) Cat: the only owner of an organisation with an admin (Dan); Cat created it.
+insert into public.organizations (id, name, created_by)
+values ('22c00000-0000-4000-8000-000000000001', 'Cat team', '22000000-0000-4000-8000-00000000000c');
+insert into public.memberships (org_id, user_id, role, created_at) values
+  ('22c00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000c', 'owner', '2028-01-01'),
+  ('22c00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000d', 'admin', '2029-01-01');
+select tests.create_survey('22c00000-0000-4000-8000-000000000001', 'cat-one', 1, 2);
+update public.surveys set created_by = '22000000-0000-4000-8000-00000000000c'
+where org_id = '22c00000-0000-4000-8000-000000000001';
+select tests.create_object('recordings', object_path) from public.recordings
+where org_id = '22c00000-0000-4000-8000-000000000001';
+
+-- Each user owns the objects they uploaded (Storage sets owner and owner_id).
+update storage.objects o set owner = v.user_id, owner_id = v.user_id::text
+from (values ('22a00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000a'::uuid),
+  ('22b00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000b'::uuid),
+  ('22c00000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000c'::uuid)) v(folder, user_id)
+where split_part(o.name, '/', 1) = v.folder;
+
+-- ---------------------------------------------------------------------------------------------
+-- The scan itself, before any erasure: it must see every kind of row that names a user.
+-- ---------------------------------------------------------------------------------------------
+select ok(
+  (select array_agg(distinct n.nspname::text) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+   where c.relkind = 'r' and n.nspname not in ('pg_catalog', 'information_schema')
+     and n.nspname !~ '^pg_(toast|temp_|toast_temp_)')
+  @> array['audit', 'auth', 'cron', 'net', 'private', 'public', 'storage', 'supabase_migrations', 'vault'],
+  '[TRC-001] the scan covers every schema with tables: audit, auth, cron, net, private, public, storage, supabase_migrations, vault');
+select lives_ok(
+  $$select count(*) from pg_temp.trace('no such value anywhere')$$,
+  '[TRC-002] the connection running the erasure can read every table the scan visits');
+select tests.authenticate_as('22000000-0000-4000-8000-00000000000a');
+select public.request_account_deletion();
+select tests.clear_authentication();
+select set_eq(
+  $$select tbl from pg_temp.trace('22000000-0000-4000-8000-00000000000a')$$,
+  $$values ('audit.events'), ('auth.audit_log_entries'), ('auth.flow_state'), ('auth.identities'),
+    ('auth.mfa_factors'), ('auth.one_time_tokens'), ('auth.refresh_tokens'), ('auth.sessions'),
+    ('auth.users'), ('private.account_deletion_requests'), ('public.memberships'),
+    ('public.organizations'), ('public.profiles'), ('public.recordings'), ('public.surveys'),
+    ('storage.objects')$$,
+  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 16 tables that hold it');
+select set_eq(
+  $$select tbl from pg_temp.trace('ann.trace@example.test')$$,
+  $$values ('auth.audit_log_entries'), ('auth.identities'), ('auth.one_time_tokens'), ('auth.users')$$,
+  '[TRC-004] positive control: before erasure the scan finds Ann''s email (any case) in GoTrue''s tables');
+select is(
+  (select hits from pg_temp.trace('ann.trace@example.test') where tbl = 'auth.audit_log_entries'),
+  4::bigint, '[TRC-005] positive control: all four GoTrue log entries name Ann''s email');
+select is(pg_temp.linked_rows('22000000-0000-4000-8000-00000000000a'), 5::bigint,
+  '[TRC-006] positive control: challenge, AMR claim and three refresh tokens exist');
+select tests.authenticate_as('22000000-0000-4000-8000-00000000000a');
+select public.cancel_account_deletion();
+select tests.clear_authentication();
+
+-- ---------------------------------------------------------------------------------------------
+-- (a) Ann
+-- ---------------------------------------------------------------------------------------------
+select ok(pg_temp.erase('22000000-0000-4000-8000-00000000000a') < 100, '[TRC-010] Ann''s erasure finishes');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('22000000-0000-4000-8000-00000000000a') where tbl <> 'audit.events'$$,
+  '[TRC-011] no row in any table outside audit.events contains Ann''s id');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('Ann.Trace@example.test')$$,
+  '[TRC-012] no row in any table, audit.events included, contains Ann''s email');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('15550100001')$$,
+  '[TRC-013] no row in any table contains Ann''s phone number');
+select is(pg_temp.linked_rows('22000000-0000-4000-8000-00000000000a'), 0::bigint,
+  '[TRC-014] her MFA challenge, AMR claim and refresh tokens (incl. the one linked by user_id text only) are gone');
+select results_eq(
+  $$select (select count(*)::int from auth.users where id = '22000000-0000-4000-8000-00000000000a'),
+    (select count(*)::int from auth.identities where user_id = '22000000-0000-4000-8000-00000000000a'),
+    (select count(*)::int from auth.sessions where user_id = '22000000-0000-4000-8000-00000000000a'),
+    (select count(*)::int from auth.refresh_tokens where user_id = '22000000-0000-4000-8000-00000000000a'),
+    (select count(*)::int from auth.mfa_factors where user_id = '22000000-0000-4000-8000-00000000000a'),
+    (select count(*)::int from auth.one_time_tokens where user_id = '22000000-0000-4000-8000-00000000000a'),
+    (select count(*)::int from auth.flow_state where user_id = '22000000-0000-4000-8000-00000000000a')$$,
+  $$values (0, 0, 0, 0, 0, 0, 0)$$,
+  '[TRC-015] Auth user, identities, sessions, refresh tokens, MFA factors, one-time tokens and flow state are gone');
+select is(
+  (select count(*)::int from public.surveys where org_id = '22a00000-0000-4000-8000-000000000001')
+  + (select count(*)::int from public.organizations where id = '22a00000-0000-4000-8000-000000000001'),
+  0, '[TRC-016] her solo organisation and its surveys are gone');
+select set_eq(
+  $$select action from audit.events where target_id = '22000000-0000-4000-8000-00000000000a'
+      or actor_id = '22000000-0000-4000-8000-00000000000a'$$,
+  $$values ('account.deletion_requested'), ('account.deletion_cancelled'), ('membership.removed'),
+    ('account.erased')$$,
+  '[TRC-017] audit.events keeps Ann''s id, by design, only in her account.* events and the membership removal');
+select results_eq(
+  $$select details ->> 'auth_log_entries_deleted', (details ->> 'auth_user_deleted')::boolean,
+      (details ->> 'organizations_deleted')::int, (details ->> 'surveys_deleted')::int
+    from audit.events where action = 'account.erased' and target_id = '22000000-0000-4000-8000-00000000000a'$$,
+  $$values ('4'::text, true, 1, 2)$$,
+  '[TRC-018] the account.erased event carries her id and the counts');
+
+-- ---------------------------------------------------------------------------------------------
+-- (b) Ben
+-- ---------------------------------------------------------------------------------------------
+select ok(pg_temp.erase('22000000-0000-4000-8000-00000000000b') < 100, '[TRC-020] Ben''s erasure finishes');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('22000000-0000-4000-8000-00000000000b') where tbl <> 'audit.events'$$,
+  '[TRC-021] no row outside audit.events contains Ben''s id (authorship columns, objects'' owners included)');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('ben.trace@example.test')$$,
+  '[TRC-022] no row anywhere contains Ben''s email');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('15550100002')$$,
+  '[TRC-023] no row anywhere contains Ben''s phone number');
+select is(pg_temp.linked_rows('22000000-0000-4000-8000-00000000000b'), 0::bigint,
+  '[TRC-024] Ben''s linked auth rows are gone');
+select results_eq(
+  $$select (select count(*)::int from public.surveys where org_id = '22b00000-0000-4000-8000-000000000001'),
+    (select count(*)::int from public.recordings where org_id = '22b00000-0000-4000-8000-000000000001'),
+    (select count(*)::int from storage.objects where name like '22b00000-0000-4000-8000-000000000001/%')$$,
+  $$values (2, 5, 5)$$,
+  '[TRC-025] Olga''s organisation keeps its surveys, recordings and objects');
+select set_eq(
+  $$select action from audit.events where target_id = '22000000-0000-4000-8000-00000000000b'
+      or actor_id = '22000000-0000-4000-8000-00000000000b'$$,
+  $$values ('account.deletion_requested'), ('membership.removed'), ('account.erased')$$,
+  '[TRC-026] audit.events keeps Ben''s id only in his account.* events and the membership removal');
+
+-- ---------------------------------------------------------------------------------------------
+-- (c) Cat
+-- ---------------------------------------------------------------------------------------------
+select ok(pg_temp.erase('22000000-0000-4000-8000-00000000000c') < 100, '[TRC-030] Cat''s erasure finishes');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('22000000-0000-4000-8000-00000000000c') where tbl <> 'audit.events'$$,
+  '[TRC-031] no row outside audit.events contains Cat''s id (the organisation she created included)');
+select is_empty(
+  $$select tbl, hits from pg_temp.trace('cat.trace@example.test')$$,
+  '[TRC-032] no row anywhere contains Cat''s email');
+select is(pg_temp.linked_rows('22000000-0000-4000-8000-00000000000c'), 0::bigint,
+  '[TRC-033] Cat''s linked auth rows are gone');
+select results_eq(
+  $$select user_id, role::text from public.memberships where org_id = '22c00000-0000-4000-8000-000000000001'$$,
+  $$values ('22000000-0000-4000-8000-00000000000d'::uuid, 'owner'::text)$$,
+  '[TRC-034] Dan, the admin, now owns Cat''s former organisation');
+select set_eq(
+  $$select action from audit.events where target_id = '22000000-0000-4000-8000-00000000000c'
+      or actor_id = '22000000-0000-4000-8000-00000000000c'$$,
+  $$values ('account.deletion_requested'), ('membership.removed'), ('account.erased')$$,
+  '[TRC-035] audit.events keeps Cat''s id only in her account.* events and the membership removal');
+select is(
+  (select count(*)::int from audit.events where action = 'organization.owner_transferred'
+   and org_id = '22c00000-0000-4000-8000-000000000001'),
+  1, '[TRC-036] the ownership transfer is audited');
+
+-- ---------------------------------------------------------------------------------------------
+-- The audit trail never held an email, and the erasures touched nobody else
+-- ---------------------------------------------------------------------------------------------
+select is_empty(
+  $$select e.action from audit.events e where e::text ~* '[a-z0-9._%+-]+@[a-z0-9.-]+'$$,
+  '[TRC-040] no audit event contains anything shaped like an email address');
+select ok(
+  (select count(*) from pg_temp.trace('22000000-0000-4000-8000-000000000001')) >= 9
+  and (select count(*) from pg_temp.trace('olga.trace@example.test')) = 4
+  and pg_temp.linked_rows('22000000-0000-4000-8000-000000000001') = 5,
+  '[TRC-041] Olga, who was not erased, keeps her whole footprint');
+select is(
+  (select count(*)::int from auth.audit_log_entries
+   where payload ->> 'actor_id' in ('22000000-0000-4000-8000-000000000001', '22000000-0000-4000-8000-00000000000d')
+      or lower(payload ->> 'actor_username') in ('olga.trace@example.test', 'dan.trace@example.test')),
+  8, '[TRC-042] the other users'' GoTrue log entries are all still there');
+select results_eq(
+  $$select count(*)::int, count(*) filter (where owner is null and owner_id is null)::int
+    from storage.objects where name like '22_00000-0000-4000-8000-000000000001/%'$$,
+  $$values (13, 13)$$,
+  '[TRC-043] all 13 objects are still listed (queued or kept), none naming an erased uploader');
+
+-- ---------------------------------------------------------------------------------------------
+-- Erasing a user must not erase other users' GoTrue entries whose email merely resembles theirs
+-- ---------------------------------------------------------------------------------------------
+select tests.create_user('22000000-0000-4000-8000-0000000000e1', 'wil_low@example.test');
+select tests.create_user('22000000-0000-4000-8000-0000000000e2', 'wilxlow@example.test');
+select tests.create_user('22000000-0000-4000-8000-0000000000e3', 'pct%x@example.test');
+select tests.create_user('22000000-0000-4000-8000-0000000000e4', 'pct-any-x@example.test');
+select pg_temp.auth_footprint(id, email) from auth.users where id::text like '22000000-0000-4000-8000-0000000000e%';
+select ok(pg_temp.erase('22000000-0000-4000-8000-0000000000e1') < 100, '[TRC-050] wil_low''s erasure finishes');
+select is(
+  (select count(*)::int from auth.audit_log_entries where lower(payload::text) like '%wilxlow@example.test%'),
+  4, '[TRC-051] wilxlow''s log entries survive the erasure of wil_low ("_" is not a wildcard)');
+select ok(pg_temp.erase('22000000-0000-4000-8000-0000000000e3') < 100, '[TRC-052] pct%x''s erasure finishes');
+select is(
+  (select count(*)::int from auth.audit_log_entries where lower(payload::text) like '%pct-any-x@example.test%'),
+  4, '[TRC-053] pct-any-x''s log entries survive the erasure of pct%x ("%" is not a wildcard)');
+select is_empty(
+  $$select tbl from pg_temp.trace('wil_low@example.test')
+    union all select tbl from pg_temp.trace('pct%x@example.test')$$,
+  '[TRC-054] and the erased users'' own entries are gone');
+
+select * from finish();
+rollback;
