@@ -5,6 +5,11 @@
 // .local/stack.env (scripts/lib/stack-env.ts), mapped to the edge runtime's names.
 // Prints the job's JSON result; exits 1 when the job answered with a non-2xx status.
 import {
+  createAccountErasureHandler,
+  JOB_NAME as ACCOUNT_ERASURE,
+} from "../supabase/functions/account-erasure/handler.ts";
+import { depsFromEnv as accountErasureDeps } from "../supabase/functions/account-erasure/deps.ts";
+import {
   createRetentionPurgeHandler,
   JOB_NAME as RETENTION_PURGE,
 } from "../supabase/functions/retention-purge/handler.ts";
@@ -18,8 +23,14 @@ interface JobRunner {
 
 type EdgeEnv = Record<string, string | undefined>;
 
-// Add the next job (account-erasure) here.
 const JOBS: Record<string, (env: EdgeEnv) => JobRunner> = {
+  [ACCOUNT_ERASURE]: (env) => {
+    const deps = accountErasureDeps(env);
+    return {
+      handler: createAccountErasureHandler(deps),
+      close: () => deps.sql.end({ timeout: 5 }),
+    };
+  },
   [RETENTION_PURGE]: (env) => {
     const deps = retentionPurgeDeps(env);
     return {

@@ -116,7 +116,7 @@ as $$
 declare
   v_ids uuid[];
 begin
-  if p_batch_size not between 1 and 5000 then
+  if p_batch_size is null or p_batch_size not between 1 and 5000 then
     raise exception 'batch size must be between 1 and 5000, got %', p_batch_size
       using errcode = '22023';
   end if;
@@ -178,7 +178,7 @@ as $$
 declare
   v_now timestamptz := private.current_time();
 begin
-  if p_limit not between 1 and 1000 then
+  if p_limit is null or p_limit not between 1 and 1000 then
     raise exception 'a Storage remove() call takes 1 to 1000 names, got %', p_limit
       using errcode = '22023';
   end if;
@@ -215,13 +215,18 @@ declare
   v_removed integer := 0;
   v_failed integer := 0;
 begin
+  -- Audited in organisation order, like hard_delete_surveys, so that concurrent settles and
+  -- purge batches take the audit chain-head locks in the same order and cannot deadlock.
   for v_done in
-    delete from private.storage_removals r
-    where r.id = any(p_ids)
-      and (r.object_name = any(coalesce(p_removed_names, '{}'))
-        or not exists (select 1 from storage.objects o
-                       where o.bucket_id = r.bucket_id and o.name = r.object_name))
-    returning r.*
+    with done as (
+      delete from private.storage_removals r
+      where r.id = any(p_ids)
+        and (r.object_name = any(coalesce(p_removed_names, '{}'))
+          or not exists (select 1 from storage.objects o
+                         where o.bucket_id = r.bucket_id and o.name = r.object_name))
+      returning r.*
+    )
+    select * from done order by done.org_id, done.id
   loop
     perform audit.record_event('storage_object.removed', v_done.org_id, 'storage.objects',
       v_done.bucket_id || '/' || v_done.object_name, v_done.cause,

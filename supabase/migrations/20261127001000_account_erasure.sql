@@ -219,7 +219,9 @@ begin
   if not found then
     raise exception 'account deletion request % not found', p_request_id using errcode = 'P0002';
   end if;
-  if v_request.lease_token is distinct from p_lease_token or v_request.leased_until <= v_now then
+  -- Fails closed: a request nobody holds (null token or lease) is never worked on.
+  if p_lease_token is null or v_request.lease_token is distinct from p_lease_token
+    or v_request.leased_until is null or v_request.leased_until <= v_now then
     raise exception 'the lease on account deletion request % was lost', p_request_id
       using errcode = '55P03';
   end if;
@@ -288,7 +290,25 @@ begin
     end if;
 
   else
-    -- erase_user: everything left, in one transaction.
+    -- erase_user: everything left, in one transaction. Lock the user first: from here on no
+    -- membership can be added for them (the foreign key check takes KEY SHARE on this row).
+    -- The user is still signed in until this step, so an organisation they created or opened
+    -- up since the earlier steps sends the request back to them instead of being left behind
+    -- without members (its data kept forever) or without an owner.
+    perform 1 from auth.users u where u.id = v_user for update;
+    if exists (
+      select 1 from public.memberships m
+      where m.user_id = v_user
+        and (not exists (select 1 from public.memberships o
+                         where o.org_id = m.org_id and o.user_id <> v_user)
+          or (m.role = 'owner' and not exists (select 1 from public.memberships o
+                where o.org_id = m.org_id and o.role = 'owner' and o.user_id <> v_user)))
+    ) then
+      update private.account_deletion_requests r
+      set step = 'transfer_ownership', leased_until = v_now + p_lease, last_error = null
+      where r.id = p_request_id;
+      return jsonb_build_object('step', 'erase_user', 'restarted', true, 'done', false);
+    end if;
     select u.email, u.phone into v_email, v_phone from auth.users u where u.id = v_user;
     update storage.objects o set owner = null, owner_id = null
     where o.owner = v_user or o.owner_id = v_user::text;
@@ -299,9 +319,10 @@ begin
     delete from auth.flow_state f where f.user_id = v_user;
     -- GoTrue writes the user's id and email into its own audit log.
     delete from auth.audit_log_entries a
-    where a.payload::text like '%' || v_user::text || '%'
-       or (v_email is not null and a.payload::text ilike '%' || v_email || '%')
-       or (v_phone is not null and a.payload::text like '%' || v_phone || '%');
+    -- strpos, not LIKE: "_" and "%" are common in emails and would match other users' entries.
+    where strpos(a.payload::text, v_user::text) > 0
+       or (v_email is not null and strpos(lower(a.payload::text), lower(v_email)) > 0)
+       or (v_phone is not null and strpos(a.payload::text, v_phone) > 0);
     get diagnostics v_n = row_count;
     v_request.progress := v_request.progress || jsonb_build_object('auth_log_entries_deleted', v_n);
     select count(*) into v_n from public.memberships m where m.user_id = v_user;

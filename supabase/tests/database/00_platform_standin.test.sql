@@ -4,76 +4,13 @@
 begin;
 select plan(16);
 
--- The catalog check (identical in 00_platform_standin and 01_rls_catalog; both assert its md5).
--- One row per hole: a table in an exposed schema (public, graphql_public; plus storage.objects)
--- without RLS, a command anon/authenticated may run with no policy for that role, a view
--- without security_invoker, a materialized view or foreign table readable by an API role, or
--- TRUNCATE (which ignores RLS) held by an API role on a table of an exposed schema.
-create function pg_temp.rls_catalog_violations()
-returns table (object text, api_role text, command text, problem text)
-language sql
-stable
-as $fn$
-  with exposed as (
-    select c.oid, format('%I.%I', n.nspname, c.relname) as object, c.relkind, c.relrowsecurity,
-      coalesce(c.reloptions, '{}') as reloptions, n.nspname
-    from pg_catalog.pg_class c
-    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-    where (n.nspname in ('public', 'graphql_public') and c.relkind in ('r', 'p', 'v', 'm', 'f'))
-       or c.oid = 'storage.objects'::regclass
-  ),
-  api_roles as (
-    select r.oid, r.rolname from pg_catalog.pg_roles r where r.rolname in ('anon', 'authenticated')
-  ),
-  commands (command, polcmd) as (
-    values ('SELECT', 'r'::"char"), ('INSERT', 'a'::"char"), ('UPDATE', 'w'::"char"),
-      ('DELETE', 'd'::"char")
-  )
-  select e.object, null::text, null::text, 'rls_disabled'
-  from exposed e
-  where e.relkind in ('r', 'p') and not e.relrowsecurity
-  union all
-  select e.object, r.rolname::text, cmd.command, 'privilege_without_policy'
-  from exposed e
-  cross join api_roles r
-  cross join commands cmd
-  where e.relkind in ('r', 'p') and e.relrowsecurity
-    and (
-      pg_catalog.has_table_privilege(r.oid, e.oid, cmd.command)
-      or (cmd.command <> 'DELETE' and pg_catalog.has_any_column_privilege(r.oid, e.oid, cmd.command))
-    )
-    and not exists (
-      select 1
-      from pg_catalog.pg_policy p
-      cross join lateral unnest(p.polroles) as pr(role_oid)
-      where p.polrelid = e.oid
-        and p.polcmd in (cmd.polcmd, '*')
-        and (pr.role_oid = 0 or pg_catalog.pg_has_role(r.oid, pr.role_oid, 'MEMBER'))
-    )
-  union all
-  select e.object, null, null, 'view_without_security_invoker'
-  from exposed e
-  where e.relkind = 'v'
-    and not (lower(e.reloptions::text)::text[] && array['security_invoker=true',
-      'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'])
-  union all
-  select e.object, r.rolname::text, 'SELECT', 'exposed_without_rls'
-  from exposed e
-  cross join api_roles r
-  where e.relkind in ('m', 'f') and pg_catalog.has_any_column_privilege(r.oid, e.oid, 'SELECT')
-  union all
-  select e.object, r.rolname::text, 'TRUNCATE', 'truncate_bypasses_rls'
-  from exposed e
-  cross join api_roles r
-  where e.relkind in ('r', 'p') and e.nspname in ('public', 'graphql_public')
-    and pg_catalog.has_table_privilege(r.oid, e.oid, 'TRUNCATE')
-$fn$;
+-- The catalog check: tests.rls_catalog_violations() (helpers.sql), the one 01_rls_catalog runs;
+-- shared rather than copied, so what this file proves about it holds for 01.
 
-select is(
-  (select md5(p.prosrc) from pg_catalog.pg_proc p
-   where p.proname = 'rls_catalog_violations' and p.pronamespace = pg_my_temp_schema()),
-  '9ca9a39f0f0591d282231e46d8a46a54',
-  '[PLT-001] the catalog check here is byte-for-byte the one 01_rls_catalog runs (same md5)'
+select ok(
+  to_regprocedure('tests.rls_catalog_violations()') is not null
+  and to_regprocedure('pg_temp.rls_catalog_violations()') is null,
+  '[PLT-001] the catalog check proven here is the shared tests.rls_catalog_violations() that 01_rls_catalog runs (no file-local copy)'
 );
 
 -- Tests run as hosted Supabase's `postgres`: not a superuser, but BYPASSRLS.
@@ -104,13 +41,13 @@ select lives_ok(
 select tests.clear_authentication();
 
 select results_eq(
-  $$select problem from pg_temp.rls_catalog_violations()
+  $$select problem from tests.rls_catalog_violations()
     where object = 'public.standin_probe' and problem = 'rls_disabled'$$,
   $$values ('rls_disabled'::text)$$,
   '[PLT-006] the catalog check reports the new table as rls_disabled'
 );
 select results_eq(
-  $$select api_role from pg_temp.rls_catalog_violations()
+  $$select api_role from tests.rls_catalog_violations()
     where object = 'public.standin_probe' and problem = 'truncate_bypasses_rls' order by 1$$,
   $$values ('anon'::text), ('authenticated'::text)$$,
   '[PLT-007] the catalog check reports the default TRUNCATE grant to anon and authenticated'
@@ -125,7 +62,7 @@ select is_empty(
 );
 select tests.clear_authentication();
 select results_eq(
-  $$select api_role || ' ' || command from pg_temp.rls_catalog_violations()
+  $$select api_role || ' ' || command from tests.rls_catalog_violations()
     where object = 'public.standin_probe' and problem = 'privilege_without_policy' order by 1$$,
   $$values ('anon DELETE'), ('anon INSERT'), ('anon SELECT'), ('anon UPDATE'),
     ('authenticated DELETE'), ('authenticated INSERT'), ('authenticated SELECT'),

@@ -4,70 +4,8 @@
 begin;
 select plan(21);
 
--- The catalog check (identical in 00_platform_standin and 01_rls_catalog; both assert its md5).
--- One row per hole: a table in an exposed schema (public, graphql_public; plus storage.objects)
--- without RLS, a command anon/authenticated may run with no policy for that role, a view
--- without security_invoker, a materialized view or foreign table readable by an API role, or
--- TRUNCATE (which ignores RLS) held by an API role on a table of an exposed schema.
-create function pg_temp.rls_catalog_violations()
-returns table (object text, api_role text, command text, problem text)
-language sql
-stable
-as $fn$
-  with exposed as (
-    select c.oid, format('%I.%I', n.nspname, c.relname) as object, c.relkind, c.relrowsecurity,
-      coalesce(c.reloptions, '{}') as reloptions, n.nspname
-    from pg_catalog.pg_class c
-    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-    where (n.nspname in ('public', 'graphql_public') and c.relkind in ('r', 'p', 'v', 'm', 'f'))
-       or c.oid = 'storage.objects'::regclass
-  ),
-  api_roles as (
-    select r.oid, r.rolname from pg_catalog.pg_roles r where r.rolname in ('anon', 'authenticated')
-  ),
-  commands (command, polcmd) as (
-    values ('SELECT', 'r'::"char"), ('INSERT', 'a'::"char"), ('UPDATE', 'w'::"char"),
-      ('DELETE', 'd'::"char")
-  )
-  select e.object, null::text, null::text, 'rls_disabled'
-  from exposed e
-  where e.relkind in ('r', 'p') and not e.relrowsecurity
-  union all
-  select e.object, r.rolname::text, cmd.command, 'privilege_without_policy'
-  from exposed e
-  cross join api_roles r
-  cross join commands cmd
-  where e.relkind in ('r', 'p') and e.relrowsecurity
-    and (
-      pg_catalog.has_table_privilege(r.oid, e.oid, cmd.command)
-      or (cmd.command <> 'DELETE' and pg_catalog.has_any_column_privilege(r.oid, e.oid, cmd.command))
-    )
-    and not exists (
-      select 1
-      from pg_catalog.pg_policy p
-      cross join lateral unnest(p.polroles) as pr(role_oid)
-      where p.polrelid = e.oid
-        and p.polcmd in (cmd.polcmd, '*')
-        and (pr.role_oid = 0 or pg_catalog.pg_has_role(r.oid, pr.role_oid, 'MEMBER'))
-    )
-  union all
-  select e.object, null, null, 'view_without_security_invoker'
-  from exposed e
-  where e.relkind = 'v'
-    and not (lower(e.reloptions::text)::text[] && array['security_invoker=true',
-      'security_invoker=on', 'security_invoker=1', 'security_invoker=yes'])
-  union all
-  select e.object, r.rolname::text, 'SELECT', 'exposed_without_rls'
-  from exposed e
-  cross join api_roles r
-  where e.relkind in ('m', 'f') and pg_catalog.has_any_column_privilege(r.oid, e.oid, 'SELECT')
-  union all
-  select e.object, r.rolname::text, 'TRUNCATE', 'truncate_bypasses_rls'
-  from exposed e
-  cross join api_roles r
-  where e.relkind in ('r', 'p') and e.nspname in ('public', 'graphql_public')
-    and pg_catalog.has_table_privilege(r.oid, e.oid, 'TRUNCATE')
-$fn$;
+-- The catalog check: tests.rls_catalog_violations() (helpers.sql), shared with
+-- 00_platform_standin, which proves it reports a table created without RLS.
 
 -- Known holes that are the platform's and closed by RLS anyway. Each entry must still occur
 -- ([CAT-003]), so a stale entry is noticed.
@@ -128,21 +66,20 @@ as $$
     and not ('search_path=""' = any (coalesce(p.proconfig, '{}')))
 $$;
 
-select is(
-  (select md5(p.prosrc) from pg_catalog.pg_proc p
-   where p.proname = 'rls_catalog_violations' and p.pronamespace = pg_my_temp_schema()),
-  '9ca9a39f0f0591d282231e46d8a46a54',
-  '[CAT-001] the catalog check is the one 00_platform_standin proves on a table without RLS'
+select ok(
+  to_regprocedure('tests.rls_catalog_violations()') is not null
+  and to_regprocedure('pg_temp.rls_catalog_violations()') is null,
+  '[CAT-001] the catalog check is the shared tests.rls_catalog_violations() that 00_platform_standin proves on a table without RLS (no file-local copy)'
 );
 
 -- The real schema.
 select is_empty(
-  $$select * from pg_temp.rls_catalog_violations() except select * from catalog_allowlist$$,
+  $$select * from tests.rls_catalog_violations() except select * from catalog_allowlist$$,
   '[CAT-002] no exposed table without RLS, no API-role command without a policy, no view without security_invoker, no TRUNCATE for API roles'
 );
 select set_eq(
   $$select * from catalog_allowlist$$,
-  $$select * from pg_temp.rls_catalog_violations()$$,
+  $$select * from tests.rls_catalog_violations()$$,
   '[CAT-003] the allowlist is exact: every entry still occurs (no stale exceptions)'
 );
 select is_empty(
@@ -212,35 +149,35 @@ revoke all on public.cat_probe from anon, authenticated;
 grant select, update on public.cat_probe to authenticated;
 create policy cat_probe_anon_only on public.cat_probe for select to anon using (true);
 select set_eq(
-  $$select api_role || ' ' || command from pg_temp.rls_catalog_violations() where object = 'public.cat_probe'$$,
+  $$select api_role || ' ' || command from tests.rls_catalog_violations() where object = 'public.cat_probe'$$,
   array['authenticated SELECT', 'authenticated UPDATE'],
   '[CAT-013] a command granted to authenticated with a policy only for anon is reported'
 );
 create policy cat_probe_all on public.cat_probe for all to public using (id > 0);
 select is_empty(
-  $$select * from pg_temp.rls_catalog_violations() where object = 'public.cat_probe'$$,
+  $$select * from tests.rls_catalog_violations() where object = 'public.cat_probe'$$,
   '[CAT-014] a FOR ALL TO public policy covers every command for both roles'
 );
 alter table public.cat_probe disable row level security;
 select results_eq(
-  $$select problem from pg_temp.rls_catalog_violations() where object = 'public.cat_probe'$$,
+  $$select problem from tests.rls_catalog_violations() where object = 'public.cat_probe'$$,
   $$values ('rls_disabled'::text)$$,
   '[CAT-015] a policy on a table whose RLS is disabled does not hide it'
 );
 create view public.cat_probe_view as select id from public.cat_probe;
 select results_eq(
-  $$select problem from pg_temp.rls_catalog_violations() where object = 'public.cat_probe_view'$$,
+  $$select problem from tests.rls_catalog_violations() where object = 'public.cat_probe_view'$$,
   $$values ('view_without_security_invoker'::text)$$,
   '[CAT-016] a view without security_invoker is reported'
 );
 alter view public.cat_probe_view set (security_invoker = true);
 select is_empty(
-  $$select * from pg_temp.rls_catalog_violations() where object = 'public.cat_probe_view'$$,
+  $$select * from tests.rls_catalog_violations() where object = 'public.cat_probe_view'$$,
   '[CAT-017] the same view with security_invoker = true is not'
 );
 create materialized view public.cat_probe_mv as select 1 as id;
 select results_eq(
-  $$select api_role from pg_temp.rls_catalog_violations() where object = 'public.cat_probe_mv' order by 1$$,
+  $$select api_role from tests.rls_catalog_violations() where object = 'public.cat_probe_mv' order by 1$$,
   $$values ('anon'::text), ('authenticated'::text)$$,
   '[CAT-018] a materialized view readable by the API roles is reported (RLS cannot apply)'
 );

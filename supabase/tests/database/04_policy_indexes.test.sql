@@ -4,164 +4,10 @@
 -- leading with its columns (Supabase's "unindexed foreign keys" lint).
 begin;
 select plan(16);
--- ---------------------------------------------------------------------------------------------
--- Fixtures (fixed ids, written as postgres). Org A: owner, admin, member, a removed member;
--- org B: owner and member (the attackers next door); org C: a second org of A's owner, so
--- that RLS passes and the trigger / composite foreign keys are the guard being tested.
--- Identical in every 02_isolation_matrix_* file and 03/04.
--- ---------------------------------------------------------------------------------------------
-create temp table fx (key text primary key, id uuid not null unique);
-insert into fx values
-  ('owner_a',   '10000000-0000-4000-8000-00000000a001'),
-  ('admin_a',   '10000000-0000-4000-8000-00000000a002'),
-  ('member_a',  '10000000-0000-4000-8000-00000000a003'),
-  ('removed_a', '10000000-0000-4000-8000-00000000a004'),
-  ('owner_b',   '10000000-0000-4000-8000-00000000b001'),
-  ('member_b',  '10000000-0000-4000-8000-00000000b003'),
-  ('fresh',     '10000000-0000-4000-8000-00000000f001'),
-  ('org_a',     '20000000-0000-4000-8000-00000000000a'),
-  ('org_b',     '20000000-0000-4000-8000-00000000000b'),
-  ('org_c',     '20000000-0000-4000-8000-00000000000c'),
-  ('s_a',       '30000000-0000-4000-8000-00000000a001'),
-  ('s_a2',      '30000000-0000-4000-8000-00000000a002'),
-  ('s_a_del',   '30000000-0000-4000-8000-00000000a0de'),
-  ('s_b',       '30000000-0000-4000-8000-00000000b001'),
-  ('s_c',       '30000000-0000-4000-8000-00000000c001'),
-  ('q_a',       '40000000-0000-4000-8000-00000000a001'),
-  ('q_b',       '40000000-0000-4000-8000-00000000b001'),
-  ('q_c',       '40000000-0000-4000-8000-00000000c001'),
-  ('r_a',       '50000000-0000-4000-8000-00000000a001'),
-  ('r_b',       '50000000-0000-4000-8000-00000000b001'),
-  ('r_c',       '50000000-0000-4000-8000-00000000c001'),
-  ('rec_a1',    '60000000-0000-4000-8000-00000000a001'),
-  ('rec_a2',    '60000000-0000-4000-8000-00000000a002'),
-  ('rec_a3',    '60000000-0000-4000-8000-00000000a003'),
-  ('rec_b',     '60000000-0000-4000-8000-00000000b001'),
-  ('rec_c',     '60000000-0000-4000-8000-00000000c001'),
-  ('t_a',       '70000000-0000-4000-8000-00000000a001'),
-  ('t_b',       '70000000-0000-4000-8000-00000000b001');
-grant select on fx to public;
-
-create function pg_temp.fx(p_key text) returns uuid language sql stable
-as $$ select id from fx where key = p_key $$;
-
-do $$
-declare
-  u text;
-begin
-  foreach u in array array['owner_a', 'admin_a', 'member_a', 'removed_a', 'owner_b', 'member_b', 'fresh']
-  loop
-    perform tests.create_user(pg_temp.fx(u), u || '@example.test');
-    if u <> 'fresh' then
-      insert into public.profiles (id, display_name) values (pg_temp.fx(u), 'Profile ' || u);
-    end if;
-  end loop;
-
-  insert into public.organizations (id, name, created_by) values
-    (pg_temp.fx('org_a'), 'Org A', pg_temp.fx('owner_a')),
-    (pg_temp.fx('org_b'), 'Org B', pg_temp.fx('owner_b')),
-    (pg_temp.fx('org_c'), 'Org C', pg_temp.fx('owner_a'));
-  insert into public.memberships (org_id, user_id, role) values
-    (pg_temp.fx('org_a'), pg_temp.fx('owner_a'), 'owner'),
-    (pg_temp.fx('org_a'), pg_temp.fx('admin_a'), 'admin'),
-    (pg_temp.fx('org_a'), pg_temp.fx('member_a'), 'member'),
-    (pg_temp.fx('org_a'), pg_temp.fx('removed_a'), 'member'),
-    (pg_temp.fx('org_b'), pg_temp.fx('owner_b'), 'owner'),
-    (pg_temp.fx('org_b'), pg_temp.fx('member_b'), 'member'),
-    (pg_temp.fx('org_c'), pg_temp.fx('owner_a'), 'owner');
-  -- removed_a was a member of A until just now.
-  delete from public.memberships
-  where org_id = pg_temp.fx('org_a') and user_id = pg_temp.fx('removed_a');
-
-  insert into public.surveys (id, org_id, title, slug, created_by) values
-    (pg_temp.fx('s_a'), pg_temp.fx('org_a'), 'Survey A', 'survey-a', pg_temp.fx('owner_a')),
-    (pg_temp.fx('s_a2'), pg_temp.fx('org_a'), 'Survey A2', 'survey-a2', pg_temp.fx('owner_a')),
-    (pg_temp.fx('s_b'), pg_temp.fx('org_b'), 'Survey B', 'survey-b', pg_temp.fx('owner_b')),
-    (pg_temp.fx('s_c'), pg_temp.fx('org_c'), 'Survey C', 'survey-c', pg_temp.fx('owner_a'));
-  insert into public.surveys (id, org_id, title, slug, created_by, deleted_at, deleted_by) values
-    (pg_temp.fx('s_a_del'), pg_temp.fx('org_a'), 'Survey A deleted', 'survey-a-deleted',
-     pg_temp.fx('owner_a'), now() - interval '1 day', pg_temp.fx('owner_a'));
-
-  insert into public.questions (id, org_id, survey_id, position, prompt) values
-    (pg_temp.fx('q_a'), pg_temp.fx('org_a'), pg_temp.fx('s_a'), 1, 'Question A'),
-    (pg_temp.fx('q_b'), pg_temp.fx('org_b'), pg_temp.fx('s_b'), 1, 'Question B'),
-    (pg_temp.fx('q_c'), pg_temp.fx('org_c'), pg_temp.fx('s_c'), 1, 'Question C');
-  insert into public.responses (id, org_id, survey_id, respondent_ref) values
-    (pg_temp.fx('r_a'), pg_temp.fx('org_a'), pg_temp.fx('s_a'), 'ref-a'),
-    (pg_temp.fx('r_b'), pg_temp.fx('org_b'), pg_temp.fx('s_b'), 'ref-b'),
-    (pg_temp.fx('r_c'), pg_temp.fx('org_c'), pg_temp.fx('s_c'), 'ref-c');
-  insert into public.recordings (id, org_id, survey_id, response_id, question_id, object_path,
-    duration_ms, size_bytes, mime_type)
-  select pg_temp.fx(v.rec), pg_temp.fx(v.org), pg_temp.fx(v.s), pg_temp.fx(v.r), pg_temp.fx(v.q),
-    format('%s/%s/%s/%s.webm', pg_temp.fx(v.org), pg_temp.fx(v.s), pg_temp.fx(v.r), v.rec),
-    1000, 2048, 'audio/webm'
-  from (values ('rec_a1', 'org_a', 's_a', 'r_a', 'q_a'), ('rec_a2', 'org_a', 's_a', 'r_a', 'q_a'),
-    ('rec_a3', 'org_a', 's_a', 'r_a', 'q_a'), ('rec_b', 'org_b', 's_b', 'r_b', 'q_b'),
-    ('rec_c', 'org_c', 's_c', 'r_c', 'q_c')) v(rec, org, s, r, q);
-  insert into public.transcripts (id, org_id, survey_id, recording_id, body) values
-    (pg_temp.fx('t_a'), pg_temp.fx('org_a'), pg_temp.fx('s_a'), pg_temp.fx('rec_a1'), 'Transcript A'),
-    (pg_temp.fx('t_b'), pg_temp.fx('org_b'), pg_temp.fx('s_b'), pg_temp.fx('rec_b'), 'Transcript B');
-
-  -- One audit event in B's chain (A already has one: removed_a's membership removal).
-  perform audit.record_event('survey.soft_deleted', pg_temp.fx('org_b'), 'public.surveys',
-    pg_temp.fx('s_b')::text, 'user_request', '{}', p_actor_id => pg_temp.fx('owner_b'));
-end;
-$$;
-
--- The SQL of a cell, with {key} replaced by the fixture's uuid literal and [key] by its bare
--- text (for use inside string literals such as object paths).
-create function pg_temp.cell_sql(p_sql text) returns text language plpgsql stable
-as $$
-declare
-  r record;
-  v text := p_sql;
-begin
-  for r in select key, id from fx order by length(key) desc loop
-    v := replace(v, '{' || r.key || '}', format('%L::uuid', r.id));
-    v := replace(v, '[' || r.key || ']', r.id::text);
-  end loop;
-  if v ~ '[{\[][a-z_0-9]+[}\]]' then
-    raise exception 'unknown fixture in %', v;
-  end if;
-  return v;
-end;
-$$;
-
--- Runs one cell of the matrix as `p_who` (anon, service_role, or a fixture user) exactly as PostgREST would,
--- and reports what happened: 'N rows' (rows read, or rows affected by a write) or
--- 'SQLSTATE: message'. Back to postgres afterwards. A write that succeeds stays written.
-create function pg_temp.attempt(p_who text, p_sql text) returns text language plpgsql
-as $$
-declare
-  v_sql text := pg_temp.cell_sql(p_sql);
-  v_user uuid := pg_temp.fx(p_who);
-  v_n bigint;
-  v_out text;
-begin
-  if p_who = 'anon' then
-    perform tests.authenticate_as_anon();
-  elsif p_who = 'service_role' then
-    perform tests.authenticate_as_service_role();
-  elsif v_user is null then
-    raise exception 'unknown identity %', p_who;
-  else
-    perform tests.authenticate_as(v_user);
-  end if;
-  begin
-    if v_sql ~* '^\s*(select|with|table)\s' then
-      execute 'select count(*) from (' || v_sql || ') as cell' into v_n;
-    else
-      execute v_sql;
-      get diagnostics v_n = row_count;
-    end if;
-    v_out := v_n || ' rows';
-  exception when others then
-    v_out := sqlstate || ': ' || sqlerrm;
-  end;
-  perform tests.clear_authentication();
-  return v_out;
-end;
-$$;
+-- Fixtures: tests.isolation_fixture() (helpers.sql) creates them in this transaction: org A
+-- (owner, admin, member, a removed member), org B (owner, member), org C (A's owner's second
+-- org). tests.fx(key) gives their ids; tests.attempt(who, sql) runs one cell as one identity.
+select tests.isolation_fixture();
 
 set local enable_seqscan = off;
 
@@ -171,11 +17,11 @@ returns table (node_type text, relation text)
 language plpgsql
 as $$
 declare
-  v_sql text := pg_temp.cell_sql(p_sql);
+  v_sql text := tests.cell_sql(p_sql);
   v_plan jsonb;
 begin
   if p_who <> 'postgres' then
-    perform tests.authenticate_as(pg_temp.fx(p_who));
+    perform tests.authenticate_as(tests.fx(p_who));
   end if;
   execute 'explain (format json) ' || v_sql into v_plan;
   perform tests.clear_authentication();

@@ -9,6 +9,11 @@
 begin;
 select plan(64);
 set local timezone = 'UTC';
+-- Start from an empty outbox: purge whatever else (the seed's demo data) is expired at the
+-- latest time used below, then drop those outbox rows (all rolled back at the end).
+select tests.set_now('2030-12-31 00:00:00+00');
+select private.purge_expired_surveys(5000);
+delete from private.storage_removals;
 
 select tests.create_user('30000000-0000-4000-8000-00000000000a', 'pat@example.test');
 select tests.create_user('30000000-0000-4000-8000-00000000000b', 'abe@example.test');
@@ -37,10 +42,20 @@ create temporary table paths on commit drop as
 
 -- Soft deletions through the API, at controlled times. "Now" is 2030-07-31 12:00.
 create function pg_temp.delete_at(p_slug text, p_at timestamptz) returns void language plpgsql as $$
+declare v_id uuid := (select id from s where slug = p_slug);
 begin
   perform tests.set_now(p_at);
   perform tests.authenticate_as('30000000-0000-4000-8000-00000000000a');
-  perform public.delete_survey((select id from s where slug = p_slug), 'no_longer_needed');
+  perform public.delete_survey(v_id, 'no_longer_needed');
+  perform tests.clear_authentication();
+end;
+$$;
+create function pg_temp.restore_at(p_slug text, p_at timestamptz) returns void language plpgsql as $$
+declare v_id uuid := (select id from s where slug = p_slug);
+begin
+  perform tests.set_now(p_at);
+  perform tests.authenticate_as('30000000-0000-4000-8000-00000000000a');
+  perform public.restore_survey(v_id);
   perform tests.clear_authentication();
 end;
 $$;
@@ -48,10 +63,7 @@ select pg_temp.delete_at('old', '2030-07-01 11:00:00+00');       -- 30 days 1 ho
 select pg_temp.delete_at('exact', '2030-07-01 12:00:00+00');     -- exactly 30 days before now
 select pg_temp.delete_at('young', '2030-07-01 13:00:00+00');     -- 29 days 23 hours before now
 select pg_temp.delete_at('restored', '2030-06-01 00:00:00+00');  -- long ago, but restored:
-select tests.set_now('2030-06-20 00:00:00+00');
-select tests.authenticate_as('30000000-0000-4000-8000-00000000000a');
-select public.restore_survey((select id from s where slug = 'restored'));
-select tests.clear_authentication();
+select pg_temp.restore_at('restored', '2030-06-20 00:00:00+00');
 -- Objects in Storage for old's and young's recordings; exact's are already gone from Storage.
 select tests.create_object('recordings', object_path) from paths where slug in ('old', 'young');
 
@@ -71,14 +83,19 @@ select results_eq(
   $$select (select count(*)::int from public.surveys where org_id = '30a00000-0000-4000-8000-000000000001'),
     (select count(*)::int from public.recordings where org_id = '30a00000-0000-4000-8000-000000000001'),
     (select count(*)::int from private.storage_removals),
-    (select count(*)::int from audit.events where action = 'survey.purged')$$,
-  $$values (5, 10, 0, 0)$$,
+    (select count(*)::int from audit.events where action = 'survey.purged'
+     and org_id = '30a00000-0000-4000-8000-000000000001')$$,
+  $$values (5, 9, 0, 0)$$,
   '[PUR-003] the dry run changed nothing');
 select throws_ok($$select private.purge_expired_surveys(0)$$, '22023',
   'batch size must be between 1 and 5000, got 0', '[PUR-004] batch size 0 is refused');
 select throws_ok($$select private.purge_expired_surveys(5001)$$, '22023',
   'batch size must be between 1 and 5000, got 5001', '[PUR-005] batch size 5001 is refused');
-select throws_ok($$select private.purge_expired_surveys(null)$$, '22023', null,
+-- (If the call is accepted, the DO block raises XX000 and its effects are rolled back.)
+select throws_ok(
+  $q$do $b$ begin perform private.purge_expired_surveys(null);
+    raise exception 'a null batch size was accepted' using errcode = 'XX000'; end $b$ $q$,
+  '22023', null,
   '[PUR-006] a null batch size is refused (not taken as "no limit")');
 select is(
   (select count(*)::int from public.surveys where org_id = '30a00000-0000-4000-8000-000000000001'),
@@ -118,12 +135,12 @@ select results_eq(
   '[PUR-015] the others keep all their children');
 select set_eq(
   $$select bucket_id, object_name, org_id, survey_id, cause, attempts from private.storage_removals$$,
-  $$select 'recordings'::text, object_path, '30a00000-0000-4000-8000-000000000001'::uuid, survey_id,
-      'retention_expired'::text, 0 from paths where slug in ('old', 'exact')$$,
+  $$select 'recordings'::text as bucket_id, object_path, '30a00000-0000-4000-8000-000000000001'::uuid as org_id,
+      survey_id, 'retention_expired'::text as cause, 0 as attempts from paths where slug in ('old', 'exact')$$,
   '[PUR-016] one outbox row per purged recording, attributed to its organisation and survey');
 select bag_eq(
   $$select e.target_id, e.org_id, e.reason, e.actor_kind, e.actor_job, e.details from audit.events e
-    where e.action = 'survey.purged'$$,
+    where e.action = 'survey.purged' and e.org_id = '30a00000-0000-4000-8000-000000000001'$$,
   $$values ((select id::text from s where slug = 'old'), '30a00000-0000-4000-8000-000000000001'::uuid,
       'retention_expired'::text, 'system'::text, 'retention_purge'::text,
       '{"questions":2,"responses":2,"recordings":4,"transcripts":4}'::jsonb),
@@ -154,7 +171,10 @@ select throws_ok($$select * from private.claim_storage_removals(0)$$, '22023',
   'a Storage remove() call takes 1 to 1000 names, got 0', '[STO-001] a claim of 0 names is refused');
 select throws_ok($$select * from private.claim_storage_removals(1001)$$, '22023',
   'a Storage remove() call takes 1 to 1000 names, got 1001', '[STO-002] a claim of 1001 names is refused');
-select throws_ok($$select * from private.claim_storage_removals(null)$$, '22023', null,
+select throws_ok(
+  $q$do $b$ begin perform private.claim_storage_removals(null);
+    raise exception 'a null limit was accepted' using errcode = 'XX000'; end $b$ $q$,
+  '22023', null,
   '[STO-003] a null limit is refused (not taken as "no limit")');
 create temporary table batch1 on commit drop as select * from private.claim_storage_removals(3);
 select results_eq(
@@ -192,8 +212,8 @@ select results_eq(
 select set_eq(
   $$select e.target_id, e.org_id, e.reason, e.actor_job, e.details from audit.events e
     where e.action = 'storage_object.removed'$$,
-  $$select 'recordings/' || object_path, '30a00000-0000-4000-8000-000000000001'::uuid,
-      'retention_expired'::text, 'retention_purge'::text, '{"attempts":1}'::jsonb
+  $$select 'recordings/' || object_path as target_id, '30a00000-0000-4000-8000-000000000001'::uuid as org_id,
+      'retention_expired'::text as reason, 'retention_purge'::text as actor_job, '{"attempts":1}'::jsonb as details
     from paths where slug in ('exact', 'young')$$,
   '[STO-013] every confirmed removal is audited with its object and attempts');
 select is(

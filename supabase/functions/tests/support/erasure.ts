@@ -1,0 +1,473 @@
+// Test support for the account erasure job: users with the rows GoTrue keeps for them, the
+// deletion request made through the RPC as the user (role and claims set as PostgREST does),
+// organisations with recordings uploaded through supabase-js, a catalog-driven trace scan of
+// every table, and the handler wired to the stack like the deployed function (with hooks to
+// inject failures and control its clock).
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { createSql, type Sql } from "../../_shared/db.ts";
+import { type Clock, systemClock } from "../../_shared/deadline.ts";
+import { type Logger, silentLogger } from "../../_shared/logger.ts";
+import { supabaseObjectRemover } from "../../_shared/storage.ts";
+import {
+  type AccountErasureDeps,
+  type AccountErasureResult,
+  createAccountErasureHandler,
+} from "../../account-erasure/handler.ts";
+import { clearFaults, mintJwt, stack } from "./stack.ts";
+
+// ---- the job -------------------------------------------------------------------------------
+
+export interface ErasureJob {
+  handler: (req: Request) => Promise<Response>;
+  deps: AccountErasureDeps;
+  close: () => Promise<void>;
+}
+
+export interface ErasureJobOptions {
+  /** Wraps the job's connection pool (to inject failures); the pool itself is still closed. */
+  wrapSql?: (sql: Sql) => Sql;
+  clock?: Clock;
+  logger?: Logger;
+  storageTimeoutMs?: number;
+}
+
+/** The account erasure wired to the stack as in production, with its own connection pool. */
+export function accountErasureJob(options: ErasureJobOptions = {}): ErasureJob {
+  const pool = createSql(stack.DB_URL, { applicationName: "account-erasure-test" });
+  const deps: AccountErasureDeps = {
+    sql: options.wrapSql ? options.wrapSql(pool) : pool,
+    removeObjects: supabaseObjectRemover({
+      supabaseUrl: stack.API_URL,
+      serviceRoleKey: stack.SERVICE_ROLE_KEY,
+    }),
+    auth: { serviceRoleKey: stack.SERVICE_ROLE_KEY, jwtSecret: stack.JWT_SECRET },
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? silentLogger,
+    storageTimeoutMs: options.storageTimeoutMs ?? 10_000,
+  };
+  return {
+    handler: createAccountErasureHandler(deps),
+    deps,
+    close: () => pool.end({ timeout: 5 }),
+  };
+}
+
+export interface ErasureCall {
+  status: number;
+  body: AccountErasureResult & { error?: string };
+}
+
+export async function callErasure(
+  job: ErasureJob,
+  body: unknown = {},
+  init: { token?: string | null; method?: string; rawBody?: string } = {},
+): Promise<ErasureCall> {
+  const headers = new Headers({ "content-type": "application/json" });
+  const token = init.token === undefined ? stack.SERVICE_ROLE_KEY : init.token;
+  if (token !== null) headers.set("authorization", `Bearer ${token}`);
+  const method = init.method ?? "POST";
+  const res = await job.handler(
+    new Request("http://localhost/functions/v1/account-erasure", {
+      method,
+      headers,
+      body: method === "GET" ? undefined : (init.rawBody ?? JSON.stringify(body)),
+    }),
+  );
+  return { status: res.status, body: await res.json() };
+}
+
+/**
+ * A pool whose queries go through `intercept` first, which may throw (a failure of that
+ * statement) or do anything else, such as advance a test clock. Everything else (sql.array,
+ * sql.begin, sql.end, ...) is the pool's own.
+ */
+export function interceptSql(
+  sql: Sql,
+  intercept: (query: string, values: unknown[]) => void,
+): Sql {
+  return new Proxy(sql, {
+    apply(target, thisArg, args: unknown[]) {
+      const [strings, ...values] = args;
+      if (Array.isArray(strings)) intercept(strings.join("$"), values);
+      return Reflect.apply(target, thisArg, args);
+    },
+  });
+}
+
+export interface LogLine {
+  level: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export function capturingLogger(): Logger & { lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const add = (level: string) => (message: string, fields: Record<string, unknown> = {}) => {
+    lines.push({ level, message, fields });
+  };
+  return { lines, info: add("info"), warn: add("warn"), error: add("error") };
+}
+
+/** A clock that only moves when told to. */
+export function manualClock(): Clock & { advance(ms: number): void } {
+  let t = 0;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}
+
+/**
+ * Processes whatever deletion requests are open (the seed's, or left by an earlier interrupted
+ * run), so the test's counts are its own. Requests another runner holds are left alone.
+ */
+export async function quiesceErasure(): Promise<void> {
+  await clearFaults();
+  const job = accountErasureJob();
+  try {
+    for (let i = 0; i < 20; i++) {
+      const { body } = await callErasure(job, { max_seconds: 120, max_requests: 100 });
+      if (!body.stopped_early) break;
+    }
+  } finally {
+    await job.close();
+  }
+}
+
+// ---- users ---------------------------------------------------------------------------------
+
+export interface TestUser {
+  id: string;
+  email: string;
+  phone: string;
+  sessionIds: string[];
+}
+
+function randomPhone(): string {
+  const digits = crypto.getRandomValues(new Uint32Array(2));
+  return `1555${String(digits[0] % 10_000_000).padStart(7, "0")}${digits[1] % 10}`;
+}
+
+/**
+ * A confirmed, signed-in user with every row GoTrue keeps for one (as tests.create_user in
+ * supabase/tests/helpers.sql, plus the footprint of 22_erasure_leaves_no_trace): profile,
+ * identity, two sessions with refresh tokens (and a legacy token linked only by user_id), an
+ * MFA factor with a challenge and an AMR claim, a one-time token, a PKCE flow state, and
+ * audit_log_entries in GoTrue's payload shape (one naming only the email, differently cased).
+ */
+export async function createUser(sql: Sql, label = "user"): Promise<TestUser> {
+  const id = crypto.randomUUID();
+  const k = id.replaceAll("-", "");
+  const email = `${label}.${k.slice(0, 12)}@example.test`;
+  const phone = randomPhone();
+  const sessionIds = [crypto.randomUUID(), crypto.randomUUID()];
+  const [s1, s2] = sessionIds;
+  const factor = crypto.randomUUID();
+  const instance = "00000000-0000-0000-0000-000000000000";
+  await sql.begin(async (tx) => {
+    await tx`
+      insert into auth.users (instance_id, id, aud, role, email, phone, email_confirmed_at,
+        encrypted_password, last_sign_in_at, raw_app_meta_data, raw_user_meta_data, created_at,
+        updated_at)
+      values (${instance}, ${id}, 'authenticated', 'authenticated', ${email}, ${phone}, now(),
+        ${"$2a$10$" + k}, now(), '{"provider":"email","providers":["email"]}',
+        ${tx.json({ email, email_verified: true, sub: id })}, now(), now())`;
+    await tx`insert into public.profiles (id, display_name) values (${id}, ${email.split("@")[0]})`;
+    await tx`
+      insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at,
+        created_at, updated_at)
+      values (${id}, ${id}, ${
+      tx.json({ sub: id, email, email_verified: true, phone_verified: false })
+    }, 'email', now(), now(), now())`;
+    await tx`
+      insert into auth.sessions (id, user_id, created_at, updated_at, aal, refreshed_at,
+        user_agent, ip)
+      values (${s1}, ${id}, now(), now(), 'aal2', now()::timestamp, 'Mozilla/5.0', '203.0.113.10'),
+        (${s2}, ${id}, now(), now(), 'aal1', now()::timestamp, 'curl/8.5', '203.0.113.11')`;
+    await tx`
+      insert into auth.refresh_tokens (instance_id, token, user_id, revoked, created_at,
+        updated_at, parent, session_id)
+      values (${instance}, ${"rt1" + k}, ${id}, false, now(), now(), null, ${s1}),
+        (${instance}, ${"rt2" + k}, ${id}, false, now(), now(), ${"rt1" + k}, ${s2}),
+        (${instance}, ${"rt3" + k}, ${id}, true, now(), now(), null, null)`;
+    await tx`
+      insert into auth.mfa_factors (id, user_id, friendly_name, factor_type, status, created_at,
+        updated_at, secret)
+      values (${factor}, ${id}, 'authenticator', 'totp', 'verified', now(), now(),
+        'JBSWY3DPEHPK3PXP')`;
+    await tx`
+      insert into auth.mfa_challenges (id, factor_id, created_at, verified_at, ip_address)
+      values (${crypto.randomUUID()}, ${factor}, now(), now(), '203.0.113.10')`;
+    await tx`
+      insert into auth.mfa_amr_claims (session_id, created_at, updated_at,
+        authentication_method, id)
+      values (${s1}, now(), now(), 'totp', ${crypto.randomUUID()})`;
+    await tx`
+      insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to)
+      values (${crypto.randomUUID()}, ${id}, 'recovery_token', ${"h" + k}, ${email})`;
+    await tx`
+      insert into auth.flow_state (id, user_id, auth_code, code_challenge_method,
+        code_challenge, provider_type, created_at, updated_at, authentication_method)
+      values (${crypto.randomUUID()}, ${id}, ${"code" + k}, 's256', ${"challenge" + k},
+        'email', now(), now(), 'magiclink')`;
+    const entries = [
+      { action: "user_signedup", actor_id: id, actor_username: email, log_type: "team" },
+      { action: "login", actor_id: id, actor_username: email, log_type: "account" },
+      { action: "token_refreshed", actor_id: id, actor_username: email, log_type: "token" },
+      // Logged before GoTrue knows the id: the email only, differently cased.
+      { action: "user_recovery_requested", actor_username: email.toUpperCase(), log_type: "user" },
+    ];
+    for (const payload of entries) {
+      await tx`
+        insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+        values (${instance}, ${crypto.randomUUID()}, ${tx.json(payload)}::json, now(),
+          '203.0.113.10')`;
+    }
+  });
+  return { id, email, phone, sessionIds };
+}
+
+/** The user's access token, as GoTrue would issue it for their first session. */
+export async function userJwt(user: TestUser): Promise<string> {
+  return await mintJwt({
+    sub: user.id,
+    role: "authenticated",
+    aud: "authenticated",
+    email: user.email,
+    session_id: user.sessionIds[0],
+  });
+}
+
+/** supabase-js signed in as the user (the anon key, and the user's token as Authorization). */
+export async function userClient(user: TestUser): Promise<SupabaseClient> {
+  return createClient(stack.API_URL, stack.ANON_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: { headers: { authorization: `Bearer ${await userJwt(user)}` } },
+  });
+}
+
+/**
+ * Runs `fn` in a transaction as the signed-in user, exactly as PostgREST runs a request:
+ * transaction-local `role` and `request.jwt.claims`.
+ */
+export async function asUser<T>(
+  sql: Sql,
+  user: TestUser,
+  fn: (tx: Sql) => Promise<T>,
+): Promise<T> {
+  const claims = JSON.stringify({
+    sub: user.id,
+    role: "authenticated",
+    aud: "authenticated",
+    email: user.email,
+    session_id: user.sessionIds[0],
+  });
+  return await sql.begin(async (tx) => {
+    await tx`select set_config('request.jwt.claims', ${claims}, true),
+      set_config('role', 'authenticated', true)`;
+    return await fn(tx as unknown as Sql);
+  }) as T;
+}
+
+/** The user asks for their account's deletion through the public RPC. */
+export async function requestDeletion(sql: Sql, user: TestUser): Promise<string> {
+  const [row] = await asUser(
+    sql,
+    user,
+    (tx) => tx<{ request_id: string }[]>`select * from public.request_account_deletion()`,
+  );
+  return row.request_id;
+}
+
+export interface RequestStatus {
+  request_id: string;
+  status: string;
+  step: string;
+  progress: Record<string, unknown>;
+  attempts: number;
+  leased_until: Date | null;
+  last_error: string | null;
+  overdue: boolean;
+}
+
+export async function requestStatus(sql: Sql, user: TestUser): Promise<RequestStatus | null> {
+  const [row] = await sql<RequestStatus[]>`
+    select request_id, status, step, progress, attempts, leased_until, last_error, overdue
+    from private.account_deletion_status where user_id = ${user.id}`;
+  return row ?? null;
+}
+
+// ---- organisations and recordings ------------------------------------------------------------
+
+export async function createOrganization(
+  sql: Sql,
+  createdBy: TestUser,
+  members: { user: TestUser; role: "owner" | "admin" | "member"; joinedAgo: string }[],
+): Promise<string> {
+  const orgId = crypto.randomUUID();
+  await sql.begin(async (tx) => {
+    await tx`insert into public.organizations (id, name, created_by)
+             values (${orgId}, ${"Org " + orgId.slice(0, 8)}, ${createdBy.id})`;
+    for (const m of members) {
+      await tx`insert into public.memberships (org_id, user_id, role, created_at)
+               values (${orgId}, ${m.user.id}, ${m.role}, now() - ${m.joinedAgo}::interval)`;
+    }
+  });
+  return orgId;
+}
+
+export interface UploadedSurvey {
+  surveyId: string;
+  objectNames: string[];
+}
+
+/**
+ * A live survey authored by `author` with questions x responses recordings (each with a
+ * transcript), whose objects the author uploads through supabase-js with their own token (so
+ * Storage records them as the objects' owner).
+ */
+export async function createSurveyAs(
+  sql: Sql,
+  orgId: string,
+  author: TestUser,
+  options: { questions?: number; responses?: number } = {},
+): Promise<UploadedSurvey> {
+  const surveyId = crypto.randomUUID();
+  await sql.begin(async (tx) => {
+    await tx`
+      insert into public.surveys (id, org_id, title, slug, created_by)
+      values (${surveyId}, ${orgId}, 'Survey', ${"s-" + surveyId.slice(0, 8)}, ${author.id})`;
+    await tx`
+      insert into public.questions (org_id, survey_id, position, prompt)
+      select ${orgId}, ${surveyId}, g, 'Question ' || g
+      from generate_series(1, ${options.questions ?? 2}::int) g`;
+    await tx`
+      insert into public.responses (org_id, survey_id, respondent_ref)
+      select ${orgId}, ${surveyId}, 'resp-' || g
+      from generate_series(1, ${options.responses ?? 2}::int) g`;
+    await tx`
+      insert into public.recordings (org_id, survey_id, response_id, question_id, object_path,
+        duration_ms, size_bytes, mime_type, created_by)
+      select r.org_id, r.survey_id, r.id, q.id,
+        r.org_id || '/' || r.survey_id || '/' || r.id || '/' || q.id || '.webm', 1000, 16,
+        'audio/webm', ${author.id}
+      from public.responses r
+      join public.questions q on q.org_id = r.org_id and q.survey_id = r.survey_id
+      where r.org_id = ${orgId} and r.survey_id = ${surveyId}`;
+    await tx`
+      insert into public.transcripts (org_id, survey_id, recording_id, body)
+      select org_id, survey_id, id, 'transcript' from public.recordings
+      where org_id = ${orgId} and survey_id = ${surveyId}`;
+  });
+  const rows = await sql<{ object_path: string }[]>`
+    select object_path from public.recordings
+    where org_id = ${orgId} and survey_id = ${surveyId} order by object_path`;
+  const objectNames = rows.map((r) => r.object_path);
+  await uploadAs(author, objectNames);
+  return { surveyId, objectNames };
+}
+
+/** Uploads objects through the Storage API as the user (storage RLS applies). */
+export async function uploadAs(user: TestUser, names: string[]): Promise<void> {
+  const client = await userClient(user);
+  const bytes = new Uint8Array(16).fill(7);
+  for (const name of names) {
+    const { error } = await client.storage.from("recordings").upload(
+      name,
+      new Blob([bytes], { type: "audio/webm" }),
+      { contentType: "audio/webm", upsert: false },
+    );
+    if (error) throw new Error(`upload of ${name} as ${user.id} failed: ${error.message}`);
+  }
+}
+
+/** Every object name under `prefix`, walking folders through the Storage API's list. */
+export async function listTree(client: SupabaseClient, prefix: string): Promise<string[]> {
+  const { data, error } = await client.storage.from("recordings").list(prefix, { limit: 1000 });
+  if (error) throw new Error(`list of ${prefix} failed: ${error.message}`);
+  const names: string[] = [];
+  for (const entry of data ?? []) {
+    const path = `${prefix}/${entry.name}`;
+    // Folders come back without an id.
+    if (entry.id === null) names.push(...await listTree(client, path));
+    else names.push(path);
+  }
+  return names.sort();
+}
+
+// ---- observations --------------------------------------------------------------------------
+
+export interface Trace {
+  table: string;
+  hits: number;
+}
+
+/**
+ * Every base table of every schema (auth, storage, audit, cron, vault ... included), found from
+ * the catalog: the tables whose rows' text mentions the user's id, email or phone. audit.events
+ * keeps the user's id by design (account.* events), so only the email and phone count there.
+ */
+export async function traces(sql: Sql, user: TestUser): Promise<Trace[]> {
+  const tables = await sql<{ table_schema: string; table_name: string }[]>`
+    select table_schema, table_name from information_schema.tables
+    where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
+    order by 1, 2`;
+  // information_schema only shows tables the role may use: make sure that is all of them.
+  const [{ n }] = await sql<[{ n: number }]>`
+    select count(*)::int as n from pg_class c join pg_namespace s on s.oid = c.relnamespace
+    where c.relkind in ('r', 'p') and s.nspname not in ('pg_catalog', 'information_schema')
+      and s.nspname !~ '^pg_'`;
+  if (tables.length !== n) {
+    throw new Error(`information_schema shows ${tables.length} of ${n} tables`);
+  }
+  const id = `%${user.id}%`;
+  const email = `%${user.email}%`;
+  const phone = `%${user.phone}%`;
+  const found: Trace[] = [];
+  for (const { table_schema: schema, table_name: name } of tables) {
+    const keepsId = schema === "audit" && name === "events";
+    const [{ hits }] = await sql<[{ hits: number }]>`
+      select count(*)::int as hits from ${sql(schema)}.${sql(name)} x
+      where (not ${keepsId}::boolean and x::text like ${id})
+        or x::text ilike ${email} or x::text like ${phone}`;
+    if (hits > 0) found.push({ table: `${schema}.${name}`, hits });
+  }
+  return found;
+}
+
+/** The user's rows that make their tokens usable: sessions, refresh tokens, one-time tokens. */
+export async function tokenRows(sql: Sql, user: TestUser): Promise<number> {
+  const [{ n }] = await sql<[{ n: number }]>`
+    select (select count(*) from auth.sessions where user_id = ${user.id}
+              or id = any(${sql.array(user.sessionIds)}::uuid[]))::int
+         + (select count(*) from auth.refresh_tokens where user_id = ${user.id}
+              or session_id = any(${sql.array(user.sessionIds)}::uuid[]))::int
+         + (select count(*) from auth.one_time_tokens where user_id = ${user.id})::int
+         + (select count(*) from auth.mfa_factors where user_id = ${user.id})::int as n`;
+  return n;
+}
+
+export async function auditByTarget(sql: Sql, action: string, targetId: string) {
+  return [
+    ...await sql<
+      {
+        actor_job: string | null;
+        actor_id: string | null;
+        org_id: string | null;
+        details: Record<string, unknown>;
+      }[]
+    >`
+      select actor_job, actor_id, org_id, details from audit.events
+      where action = ${action} and target_id = ${targetId} order by occurred_at, seq`,
+  ];
+}
+
+export async function memberships(sql: Sql, orgId: string) {
+  return [
+    ...await sql<{ user_id: string; role: string }[]>`
+      select user_id::text, role::text from public.memberships where org_id = ${orgId}
+      order by created_at`,
+  ];
+}
