@@ -6,8 +6,15 @@
 STACK_ROOT="${STACK_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 STACK_DIR="${STACK_DIR:-$STACK_ROOT/.local}"
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
-PGDATA_DIR="$STACK_DIR/pg"
-PG_SOCKET_DIR="$STACK_DIR/run"
+# As root, the cluster runs as the `postgres` OS user (PostgreSQL refuses root), which may not be
+# able to reach a checkout under a private home folder: then its files live under /var/tmp.
+PG_STATE_DIR="${PG_STATE_DIR:-$STACK_DIR}"
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$STACK_ROOT" 2>/dev/null; then
+  PG_STATE_DIR="/var/tmp/cluso-stack-$(printf %s "$STACK_DIR" | md5sum | cut -c1-12)"
+fi
+PGDATA_DIR="$PG_STATE_DIR/pg"
+PG_SOCKET_DIR="$PG_STATE_DIR/run"
+PG_LOG_DIR="$PG_STATE_DIR/log"
 DB_PORT="${DB_PORT:-54322}"
 API_PORT="${API_PORT:-54321}"
 DB_NAME=postgres

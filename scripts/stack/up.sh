@@ -42,11 +42,11 @@ ensure_cluster() {
   mkdir -p "$STACK_DIR"
   if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
     log "creating the PostgreSQL 15 cluster in $PGDATA_DIR"
-    mkdir -p "$PGDATA_DIR" "$PG_SOCKET_DIR" "$STACK_DIR/log"
-    local pwfile="$STACK_DIR/.pwfile"
+    mkdir -p "$PGDATA_DIR" "$PG_SOCKET_DIR" "$PG_LOG_DIR"
+    local pwfile="$PG_STATE_DIR/.pwfile"
     printf '%s\n' "$DB_PASSWORD" >"$pwfile"
     if [ "$(id -u)" = 0 ]; then
-      chown postgres:postgres "$PGDATA_DIR" "$PG_SOCKET_DIR" "$STACK_DIR/log" "$pwfile"
+      chown postgres:postgres "$PG_STATE_DIR" "$PGDATA_DIR" "$PG_SOCKET_DIR" "$PG_LOG_DIR" "$pwfile"
     fi
     # supabase_admin is the superuser, as on Supabase; `postgres` is created later without SUPERUSER.
     as_pg_owner "$PG_BIN/initdb" -D "$PGDATA_DIR" -U supabase_admin --pwfile="$pwfile" \
@@ -55,7 +55,7 @@ ensure_cluster() {
   fi
   if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
     log "starting PostgreSQL on 127.0.0.1:$DB_PORT"
-    as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$STACK_DIR/log/postgres.log" -w -t 60 start -o \
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG_DIR/postgres.log" -w -t 60 start -o \
       "-p $DB_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1 \
        -c shared_preload_libraries=pg_cron,plpgsql_check -c cron.database_name=$DB_NAME \
        -c cron.use_background_workers=on -c max_worker_processes=32 \
