@@ -296,6 +296,13 @@ begin
     -- up since the earlier steps sends the request back to them instead of being left behind
     -- without members (its data kept forever) or without an owner.
     perform 1 from auth.users u where u.id = v_user for update;
+    -- And the organisations they are in (in id order): a co-member's erasure running at the
+    -- same moment waits here, then sees this one's result instead of both leaving the
+    -- organisation without members.
+    perform 1 from public.organizations o
+    where o.id in (select m.org_id from public.memberships m where m.user_id = v_user)
+    order by o.id
+    for update;
     if exists (
       select 1 from public.memberships m
       where m.user_id = v_user

@@ -1,0 +1,701 @@
+// Integration tests of the account erasure job against the local stack: real Postgres
+// (migrations applied), the Storage API stand-in, and the real supabase-js. Each test makes its
+// own users and organisations with random ids and asks for the deletion through the RPC as the
+// user. Other deletion requests may exist on the shared stack (the seed's, other tests'): the
+// job processes them all, so assertions are about this test's users.
+//   node_modules/.bin/deno test -A supabase/functions/tests/account_erasure_test.ts
+import assert from "node:assert/strict";
+import type { Sql } from "../_shared/db.ts";
+import {
+  accountErasureJob,
+  asUser,
+  auditByTarget,
+  callErasure,
+  capturingLogger,
+  createOrganization,
+  createSurveyAs,
+  createUser,
+  type ErasureJob,
+  interceptSql,
+  listTree,
+  manualClock,
+  memberships,
+  quiesceErasure,
+  requestDeletion,
+  requestStatus,
+  type TestUser,
+  tokenRows,
+  traces,
+  uploadAs,
+  userClient,
+  userJwt,
+} from "./support/erasure.ts";
+import {
+  adminSql,
+  auditEvents,
+  childCounts,
+  clearFaults,
+  downloadable,
+  existingObjects,
+  mintJwt,
+  outboxRows,
+  reconcile,
+  serviceClient,
+  stack,
+} from "./support/stack.ts";
+
+function scenario(name: string, fn: (sql: Sql, job: ErasureJob) => Promise<void>) {
+  Deno.test({
+    name,
+    // postgres.js keeps idle timers; every pool is closed in `finally`.
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const sql = adminSql();
+      const job = accountErasureJob();
+      try {
+        await quiesceErasure();
+        await fn(sql, job);
+      } finally {
+        await clearFaults().catch(() => {});
+        await job.close();
+        await sql.end({ timeout: 5 });
+      }
+    },
+  });
+}
+
+function assertRequestsShape(requests: unknown) {
+  const r = requests as Record<string, unknown>;
+  assert.deepEqual(Object.keys(r).sort(), ["in_progress", "oldest_due_at", "open", "overdue"]);
+  for (const key of ["open", "in_progress", "overdue"]) assert.equal(typeof r[key], "number", key);
+}
+
+async function userExists(sql: Sql, user: TestUser): Promise<boolean> {
+  const [row] = await sql`select 1 from auth.users where id = ${user.id}`;
+  return row !== undefined;
+}
+
+async function orgExists(sql: Sql, orgId: string): Promise<boolean> {
+  const [row] = await sql`select 1 from public.organizations where id = ${orgId}`;
+  return row !== undefined;
+}
+
+/** Nothing of the user is left anywhere, their tokens are dead, and the erasure is audited once. */
+async function assertErased(sql: Sql, user: TestUser) {
+  assert.equal(await userExists(sql, user), false, "auth user deleted");
+  assert.equal(await requestStatus(sql, user), null, "request closed");
+  assert.equal(await tokenRows(sql, user), 0, "no session, refresh token, OTP or MFA factor left");
+  assert.deepEqual(await traces(sql, user), [], "no table mentions the user's id, email or phone");
+  const erased = await auditByTarget(sql, "account.erased", user.id);
+  assert.equal(erased.length, 1, "one account.erased event");
+  assert.equal(erased[0].actor_job, "account_erasure");
+  assert.equal(erased[0].org_id, null);
+  assert.equal(erased[0].details.auth_user_deleted, true);
+  for (const value of Object.values(erased[0].details)) {
+    assert.ok(["number", "boolean"].includes(typeof value), "counts only");
+  }
+  // A token issued before the erasure reaches nothing (RLS finds no membership).
+  const seen = await asUser(sql, user, async (tx) => {
+    const [row] = await tx<[{ n: number }]>`
+      select (select count(*) from public.organizations)::int
+           + (select count(*) from public.surveys)::int
+           + (select count(*) from public.memberships)::int as n`;
+    return row.n;
+  });
+  assert.equal(seen, 0, "the user's old token sees nothing");
+}
+
+scenario("refuses every caller that is not the scheduler or service role", async (sql, job) => {
+  const user = await createUser(sql, "refused");
+  await requestDeletion(sql, user);
+  const forged = await mintJwt({ role: "service_role" }, "x".repeat(40));
+  const cases: [string, string | null, number][] = [
+    ["no Authorization header", null, 401],
+    ["garbage token", "not-a-token", 401],
+    ["service_role claim signed with another secret", forged, 401],
+    ["anon key", stack.ANON_KEY, 403],
+    ["the user's own JWT", await userJwt(user), 403],
+    [
+      "another signed-in user's JWT",
+      await mintJwt({ sub: crypto.randomUUID(), role: "authenticated", aud: "authenticated" }),
+      403,
+    ],
+  ];
+  for (const [label, token, status] of cases) {
+    const res = await call(job, {}, token);
+    assert.equal(res.status, status, label);
+    assert.equal(typeof res.body.error, "string", label);
+    assert.equal(res.body.accounts_erased, undefined, `${label}: no job output`);
+  }
+  const get = await callErasure(job, undefined, { method: "GET" });
+  assert.equal(get.status, 405);
+
+  const status = await requestStatus(sql, user);
+  assert.equal(status?.status, "pending", "nothing ran");
+  assert.equal(status?.attempts, 0);
+  assert.equal(await userExists(sql, user), true);
+
+  // The scheduler (service-role key, or a service_role JWT of the project) does run it.
+  const ok = await callErasure(job, {}, { token: await mintJwt({ role: "service_role" }) });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  await assertErased(sql, user);
+});
+
+async function call(job: ErasureJob, body: unknown, token: string | null) {
+  return await callErasure(job, body, { token });
+}
+
+scenario("rejects a bad body with 400 naming the field, and changes nothing", async (sql, job) => {
+  const user = await createUser(sql, "badbody");
+  await requestDeletion(sql, user);
+  const cases: [unknown, string][] = [
+    [{ batch_size: 0 }, "batch_size"],
+    [{ batch_size: 1001 }, "batch_size"],
+    [{ batch_size: 2.5 }, "batch_size"],
+    [{ batch_size: "10" }, "batch_size"],
+    [{ max_seconds: 0 }, "max_seconds"],
+    [{ max_seconds: 381 }, "max_seconds"],
+    [{ max_requests: 0 }, "max_requests"],
+    [{ max_requests: 101 }, "max_requests"],
+    [{ max_requests: 1.5 }, "max_requests"],
+    [{ dry_run: true }, "dry_run"],
+    [[1, 2], "body"],
+    [null, "body"],
+  ];
+  for (const [body, field] of cases) {
+    const res = await callErasure(job, body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.match(res.body.error!, new RegExp(field), JSON.stringify(body));
+    assert.equal(res.body.accounts_erased, undefined);
+  }
+  const notJson = await callErasure(job, undefined, { rawBody: "{nope" });
+  assert.equal(notJson.status, 400);
+  assert.match(notJson.body.error!, /JSON/);
+
+  const status = await requestStatus(sql, user);
+  assert.equal(status?.status, "pending");
+  assert.equal(status?.attempts, 0);
+
+  // An empty body means all defaults (the scheduler POSTs nothing).
+  const empty = await callErasure(job, undefined, { rawBody: "" });
+  assert.equal(empty.status, 200, JSON.stringify(empty.body));
+  await assertErased(sql, user);
+});
+
+scenario(
+  "(a) solo owner: the organisation, its rows and its Storage objects are gone; idempotent",
+  async (sql, job) => {
+    const ann = await createUser(sql, "ann");
+    const org = await createOrganization(sql, ann, [{ user: ann, role: "owner", joinedAgo: "1y" }]);
+    const one = await createSurveyAs(sql, org, ann, { questions: 2, responses: 2 });
+    const two = await createSurveyAs(sql, org, ann, { questions: 1, responses: 3 });
+    // An object no recording points at: still the organisation's data.
+    const notes = `${org}/${one.surveyId}/notes/ann-notes.webm`;
+    await uploadAs(ann, [notes]);
+    const all = [...one.objectNames, ...two.objectNames, notes].sort();
+    assert.deepEqual(await listTree(serviceClient(), org), all, "uploaded through supabase-js");
+    const [{ owned }] = await sql<[{ owned: number }]>`
+      select count(*)::int as owned from storage.objects where owner = ${ann.id}`;
+    assert.equal(owned, all.length, "Storage recorded Ann as the owner");
+    assert.ok(await tokenRows(sql, ann) > 0);
+
+    await requestDeletion(sql, ann);
+    const res = await callErasure(job, { batch_size: 1 });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.job, "account-erasure");
+    assert.match(res.body.run_id, /^[0-9a-f-]{36}$/);
+    assert.equal(res.body.accounts_erased, 1);
+    // transfer_ownership, one survey per step (2), the organisation, "finished", erase_user.
+    assert.equal(res.body.steps, 6);
+    assert.equal(res.body.requests_failed, 0);
+    assert.ok(res.body.objects_removed >= all.length, `removed ${res.body.objects_removed}`);
+    assert.equal(res.body.objects_failed, 0);
+    assert.equal(res.body.stopped_early, false);
+    assert.equal(res.body.error, undefined);
+    assertRequestsShape(res.body.requests);
+
+    // Rows, objects (through the API and in storage.objects), outbox, reconciliation.
+    assert.equal(await orgExists(sql, org), false);
+    assert.deepEqual(await childCounts(sql, org), {
+      surveys: 0,
+      questions: 0,
+      responses: 0,
+      recordings: 0,
+      transcripts: 0,
+    });
+    assert.deepEqual(await listTree(serviceClient(), org), [], "the org's folder is empty");
+    assert.deepEqual(await existingObjects(sql, all), []);
+    for (const name of all) assert.equal(await downloadable(name), false, name);
+    assert.deepEqual(await outboxRows(sql, org), []);
+    assert.deepEqual(await reconcile(sql, org), []);
+
+    // Audited: the surveys, the organisation, every object, and the account (counts only).
+    assert.equal((await auditEvents(sql, org, "survey.purged")).length, 2);
+    const deleted = await auditEvents(sql, org, "organization.deleted");
+    assert.equal(deleted.length, 1);
+    assert.equal(deleted[0].actor_job, "account_erasure");
+    const removed = await auditEvents(sql, org, "storage_object.removed");
+    assert.deepEqual(removed.map((e) => e.target_id), all.map((n) => `recordings/${n}`));
+    assert.ok(removed.every((e) => e.actor_job === "account_erasure"));
+    const [erased] = await auditByTarget(sql, "account.erased", ann.id);
+    assert.equal(erased.details.organizations_deleted, 1);
+    assert.equal(erased.details.surveys_deleted, 2);
+    // Counted at the last step: the solo organisation's membership went with it.
+    assert.equal(erased.details.memberships_removed, 0);
+    assert.equal(erased.details.auth_log_entries_deleted, 4);
+    await assertErased(sql, ann);
+
+    // Idempotent: an immediate second run has nothing to do.
+    const again = await callErasure(job);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.accounts_erased, 0);
+    assert.equal(again.body.steps, 0);
+    assert.equal(again.body.requests_failed, 0);
+    assert.equal(again.body.objects_removed, 0);
+    assert.equal((await auditByTarget(sql, "account.erased", ann.id)).length, 1);
+    assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, all.length);
+  },
+);
+
+scenario(
+  "(b) member elsewhere: the organisation stays, authorship and object ownership are cleared",
+  async (sql, job) => {
+    const olga = await createUser(sql, "olga");
+    const ben = await createUser(sql, "ben");
+    const org = await createOrganization(sql, olga, [
+      { user: olga, role: "owner", joinedAgo: "2 years" },
+      { user: ben, role: "member", joinedAgo: "1 year" },
+    ]);
+    const bens = await createSurveyAs(sql, org, ben);
+    const olgas = await createSurveyAs(sql, org, olga);
+    const trashed = await createSurveyAs(sql, org, olga, { questions: 1, responses: 1 });
+    // Ben deleted one of Olga's surveys: it is in the trash with deleted_by = Ben.
+    await sql`update public.surveys set deleted_at = now() - interval '1 day', deleted_by = ${ben.id}
+              where id = ${trashed.surveyId}`;
+    const all = [...bens.objectNames, ...olgas.objectNames, ...trashed.objectNames].sort();
+    const before = await childCounts(sql, org);
+    const benClient = await userClient(ben);
+    assert.deepEqual(await listTree(benClient, `${org}/${bens.surveyId}`), bens.objectNames);
+
+    await requestDeletion(sql, ben);
+    const res = await callErasure(job);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.accounts_erased, 1);
+    assert.equal(res.body.requests_failed, 0);
+
+    assert.equal(await orgExists(sql, org), true);
+    assert.deepEqual(await memberships(sql, org), [{ user_id: olga.id, role: "owner" }]);
+    assert.deepEqual(await childCounts(sql, org), before, "the organisation's data stays");
+    const surveys = await sql<
+      { id: string; created_by: string | null; deleted_by: string | null; deleted: boolean }[]
+    >`
+      select id, created_by, deleted_by, deleted_at is not null as deleted from public.surveys
+      where org_id = ${org}`;
+    const byId = new Map(surveys.map((s) => [s.id, s]));
+    assert.equal(byId.get(bens.surveyId)!.created_by, null, "created_by nulled");
+    assert.equal(byId.get(olgas.surveyId)!.created_by, olga.id, "others' authorship stays");
+    assert.equal(byId.get(trashed.surveyId)!.deleted_by, null, "deleted_by nulled");
+    assert.equal(byId.get(trashed.surveyId)!.deleted, true, "still in the trash");
+    const [{ authored }] = await sql<[{ authored: number }]>`
+      select count(*)::int as authored from public.recordings
+      where org_id = ${org} and created_by is null`;
+    assert.equal(authored, bens.objectNames.length, "Ben's recordings lost their author");
+
+    // The objects stay (they are the organisation's), without Ben as their owner.
+    assert.deepEqual(await existingObjects(sql, all), all);
+    assert.deepEqual(await listTree(serviceClient(), org), all);
+    assert.equal(await downloadable(bens.objectNames[0]), true);
+    const [{ unowned }] = await sql<[{ unowned: number }]>`
+      select count(*)::int as unowned from storage.objects
+      where name = any(${sql.array(bens.objectNames)}::text[]) and owner is null
+        and owner_id is null`;
+    assert.equal(unowned, bens.objectNames.length);
+    assert.deepEqual(await reconcile(sql, org), []);
+    // Ben's token reaches nothing in Storage any more.
+    assert.deepEqual(await listTree(benClient, `${org}/${bens.surveyId}`), []);
+
+    await assertErased(sql, ben);
+    assert.equal(await userExists(sql, olga), true);
+    assert.ok(await tokenRows(sql, olga) > 0, "Olga keeps her sessions");
+    assert.deepEqual(await auditByTarget(sql, "account.erased", olga.id), []);
+  },
+);
+
+scenario(
+  "(c) sole owner of a shared organisation: the longest-standing admin becomes owner",
+  async (sql, job) => {
+    const cat = await createUser(sql, "cat");
+    const mia = await createUser(sql, "mia"); // member, longest-standing
+    const ada = await createUser(sql, "ada"); // admin, longest-standing admin
+    const abe = await createUser(sql, "abe"); // admin, newer
+    const org = await createOrganization(sql, cat, [
+      { user: cat, role: "owner", joinedAgo: "4 years" },
+      { user: mia, role: "member", joinedAgo: "3 years" },
+      { user: ada, role: "admin", joinedAgo: "2 years" },
+      { user: abe, role: "admin", joinedAgo: "1 year" },
+    ]);
+    const shared = await createSurveyAs(sql, org, cat);
+    // Cat also has a sandbox of her own: it goes.
+    const sandbox = await createOrganization(sql, cat, [
+      { user: cat, role: "owner", joinedAgo: "1 month" },
+    ]);
+    const mine = await createSurveyAs(sql, sandbox, cat, { questions: 1, responses: 1 });
+
+    await requestDeletion(sql, cat);
+    const res = await callErasure(job);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.accounts_erased, 1);
+    assert.equal(res.body.requests_failed, 0);
+
+    assert.deepEqual(await memberships(sql, org), [
+      { user_id: mia.id, role: "member" },
+      { user_id: ada.id, role: "owner" },
+      { user_id: abe.id, role: "admin" },
+    ]);
+    const [orgRow] = await sql<[{ created_by: string | null }]>`
+      select created_by from public.organizations where id = ${org}`;
+    assert.equal(orgRow.created_by, null);
+    assert.deepEqual(await existingObjects(sql, shared.objectNames), shared.objectNames);
+    assert.equal((await childCounts(sql, org)).surveys, 1);
+    const transferred = await auditEvents(sql, org, "organization.owner_transferred");
+    assert.equal(transferred.length, 1);
+    assert.equal(transferred[0].actor_job, "account_erasure");
+
+    assert.equal(await orgExists(sql, sandbox), false);
+    assert.deepEqual(await listTree(serviceClient(), sandbox), []);
+    assert.deepEqual(await existingObjects(sql, mine.objectNames), []);
+    assert.deepEqual(await reconcile(sql, org), []);
+    assert.deepEqual(await reconcile(sql, sandbox), []);
+
+    const [erased] = await auditByTarget(sql, "account.erased", cat.id);
+    assert.equal(erased.details.ownership_transferred, 1);
+    assert.equal(erased.details.organizations_deleted, 1);
+    assert.equal(erased.details.memberships_removed, 1, "the shared organisation's");
+    await assertErased(sql, cat);
+    for (const other of [mia, ada, abe]) assert.equal(await userExists(sql, other), true);
+  },
+);
+
+scenario(
+  "a failure mid-erasure is recorded; the next run resumes at the recorded step",
+  async (sql) => {
+    const dan = await createUser(sql, "dan");
+    const org = await createOrganization(sql, dan, [{ user: dan, role: "owner", joinedAgo: "1y" }]);
+    const surveys = [];
+    for (let i = 0; i < 3; i++) {
+      surveys.push(await createSurveyAs(sql, org, dan, { questions: 1, responses: 1 }));
+    }
+    const names = surveys.flatMap((s) => s.objectNames).sort();
+    await requestDeletion(sql, dan);
+
+    // The third erase_account_step call fails (as a dropped connection would).
+    let calls = 0;
+    const crashing = accountErasureJob({
+      wrapSql: (pool) =>
+        interceptSql(pool, (query) => {
+          if (query.includes("erase_account_step") && ++calls === 3) {
+            throw new Error("injected: connection reset");
+          }
+        }),
+    });
+    try {
+      const res = await callErasure(crashing, { batch_size: 1 });
+      assert.equal(res.status, 200, "one failure is reported, not yet an incident");
+      assert.equal(res.body.accounts_erased, 0);
+      assert.equal(res.body.steps, 2, "transfer_ownership, then one survey");
+      assert.equal(res.body.requests_failed, 1);
+      assert.equal(res.body.error, undefined);
+    } finally {
+      await crashing.close();
+    }
+    const failed = await requestStatus(sql, dan);
+    assert.equal(failed?.status, "in_progress");
+    assert.equal(failed?.step, "delete_solo_organizations");
+    assert.equal(failed?.progress.surveys_deleted, 1);
+    assert.equal(failed?.attempts, 1);
+    assert.match(failed?.last_error ?? "", /injected: connection reset/);
+    assert.equal(failed?.leased_until, null, "the lease is let go for the next run");
+    assert.equal((await childCounts(sql, org)).surveys, 2);
+    assert.equal((await existingObjects(sql, names)).length, 2, "the first survey's objects went");
+
+    const logger = capturingLogger();
+    const resumed = accountErasureJob({ logger });
+    try {
+      const res = await callErasure(resumed, { batch_size: 1 });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.accounts_erased, 1);
+      // The two surveys left, the organisation, "finished", erase_user: nothing done twice.
+      assert.equal(res.body.steps, 5);
+      assert.equal(res.body.requests_failed, 0);
+    } finally {
+      await resumed.close();
+    }
+    const claim = logger.lines.find((l) =>
+      l.message === "claimed account deletion request" && l.fields.request_id === failed?.request_id
+    );
+    assert.equal(claim?.fields.step, "delete_solo_organizations", "resumed at the recorded step");
+    assert.equal(claim?.fields.attempts, 2, "attempts incremented");
+
+    const purged = await auditEvents(sql, org, "survey.purged");
+    assert.deepEqual(purged.map((e) => e.target_id), surveys.map((s) => s.surveyId).sort());
+    assert.equal((await auditEvents(sql, org, "organization.deleted")).length, 1);
+    const [erased] = await auditByTarget(sql, "account.erased", dan.id);
+    assert.equal(erased.details.surveys_deleted, 3);
+    assert.deepEqual(await existingObjects(sql, names), []);
+    assert.deepEqual(await reconcile(sql, org), []);
+    await assertErased(sql, dan);
+  },
+);
+
+scenario(
+  "stopped at the deadline mid-request: the lease holds it, then the next run resumes it",
+  async (sql, job) => {
+    const eve = await createUser(sql, "eve");
+    const org = await createOrganization(sql, eve, [{ user: eve, role: "owner", joinedAgo: "1y" }]);
+    for (let i = 0; i < 3; i++) await createSurveyAs(sql, org, eve, { questions: 1, responses: 1 });
+    await requestDeletion(sql, eve);
+
+    // Every step takes a second of the (test) clock; 5 s leave room for three steps.
+    const clock = manualClock();
+    const slow = accountErasureJob({
+      clock,
+      wrapSql: (pool) =>
+        interceptSql(pool, (query) => {
+          if (query.includes("erase_account_step")) clock.advance(1000);
+        }),
+    });
+    try {
+      const res = await callErasure(slow, { batch_size: 1, max_seconds: 5 });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.steps, 3);
+      assert.equal(res.body.accounts_erased, 0);
+      assert.equal(res.body.stopped_early, true);
+    } finally {
+      await slow.close();
+    }
+    const paused = await requestStatus(sql, eve);
+    assert.equal(paused?.step, "delete_solo_organizations");
+    assert.equal(paused?.progress.surveys_deleted, 2);
+    assert.equal(paused?.attempts, 1);
+    assert.equal(paused?.last_error, null);
+    assert.ok(paused?.leased_until && paused.leased_until > new Date(), "still leased");
+
+    // A run while the lease holds leaves the request alone.
+    const during = await callErasure(job);
+    assert.equal(during.status, 200);
+    assert.equal(during.body.steps, 0);
+    assert.ok(during.body.requests!.in_progress >= 1);
+    assert.equal((await requestStatus(sql, eve))?.attempts, 1);
+
+    // The lease runs out (the next scheduled run comes 30 minutes later).
+    await sql`update private.account_deletion_requests
+              set leased_until = now() - interval '1 second' where user_id = ${eve.id}`;
+    const logger = capturingLogger();
+    const next = accountErasureJob({ logger });
+    try {
+      const res = await callErasure(next, { batch_size: 1 });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.accounts_erased, 1);
+      assert.equal(res.body.steps, 4, "the last survey, the organisation, finished, erase_user");
+    } finally {
+      await next.close();
+    }
+    const claim = logger.lines.find((l) => l.message === "claimed account deletion request");
+    assert.equal(claim?.fields.step, "delete_solo_organizations");
+    assert.equal(claim?.fields.attempts, 2);
+    assert.equal((await auditEvents(sql, org, "survey.purged")).length, 3);
+    assert.equal(await orgExists(sql, org), false);
+    assert.deepEqual(await reconcile(sql, org), []);
+    await assertErased(sql, eve);
+  },
+);
+
+scenario(
+  "two runners at once: every request erased exactly once, no errors, no duplicate audit",
+  async (sql, job) => {
+    const keeper = await createUser(sql, "keeper");
+    const users: TestUser[] = [];
+    for (let i = 0; i < 6; i++) users.push(await createUser(sql, `twin${i}`));
+    // Everyone is also a member of the keeper's organisation, which must stay untouched.
+    const common = await createOrganization(sql, keeper, [
+      { user: keeper, role: "owner", joinedAgo: "3 years" },
+      ...users.map((user) => ({ user, role: "member" as const, joinedAgo: "1 year" })),
+    ]);
+    const commonSurvey = await createSurveyAs(sql, common, keeper);
+    const orgs: string[] = [];
+    const names: string[] = [];
+    const surveyIds: string[] = [];
+    for (const user of users) {
+      const org = await createOrganization(sql, user, [{ user, role: "owner", joinedAgo: "1y" }]);
+      orgs.push(org);
+      for (let i = 0; i < 2; i++) {
+        const survey = await createSurveyAs(sql, org, user, { questions: 1, responses: 2 });
+        names.push(...survey.objectNames);
+        surveyIds.push(survey.surveyId);
+      }
+      await requestDeletion(sql, user);
+    }
+
+    const second = accountErasureJob(); // its own pool, like a second isolate
+    try {
+      const [a, b] = await Promise.all([
+        callErasure(job, { batch_size: 1 }),
+        callErasure(second, { batch_size: 1 }),
+      ]);
+      for (const res of [a, b]) {
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.equal(res.body.error, undefined);
+        assert.equal(res.body.requests_failed, 0);
+        assert.equal(res.body.objects_failed, 0);
+      }
+      assert.ok(a.body.accounts_erased + b.body.accounts_erased >= users.length);
+    } finally {
+      await second.close();
+    }
+
+    for (const user of users) await assertErased(sql, user);
+    for (const org of orgs) {
+      assert.equal(await orgExists(sql, org), false);
+      assert.equal((await auditEvents(sql, org, "organization.deleted")).length, 1);
+      assert.deepEqual(await reconcile(sql, org), []);
+    }
+    const [{ purged, distinct }] = await sql<[{ purged: number; distinct: number }]>`
+      select count(*)::int as purged, count(distinct target_id)::int as distinct
+      from audit.events where action = 'survey.purged'
+        and target_id = any(${sql.array(surveyIds)}::text[])`;
+    assert.equal(purged, surveyIds.length);
+    assert.equal(distinct, surveyIds.length);
+    assert.deepEqual(await existingObjects(sql, names), []);
+    assert.deepEqual(await memberships(sql, common), [{ user_id: keeper.id, role: "owner" }]);
+    assert.deepEqual(
+      await existingObjects(sql, commonSurvey.objectNames),
+      commonSurvey.objectNames,
+    );
+  },
+);
+
+Deno.test({
+  name: "overdue: a request past its 7-day deadline that keeps failing makes the job answer 500",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const sql = adminSql();
+    const job = accountErasureJob();
+    try {
+      await quiesceErasure();
+      const fay = await createUser(sql, "fay");
+      const gus = await createUser(sql, "gus");
+      const fayRequest = await requestDeletion(sql, fay);
+      await requestDeletion(sql, gus);
+      // Fay asked 8 days ago: her request is overdue (and due first).
+      await sql`update private.account_deletion_requests
+                set requested_at = now() - interval '8 days', due_at = now() - interval '1 day'
+                where user_id = ${fay.id}`;
+
+      const failing = accountErasureJob({
+        wrapSql: (pool) =>
+          interceptSql(pool, (query, values) => {
+            if (query.includes("erase_account_step") && values.includes(fayRequest)) {
+              throw new Error("injected: Fay's erasure keeps failing");
+            }
+          }),
+      });
+      let res;
+      try {
+        res = await callErasure(failing);
+      } finally {
+        await failing.close();
+      }
+      assert.equal(res.status, 500, JSON.stringify(res.body));
+      assert.match(
+        res.body.error!,
+        /1 account deletion request\(s\) are past their 7-day deadline/,
+      );
+      assert.ok(!/\n\s+at /.test(res.body.error!), "no stack trace");
+      assert.equal(res.body.job, "account-erasure", "the same body, plus error");
+      assert.equal(res.body.requests_failed, 1);
+      assert.equal(res.body.accounts_erased, 1, "Fay's failure did not block Gus");
+      assertRequestsShape(res.body.requests);
+      assert.ok(res.body.requests!.overdue >= 1);
+      assert.equal(typeof res.body.requests!.oldest_due_at, "string");
+      await assertErased(sql, gus);
+
+      const status = await requestStatus(sql, fay);
+      assert.equal(status?.overdue, true);
+      assert.equal(status?.attempts, 1);
+      assert.match(status?.last_error ?? "", /injected: Fay's erasure keeps failing/);
+      assert.equal(status?.leased_until, null);
+
+      // Fixed: the next run erases Fay and the job is healthy again.
+      const healed = await callErasure(job);
+      assert.equal(healed.status, 200, JSON.stringify(healed.body));
+      assert.equal(healed.body.accounts_erased, 1);
+      assert.equal(healed.body.requests!.overdue, 0);
+      await assertErased(sql, fay);
+    } finally {
+      // Never leave an overdue request behind: every later run would answer 500.
+      await callErasure(job).catch(() => {});
+      await job.close();
+      await sql.end({ timeout: 5 });
+    }
+  },
+});
+
+// The ownership and solo-organisation checks of the first steps can be stale by the time the
+// membership is removed: a co-member's erasure may have run in between (a failed or paused
+// request resumed after the other was erased). erase_user looks again and sends the request
+// back, so no organisation is left with members but no owner, or with no member at all.
+Deno.test({
+  name: "co-members erased in interleaved steps leave no ownerless or memberless organisation",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const sql = adminSql();
+    const job = accountErasureJob();
+    try {
+      await quiesceErasure();
+      const xan = await createUser(sql, "xan");
+      const yul = await createUser(sql, "yul");
+      const zoe = await createUser(sql, "zoe");
+      const team = await createOrganization(sql, xan, [
+        { user: xan, role: "owner", joinedAgo: "3 years" },
+        { user: yul, role: "admin", joinedAgo: "2 years" },
+        { user: zoe, role: "member", joinedAgo: "1 year" },
+      ]);
+      const pair = await createOrganization(sql, xan, [
+        { user: xan, role: "owner", joinedAgo: "3 years" },
+        { user: yul, role: "member", joinedAgo: "2 years" },
+      ]);
+      const xanRequest = await requestDeletion(sql, xan);
+      await requestDeletion(sql, yul);
+
+      // Xan's erasure fails right after transfer_ownership (Yul became owner of both); Yul's
+      // then runs to the end in the same run; Xan's resumes in the next one.
+      let xanSteps = 0;
+      const failing = accountErasureJob({
+        wrapSql: (pool) =>
+          interceptSql(pool, (query, values) => {
+            if (
+              query.includes("erase_account_step") && values.includes(xanRequest) &&
+              ++xanSteps === 2
+            ) throw new Error("injected");
+          }),
+      });
+      try {
+        await callErasure(failing);
+      } finally {
+        await failing.close();
+      }
+      await callErasure(job);
+      await assertErased(sql, xan);
+      await assertErased(sql, yul);
+
+      assert.deepEqual(await memberships(sql, team), [{ user_id: zoe.id, role: "owner" }]);
+      assert.equal(await orgExists(sql, pair), false, "no organisation is left without members");
+    } finally {
+      await job.close();
+      await sql.end({ timeout: 5 });
+    }
+  },
+});
