@@ -32,6 +32,6 @@ else
   bash scripts/stack/up.sh >&2
 fi
 
-export DB_URL
+export DB_URL ADMIN_DB_URL
 "$DENO" run --quiet --allow-net=127.0.0.1 --allow-env --allow-read --allow-write=bench \
   --allow-run=psql scripts/bench/main.ts "${args[@]}"

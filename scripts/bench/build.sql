@@ -155,15 +155,14 @@ end;
 $$;
 
 -- The audit benchmark's baseline: private.hard_delete_surveys exactly as migrated, minus its
--- audit loop (derived from the live definition, so it follows changes to the migration).
+-- audit call (derived from the live definition, so it follows changes to the migration).
 do $$
 declare
   v_def text := pg_get_functiondef('private.hard_delete_surveys(uuid[], text, text, uuid)'::regprocedure);
   v_new text;
 begin
-  v_new := regexp_replace(v_def,
-    '(?:for|foreach) v_survey in .*? loop\s*?perform audit\.record_event\(.*?end loop;',
-    '-- (audit loop removed)');
+  -- The audit call is the one `perform audit.record_events(...);` statement.
+  v_new := regexp_replace(v_def, 'perform audit\.record_events\(.*?\);', '-- (audit removed)');
   if v_new = v_def or v_new ~ 'audit\.record_event' then
     raise exception 'bench: cannot derive an audit-free copy of private.hard_delete_surveys';
   end if;

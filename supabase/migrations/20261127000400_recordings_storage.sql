@@ -14,31 +14,38 @@ set public = excluded.public,
     file_size_limit = excluded.file_size_limit,
     allowed_mime_types = excluded.allowed_mime_types;
 
--- Folder names as text, so a malformed object name never raises a uuid cast error.
+-- Folder names as text, so a malformed object name never raises a uuid cast error. Arrays
+-- from plpgsql, like the table policies' helpers (20261127000300), evaluated once per statement.
 create function private.user_org_folders()
-returns setof text
-language sql
+returns text[]
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select org_id::text from private.user_org_ids() as org_id;
+begin
+  return array(select m.org_id::text from public.memberships m where m.user_id = auth.uid());
+end;
 $$;
 
 -- '<org_id>/<survey_id>' of each live survey of the caller's organisations: the two folders are
 -- checked as a pair, so a member of two organisations cannot file one organisation's survey
--- under the other's folder.
+-- under the other's folder, nor reach a survey in the trash.
 create function private.user_live_survey_folders()
-returns setof text
-language sql
+returns text[]
+language plpgsql
 stable
 security definer
 set search_path = ''
 as $$
-  select s.org_id::text || '/' || s.id::text
-  from public.surveys s
-  where s.deleted_at is null
-    and s.org_id in (select m.org_id from public.memberships m where m.user_id = (select auth.uid()));
+begin
+  return array(
+    select s.org_id::text || '/' || s.id::text
+    from public.surveys s
+    where s.deleted_at is null
+      and s.org_id in (select m.org_id from public.memberships m where m.user_id = auth.uid())
+  );
+end;
 $$;
 
 grant execute on function private.user_org_folders(), private.user_live_survey_folders()
@@ -47,17 +54,17 @@ grant execute on function private.user_org_folders(), private.user_live_survey_f
 create policy recordings_objects_select on storage.objects for select to authenticated
   using (
     bucket_id = 'recordings'
-    and (storage.foldername(name))[1] in (select private.user_org_folders())
+    and (storage.foldername(name))[1] = any ((select private.user_org_folders())::text[])
     and (storage.foldername(name))[1] || '/' || (storage.foldername(name))[2]
-      in (select private.user_live_survey_folders())
+      = any ((select private.user_live_survey_folders())::text[])
   );
 
 create policy recordings_objects_insert on storage.objects for insert to authenticated
   with check (
     bucket_id = 'recordings'
-    and (storage.foldername(name))[1] in (select private.user_org_folders())
+    and (storage.foldername(name))[1] = any ((select private.user_org_folders())::text[])
     and (storage.foldername(name))[1] || '/' || (storage.foldername(name))[2]
-      in (select private.user_live_survey_folders())
+      = any ((select private.user_live_survey_folders())::text[])
   );
 
 -- Storage's platform grants give authenticated UPDATE and DELETE on storage.objects; these

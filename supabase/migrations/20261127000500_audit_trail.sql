@@ -91,6 +91,111 @@ $$;
 -- functions and the scheduled jobs run as it) and service_role, never by API clients.
 -- The actor is passed in explicitly (a user id, or a system job name): the trail's owner has no
 -- access to the auth schema, and the caller knows best on whose behalf it acts.
+--
+-- record_events() appends a batch of events of one kind (one per target, possibly across
+-- organisations) in one statement: each chain head is locked once, in chain order (so
+-- concurrent writers never deadlock), the events are hashed in order, inserted together, and
+-- the statement trigger audit.extend_chains() checks every link and moves each head once.
+-- Purging a batch of surveys or settling a thousand Storage removals costs one round of this,
+-- not one per event. record_event() is the single-event form.
+create function audit.record_events(
+  p_action text,
+  p_target_table text,
+  p_reason text,
+  p_org_ids uuid[],
+  p_target_ids text[],
+  p_details jsonb[] default null,
+  p_actor_job text default null,
+  p_actor_id uuid default null,
+  p_request_id text default null
+)
+returns setof audit.events
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  -- The API client chooses x-request-id: keep it only when it looks like an id (so an over-long
+  -- or odd header can neither block a deletion nor carry personal content such as an email).
+  v_header_request text := nullif(current_setting('request.headers', true), '')::jsonb
+    ->> 'x-request-id';
+  v_request text := coalesce(
+    p_request_id,
+    case when v_header_request ~ '^[A-Za-z0-9._:-]{1,128}$' then v_header_request end,
+    'tx:' || pg_current_xact_id()::text
+  );
+  v_actor_kind text := case when p_actor_job is null then 'user' else 'system' end;
+  v_now timestamptz := clock_timestamp();
+  v_bad_keys text;
+  v_item record;
+  v_chain uuid;
+  v_seq bigint;
+  v_prev bytea;
+  v_event audit.events;
+  v_events audit.events[] := '{}';
+begin
+  if p_actor_job is null and p_actor_id is null then
+    raise exception 'an audit event needs a user or a system job as its actor'
+      using errcode = '22023';
+  end if;
+  if cardinality(p_org_ids) is distinct from cardinality(p_target_ids)
+    or (p_details is not null and cardinality(p_details) <> cardinality(p_target_ids)) then
+    raise exception 'one organisation, target and details entry per audit event'
+      using errcode = '22023';
+  end if;
+  if exists (select 1 from unnest(p_details) d where jsonb_typeof(coalesce(d, '{}')) <> 'object') then
+    raise exception 'audit details must be a JSON object of counts and flags'
+      using errcode = '22023';
+  end if;
+  -- Name the offending keys, never their values: the refused content must not reach the
+  -- server log or the caller's error report either.
+  select string_agg(distinct format('%s (%s)', kv.key, jsonb_typeof(kv.value)), ', ')
+  into v_bad_keys
+  from unnest(p_details) d, jsonb_each(coalesce(d, '{}')) kv
+  where jsonb_typeof(kv.value) not in ('number', 'boolean', 'null');
+  if v_bad_keys is not null then
+    raise exception 'audit details hold counts and flags only; not allowed: %', v_bad_keys
+      using errcode = '22023', hint = 'Personal content never enters the audit trail.';
+  end if;
+
+  -- Lock the chain heads concerned, in chain order; other organisations append in parallel.
+  insert into audit.chain_heads (chain_id, seq, hash)
+  select distinct coalesce(o, '00000000-0000-0000-0000-000000000000'), 0,
+    '\x0000000000000000000000000000000000000000000000000000000000000000'::bytea
+  from unnest(p_org_ids) o
+  order by 1
+  on conflict (chain_id) do nothing;
+  perform 1 from audit.chain_heads h
+  where h.chain_id in (select coalesce(o, '00000000-0000-0000-0000-000000000000')
+                       from unnest(p_org_ids) o)
+  order by h.chain_id
+  for update;
+
+  for v_item in
+    select coalesce(i.org_id, '00000000-0000-0000-0000-000000000000') as chain_id, i.org_id,
+      i.target_id, coalesce(i.details, '{}') as details
+    from unnest(p_org_ids, p_target_ids, coalesce(p_details, '{}'))
+      with ordinality as i(org_id, target_id, details, n)
+    order by 1, i.n
+  loop
+    if v_chain is distinct from v_item.chain_id then
+      v_chain := v_item.chain_id;
+      select h.seq, h.hash into v_seq, v_prev from audit.chain_heads h where h.chain_id = v_chain;
+    end if;
+    v_seq := v_seq + 1;
+    v_event := row(v_chain, v_seq, v_now, p_action, v_actor_kind, p_actor_id, p_actor_job,
+      v_item.org_id, p_target_table, v_item.target_id, p_reason, v_request, v_item.details,
+      v_prev, audit.event_hash(v_prev, v_chain, v_seq, v_now, p_action, v_actor_kind,
+        p_actor_id, p_actor_job, v_item.org_id, p_target_table, v_item.target_id, p_reason,
+        v_request, v_item.details))::audit.events;
+    v_events := v_events || v_event;
+    v_prev := v_event.hash;
+  end loop;
+
+  return query insert into audit.events select * from unnest(v_events) returning *;
+end;
+$$;
+
 create function audit.record_event(
   p_action text,
   p_org_id uuid,
@@ -103,109 +208,64 @@ create function audit.record_event(
   p_request_id text default null
 )
 returns audit.events
-language plpgsql
+language sql
 security definer
 set search_path = ''
 as $$
-declare
-  v_chain uuid := coalesce(p_org_id, '00000000-0000-0000-0000-000000000000');
-  v_actor uuid := p_actor_id;
-  -- The API client chooses x-request-id: keep it only when it looks like an id (so an over-long
-  -- or odd header can neither block a deletion nor carry personal content such as an email).
-  v_header_request text := nullif(current_setting('request.headers', true), '')::jsonb
-    ->> 'x-request-id';
-  v_request text := coalesce(
-    p_request_id,
-    case when v_header_request ~ '^[A-Za-z0-9._:-]{1,128}$' then v_header_request end,
-    'tx:' || pg_current_xact_id()::text
-  );
-  v_bad_keys text;
-  v_seq bigint;
-  v_prev bytea;
-  v_event audit.events;
-begin
-  if p_actor_job is null and v_actor is null then
-    raise exception 'an audit event needs a user or a system job as its actor'
-      using errcode = '22023';
-  end if;
-  if jsonb_typeof(coalesce(p_details, '{}')) <> 'object' then
-    raise exception 'audit details must be a JSON object of counts and flags'
-      using errcode = '22023';
-  end if;
-  -- Name the offending keys, never their values: the refused content must not reach the
-  -- server log or the caller's error report either.
-  select string_agg(format('%s (%s)', d.key, jsonb_typeof(d.value)), ', ' order by d.key)
-  into v_bad_keys
-  from jsonb_each(coalesce(p_details, '{}')) d
-  where jsonb_typeof(d.value) not in ('number', 'boolean', 'null');
-  if v_bad_keys is not null then
-    raise exception 'audit details hold counts and flags only; not allowed: %', v_bad_keys
-      using errcode = '22023', hint = 'Personal content never enters the audit trail.';
-  end if;
-
-  -- Lock this organisation's chain head only: other organisations append in parallel.
-  insert into audit.chain_heads (chain_id, seq, hash)
-  values (v_chain, 0, '\x0000000000000000000000000000000000000000000000000000000000000000')
-  on conflict (chain_id) do nothing;
-  select h.seq + 1, h.hash into v_seq, v_prev
-  from audit.chain_heads h where h.chain_id = v_chain for update;
-
-  v_event.chain_id := v_chain;
-  v_event.seq := v_seq;
-  v_event.occurred_at := clock_timestamp();
-  v_event.action := p_action;
-  v_event.actor_kind := case when p_actor_job is null then 'user' else 'system' end;
-  v_event.actor_id := v_actor;
-  v_event.actor_job := p_actor_job;
-  v_event.org_id := p_org_id;
-  v_event.target_table := p_target_table;
-  v_event.target_id := p_target_id;
-  v_event.reason := p_reason;
-  v_event.request_id := v_request;
-  v_event.details := coalesce(p_details, '{}');
-  v_event.prev_hash := v_prev;
-  v_event.hash := audit.event_hash(v_prev, v_chain, v_seq, v_event.occurred_at, p_action,
-    v_event.actor_kind, v_actor, p_actor_job, p_org_id, p_target_table, p_target_id, p_reason,
-    v_request, v_event.details);
-
-  -- audit.extend_chain() (trigger) checks the link and moves the chain head.
-  insert into audit.events values (v_event.*);
-  return v_event;
-end;
+  select * from audit.record_events(p_action, p_target_table, p_reason, array[p_org_id],
+    array[p_target_id], array[coalesce(p_details, '{}')], p_actor_job, p_actor_id, p_request_id);
 $$;
 
--- Every insert must extend its chain by exactly one correctly hashed event, and moves the
--- chain head with it. So even the owner cannot slip an event into the middle of a chain or
--- append one that does not link: an insert is either refused or is what record_event() writes.
-create function audit.extend_chain()
+-- Every insert must extend its chains by correctly hashed, contiguous events, and moves each
+-- chain head with them. So even the owner cannot slip an event into the middle of a chain or
+-- append one that does not link: an insert is either refused or is what record_events() writes.
+create function audit.extend_chains()
 returns trigger
 language plpgsql
 set search_path = ''
 as $$
-declare
-  v_head audit.chain_heads;
 begin
-  select * into v_head from audit.chain_heads h where h.chain_id = new.chain_id for update;
-  if v_head.chain_id is null
-    or new.seq <> v_head.seq + 1
-    or new.prev_hash <> v_head.hash
-    or new.hash <> audit.event_hash(new.prev_hash, new.chain_id, new.seq, new.occurred_at,
-      new.action, new.actor_kind, new.actor_id, new.actor_job, new.org_id, new.target_table,
-      new.target_id, new.reason, new.request_id, new.details)
-  then
+  perform 1 from audit.chain_heads h
+  where h.chain_id in (select n.chain_id from new_events n)
+  order by h.chain_id
+  for update;
+  if exists (
+    with added as (
+      select n.*,
+        row_number() over w as k,
+        lag(n.hash) over w as previous_hash
+      from new_events n
+      window w as (partition by n.chain_id order by n.seq)
+    )
+    select 1
+    from added a
+    left join audit.chain_heads h on h.chain_id = a.chain_id
+    where h.chain_id is null
+      or a.seq <> h.seq + a.k
+      or a.prev_hash <> coalesce(a.previous_hash, h.hash)
+      or a.hash <> audit.event_hash(a.prev_hash, a.chain_id, a.seq, a.occurred_at, a.action,
+        a.actor_kind, a.actor_id, a.actor_job, a.org_id, a.target_table, a.target_id, a.reason,
+        a.request_id, a.details)
+  ) then
     raise exception 'audit events are only added through audit.record_event()'
       using errcode = '42501',
         hint = 'An event must be the next, correctly hashed link of its chain.';
   end if;
   update audit.chain_heads h
-  set seq = new.seq, hash = new.hash, updated_at = new.occurred_at
-  where h.chain_id = new.chain_id;
-  return new;
+  set seq = last.seq, hash = last.hash, updated_at = last.occurred_at
+  from (
+    select distinct on (n.chain_id) n.chain_id, n.seq, n.hash, n.occurred_at
+    from new_events n
+    order by n.chain_id, n.seq desc
+  ) last
+  where h.chain_id = last.chain_id;
+  return null;
 end;
 $$;
 
-create trigger events_extend_chain before insert on audit.events
-  for each row execute function audit.extend_chain();
+create trigger events_extend_chains after insert on audit.events
+  referencing new table as new_events
+  for each statement execute function audit.extend_chains();
 
 -- Append-only, for every role, the owner included.
 create function audit.refuse_change()
@@ -223,7 +283,7 @@ create trigger events_append_only before update or delete on audit.events
   for each row execute function audit.refuse_change();
 create trigger events_no_truncate before truncate on audit.events
   for each statement execute function audit.refuse_change();
--- Chain heads move forward only, one event at a time, with the events (audit.extend_chain()).
+-- Chain heads move forward only, with the events (audit.extend_chains()).
 create trigger chain_heads_no_delete before delete on audit.chain_heads
   for each row execute function audit.refuse_change();
 create trigger chain_heads_no_truncate before truncate on audit.chain_heads
@@ -235,8 +295,12 @@ language plpgsql
 set search_path = ''
 as $$
 begin
-  if new.chain_id <> old.chain_id or new.seq <> old.seq + 1 then
-    raise exception 'audit chain heads only move forward one event at a time'
+  -- A head only ever points at the last event added to its chain.
+  if new.chain_id <> old.chain_id or new.seq <= old.seq or not exists (
+    select 1 from audit.events e
+    where e.chain_id = new.chain_id and e.seq = new.seq and e.hash = new.hash
+  ) then
+    raise exception 'audit chain heads only move forward, to an event added to their chain'
       using errcode = '42501';
   end if;
   return new;
@@ -262,8 +326,7 @@ $$;
 create trigger chain_heads_start_empty before insert on audit.chain_heads
   for each row execute function audit.chain_head_starts_empty();
 
--- audit.extend_chain() sets seq in the same statement that writes the new hash; the first UPDATE of a
--- fresh head moves 0 -> 1, every later one n -> n+1.
+-- audit.extend_chains() moves each head to the last event its statement added.
 create trigger chain_heads_forward_only before update on audit.chain_heads
   for each row execute function audit.chain_head_moves_forward();
 
@@ -381,14 +444,16 @@ alter table audit.chain_heads enable row level security;
 
 -- Admins and owners read their own organisation's events; nobody else reads any.
 create policy events_select_org_admins on audit.events for select to authenticated
-  using (org_id in (select private.user_admin_org_ids()));
+  using (org_id = any ((select private.user_admin_org_ids())::uuid[]));
 
 revoke all on all tables in schema audit from public, anon, authenticated, service_role, postgres;
 revoke all on all functions in schema audit from public;
 grant select on audit.events to authenticated;
 grant select on audit.events, audit.chain_heads to service_role, postgres;
-grant execute on function audit.record_event(text, uuid, text, text, text, jsonb, text, uuid, text)
-  to postgres, service_role;
+grant execute on function
+  audit.record_event(text, uuid, text, text, text, jsonb, text, uuid, text),
+  audit.record_events(text, text, text, uuid[], text[], jsonb[], text, uuid, text)
+to postgres, service_role;
 grant execute on function audit.verify_chains(jsonb), audit.export_digest()
   to postgres, service_role;
 grant execute on function audit.event_hash(bytea, uuid, bigint, timestamptz, text, text, uuid,

@@ -55,10 +55,8 @@ set search_path = ''
 as $$
 declare
   v_batch private.purged_survey[];
-  v_survey private.purged_survey;
 begin
-  -- Counted once, before anything is deleted; ordered by organisation so that concurrent
-  -- batches take the audit chain-head locks in the same order.
+  -- Counted once, before anything is deleted.
   select coalesce(array_agg(row(s.org_id, s.id,
       (select count(*) from public.questions q where q.org_id = s.org_id and q.survey_id = s.id),
       (select count(*) from public.responses r where r.org_id = s.org_id and r.survey_id = s.id),
@@ -85,13 +83,14 @@ begin
   where q.org_id = b.org_id and q.survey_id = b.survey_id;
   delete from public.surveys s using unnest(v_batch) b where s.id = b.survey_id;
 
-  foreach v_survey in array v_batch loop
-    perform audit.record_event('survey.purged', v_survey.org_id, 'public.surveys',
-      v_survey.survey_id::text, p_cause,
-      jsonb_build_object('questions', v_survey.questions, 'responses', v_survey.responses,
-        'recordings', v_survey.recordings, 'transcripts', v_survey.transcripts),
-      p_actor_job => p_actor_job, p_actor_id => p_actor_id);
-  end loop;
+  -- One audit event per survey, appended in one statement.
+  perform audit.record_events('survey.purged', 'public.surveys', p_cause,
+    array(select b.org_id from unnest(v_batch) with ordinality b order by ordinality),
+    array(select b.survey_id::text from unnest(v_batch) with ordinality b order by ordinality),
+    array(select jsonb_build_object('questions', b.questions, 'responses', b.responses,
+        'recordings', b.recordings, 'transcripts', b.transcripts)
+      from unnest(v_batch) with ordinality b order by ordinality),
+    p_actor_job => p_actor_job, p_actor_id => p_actor_id);
 
   return jsonb_build_object(
     'surveys', cardinality(v_batch),
@@ -196,6 +195,15 @@ begin
 end;
 $$;
 
+-- A Storage removal confirmed done, as settle_storage_removals() audits it.
+create type private.settled_removal as (
+  org_id uuid,
+  bucket_id text,
+  object_name text,
+  cause text,
+  attempts integer
+);
+
 -- Settle leased removals after a remove() call. A removal counts as done when Storage reported
 -- the object deleted, or when its row is gone from storage.objects (deleted by an earlier call
 -- whose answer was lost). Done removals are audited and leave the outbox; the rest are retried
@@ -211,27 +219,33 @@ set search_path = ''
 as $$
 declare
   v_now timestamptz := private.current_time();
-  v_done record;
+  v_done private.settled_removal[];
+  v_cause text;
   v_removed integer := 0;
   v_failed integer := 0;
 begin
-  -- Audited in organisation order, like hard_delete_surveys, so that concurrent settles and
-  -- purge batches take the audit chain-head locks in the same order and cannot deadlock.
-  for v_done in
-    with done as (
-      delete from private.storage_removals r
-      where r.id = any(p_ids)
-        and (r.object_name = any(coalesce(p_removed_names, '{}'))
-          or not exists (select 1 from storage.objects o
-                         where o.bucket_id = r.bucket_id and o.name = r.object_name))
-      returning r.*
-    )
-    select * from done order by done.org_id, done.id
-  loop
-    perform audit.record_event('storage_object.removed', v_done.org_id, 'storage.objects',
-      v_done.bucket_id || '/' || v_done.object_name, v_done.cause,
-      jsonb_build_object('attempts', v_done.attempts), p_actor_job => p_job);
-    v_removed := v_removed + 1;
+  with done as (
+    delete from private.storage_removals r
+    where r.id = any(p_ids)
+      and (r.object_name = any(coalesce(p_removed_names, '{}'))
+        or not exists (select 1 from storage.objects o
+                       where o.bucket_id = r.bucket_id and o.name = r.object_name))
+    returning r.org_id, r.bucket_id, r.object_name, r.cause, r.attempts
+  )
+  select array_agg(row(d.org_id, d.bucket_id, d.object_name, d.cause, d.attempts)
+    ::private.settled_removal) into v_done
+  from done d;
+  v_removed := coalesce(cardinality(v_done), 0);
+
+  -- One audit event per removed object, appended in one statement per cause.
+  for v_cause in select distinct d.cause from unnest(v_done) d loop
+    perform audit.record_events('storage_object.removed', 'storage.objects', v_cause,
+      array(select d.org_id from unnest(v_done) d where d.cause = v_cause order by d.object_name),
+      array(select d.bucket_id || '/' || d.object_name from unnest(v_done) d
+            where d.cause = v_cause order by d.object_name),
+      array(select jsonb_build_object('attempts', d.attempts) from unnest(v_done) d
+            where d.cause = v_cause order by d.object_name),
+      p_actor_job => p_job);
   end loop;
 
   update private.storage_removals r

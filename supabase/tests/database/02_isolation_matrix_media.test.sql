@@ -46,7 +46,8 @@ select is(tests.attempt('owner_a', $$insert into public.recordings (org_id, surv
   '1 rows',
   '[ISO-3-012] recordings insert as owner_a: allowed (control)');
 select is(tests.attempt('owner_b', $$insert into public.recordings (org_id, survey_id, response_id, question_id, object_path, duration_ms, size_bytes, mime_type) values ({org_b}, {s_a}, {r_a}, {q_a}, '[org_b]/[s_a]/[r_a]/pwned.webm', 1, 1, 'audio/webm')$$),
-  '42501: new row violates row-level security policy for table "recordings"',
+  -- Refused by the composite foreign key: (org B, A's survey) is not a survey of org B.
+  '23503: insert or update on table "recordings" violates foreign key constraint "recordings_org_id_survey_id_response_id_fkey"',
   '[ISO-3-013] recordings insert: owner_b cannot hang a B row under A''s survey');
 select is(tests.attempt('owner_b', $$insert into public.recordings (org_id, survey_id, response_id, question_id, object_path, duration_ms, size_bytes, mime_type) values ({org_a}, {s_b}, {r_b}, {q_b}, '[org_a]/[s_b]/[r_b]/pwned.webm', 1, 1, 'audio/webm')$$),
   '42501: new row violates row-level security policy for table "recordings"',

@@ -139,7 +139,8 @@ select is(tests.attempt('owner_a', $$insert into public.questions (org_id, surve
   '1 rows',
   '[ISO-2-042] questions insert as owner_a: allowed (control)');
 select is(tests.attempt('owner_b', $$insert into public.questions (org_id, survey_id, position, prompt) values ({org_b}, {s_a}, 9, 'pwned')$$),
-  '42501: new row violates row-level security policy for table "questions"',
+  -- Refused by the composite foreign key: (org B, A's survey) is not a survey of org B.
+  '23503: insert or update on table "questions" violates foreign key constraint "questions_org_id_survey_id_fkey"',
   '[ISO-2-043] questions insert: owner_b cannot hang a B row under A''s survey');
 select is(tests.attempt('owner_b', $$insert into public.questions (org_id, survey_id, position, prompt) values ({org_a}, {s_b}, 9, 'pwned')$$),
   '42501: new row violates row-level security policy for table "questions"',
@@ -234,7 +235,8 @@ select is(tests.attempt('owner_a', $$insert into public.responses (org_id, surve
   '1 rows',
   '[ISO-2-073] responses insert as owner_a: allowed (control)');
 select is(tests.attempt('owner_b', $$insert into public.responses (org_id, survey_id, respondent_ref) values ({org_b}, {s_a}, 'pwned')$$),
-  '42501: new row violates row-level security policy for table "responses"',
+  -- Refused by the composite foreign key: (org B, A's survey) is not a survey of org B.
+  '23503: insert or update on table "responses" violates foreign key constraint "responses_org_id_survey_id_fkey"',
   '[ISO-2-074] responses insert: owner_b cannot hang a B row under A''s survey');
 select is(tests.attempt('owner_b', $$insert into public.responses (org_id, survey_id, respondent_ref) values ({org_a}, {s_b}, 'pwned')$$),
   '42501: new row violates row-level security policy for table "responses"',

@@ -132,7 +132,7 @@ select is_empty($$select * from pg_temp.lint_definer_executable('authenticated',
 select set_eq($$select * from pg_temp.lint_definer_executable('authenticated')$$,
   $$select unnest(array[
     'private.user_org_ids()', 'private.user_admin_org_ids()', 'private.user_owner_org_ids()',
-    'private.user_live_survey_ids()', 'private.user_co_member_ids()', 'private.user_org_folders()',
+    'private.user_trashed_survey_ids()', 'private.user_co_member_ids()', 'private.user_org_folders()',
     'private.user_live_survey_folders()', 'private.create_organization(text)',
     'private.delete_survey(uuid,text)', 'private.restore_survey(uuid)', 'private.survey_trash(uuid)'])
     union
@@ -152,7 +152,7 @@ create table public.adv_probe (id int primary key, org_id uuid references public
 alter table public.adv_probe enable row level security;
 create policy adv_probe_bare on public.adv_probe for select to authenticated using (owner = auth.uid());
 create policy adv_probe_mixed on public.adv_probe for update to authenticated
-  using (owner = (select auth.uid())) with check (owner = auth.uid() and org_id in (select private.user_org_ids()));
+  using (owner = (select auth.uid())) with check (owner = auth.uid() and org_id = any ((select private.user_org_ids())::uuid[]));
 create table public.adv_probe_nopolicy (id int primary key);
 alter table public.adv_probe_nopolicy enable row level security;
 create table public.adv_probe_norls (id int primary key);

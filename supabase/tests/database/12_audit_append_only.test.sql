@@ -179,7 +179,7 @@ select throws_ok($t$select t12.as_owner($q$insert into audit.events select chain
   '42501', 'audit events are only added through audit.record_event()',
   '[AUD-036] cluso_audit_owner: a direct INSERT into audit.events is refused');
 select throws_ok($t$select t12.as_owner($q$update audit.chain_heads set hash = sha256('forged'::bytea) where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$q$)$t$,
-  '42501', 'audit chain heads only move forward one event at a time',
+  '42501', 'audit chain heads only move forward, to an event added to their chain',
   '[AUD-037] cluso_audit_owner: UPDATE on audit.chain_heads is refused');
 select throws_ok($t$select t12.as_owner($q$delete from audit.chain_heads where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$q$)$t$,
   '42501', 'the audit trail is append-only: DELETE on audit.chain_heads is not allowed',
