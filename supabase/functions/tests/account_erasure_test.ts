@@ -8,16 +8,18 @@ import assert from "node:assert/strict";
 import type { Sql } from "../_shared/db.ts";
 import {
   accountErasureJob,
+  assertRequestsShape,
   asUser,
   auditByTarget,
   callErasure,
   capturingLogger,
   createOrganization,
+  createSoloOrganization,
   createSurveyAs,
   createUser,
-  type ErasureJob,
   interceptSql,
   listTree,
+  type LogLine,
   manualClock,
   memberships,
   quiesceErasure,
@@ -30,11 +32,10 @@ import {
   userClient,
   userJwt,
 } from "./support/erasure.ts";
+import { assertBadBodies, assertRefused, jobScenarios, withJob } from "./support/job.ts";
 import {
-  adminSql,
   auditEvents,
   childCounts,
-  clearFaults,
   downloadable,
   existingObjects,
   mintJwt,
@@ -44,31 +45,11 @@ import {
   stack,
 } from "./support/stack.ts";
 
-function scenario(name: string, fn: (sql: Sql, job: ErasureJob) => Promise<void>) {
-  Deno.test({
-    name,
-    // postgres.js keeps idle timers; every pool is closed in `finally`.
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => {
-      const sql = adminSql();
-      const job = accountErasureJob();
-      try {
-        await quiesceErasure();
-        await fn(sql, job);
-      } finally {
-        await clearFaults().catch(() => {});
-        await job.close();
-        await sql.end({ timeout: 5 });
-      }
-    },
-  });
-}
+const scenario = jobScenarios({ job: () => accountErasureJob(), quiesce: quiesceErasure });
 
-function assertRequestsShape(requests: unknown) {
-  const r = requests as Record<string, unknown>;
-  assert.deepEqual(Object.keys(r).sort(), ["in_progress", "oldest_due_at", "open", "overdue"]);
-  for (const key of ["open", "in_progress", "overdue"]) assert.equal(typeof r[key], "number", key);
+/** The "claimed account deletion request" log lines. */
+function claims(logger: { lines: LogLine[] }): LogLine[] {
+  return logger.lines.filter((l) => l.message === "claimed account deletion request");
 }
 
 async function userExists(sql: Sql, user: TestUser): Promise<boolean> {
@@ -122,12 +103,7 @@ scenario("refuses every caller that is not the scheduler or service role", async
       403,
     ],
   ];
-  for (const [label, token, status] of cases) {
-    const res = await call(job, {}, token);
-    assert.equal(res.status, status, label);
-    assert.equal(typeof res.body.error, "string", label);
-    assert.equal(res.body.accounts_erased, undefined, `${label}: no job output`);
-  }
+  await assertRefused((token) => callErasure(job, {}, { token }), cases, "accounts_erased");
   const get = await callErasure(job, undefined, { method: "GET" });
   assert.equal(get.status, 405);
 
@@ -142,36 +118,17 @@ scenario("refuses every caller that is not the scheduler or service role", async
   await assertErased(sql, user);
 });
 
-async function call(job: ErasureJob, body: unknown, token: string | null) {
-  return await callErasure(job, body, { token });
-}
-
 scenario("rejects a bad body with 400 naming the field, and changes nothing", async (sql, job) => {
   const user = await createUser(sql, "badbody");
   await requestDeletion(sql, user);
   const cases: [unknown, string][] = [
-    [{ batch_size: 0 }, "batch_size"],
-    [{ batch_size: 1001 }, "batch_size"],
-    [{ batch_size: 2.5 }, "batch_size"],
-    [{ batch_size: "10" }, "batch_size"],
-    [{ max_seconds: 0 }, "max_seconds"],
-    [{ max_seconds: 381 }, "max_seconds"],
     [{ max_requests: 0 }, "max_requests"],
     [{ max_requests: 101 }, "max_requests"],
     [{ max_requests: 1.5 }, "max_requests"],
     [{ dry_run: true }, "dry_run"],
-    [[1, 2], "body"],
     [null, "body"],
   ];
-  for (const [body, field] of cases) {
-    const res = await callErasure(job, body);
-    assert.equal(res.status, 400, JSON.stringify(body));
-    assert.match(res.body.error!, new RegExp(field), JSON.stringify(body));
-    assert.equal(res.body.accounts_erased, undefined);
-  }
-  const notJson = await callErasure(job, undefined, { rawBody: "{nope" });
-  assert.equal(notJson.status, 400);
-  assert.match(notJson.body.error!, /JSON/);
+  await assertBadBodies((body, init) => callErasure(job, body, init), cases, "accounts_erased");
 
   const status = await requestStatus(sql, user);
   assert.equal(status?.status, "pending");
@@ -187,7 +144,7 @@ scenario(
   "(a) solo owner: the organisation, its rows and its Storage objects are gone; idempotent",
   async (sql, job) => {
     const ann = await createUser(sql, "ann");
-    const org = await createOrganization(sql, ann, [{ user: ann, role: "owner", joinedAgo: "1y" }]);
+    const org = await createSoloOrganization(sql, ann);
     const one = await createSurveyAs(sql, org, ann, { questions: 2, responses: 2 });
     const two = await createSurveyAs(sql, org, ann, { questions: 1, responses: 3 });
     // An object no recording points at: still the organisation's data.
@@ -337,9 +294,7 @@ scenario(
     ]);
     const shared = await createSurveyAs(sql, org, cat);
     // Cat also has a sandbox of her own: it goes.
-    const sandbox = await createOrganization(sql, cat, [
-      { user: cat, role: "owner", joinedAgo: "1 month" },
-    ]);
+    const sandbox = await createSoloOrganization(sql, cat, "1 month");
     const mine = await createSurveyAs(sql, sandbox, cat, { questions: 1, responses: 1 });
 
     await requestDeletion(sql, cat);
@@ -381,7 +336,7 @@ scenario(
   "a failure mid-erasure is recorded; the next run resumes at the recorded step",
   async (sql) => {
     const dan = await createUser(sql, "dan");
-    const org = await createOrganization(sql, dan, [{ user: dan, role: "owner", joinedAgo: "1y" }]);
+    const org = await createSoloOrganization(sql, dan);
     const surveys = [];
     for (let i = 0; i < 3; i++) {
       surveys.push(await createSurveyAs(sql, org, dan, { questions: 1, responses: 1 }));
@@ -399,16 +354,12 @@ scenario(
           }
         }),
     });
-    try {
-      const res = await callErasure(crashing, { batch_size: 1 });
-      assert.equal(res.status, 200, "one failure is reported, not yet an incident");
-      assert.equal(res.body.accounts_erased, 0);
-      assert.equal(res.body.steps, 2, "transfer_ownership, then one survey");
-      assert.equal(res.body.requests_failed, 1);
-      assert.equal(res.body.error, undefined);
-    } finally {
-      await crashing.close();
-    }
+    const res = await withJob(crashing, (j) => callErasure(j, { batch_size: 1 }));
+    assert.equal(res.status, 200, "one failure is reported, not yet an incident");
+    assert.equal(res.body.accounts_erased, 0);
+    assert.equal(res.body.steps, 2, "transfer_ownership, then one survey");
+    assert.equal(res.body.requests_failed, 1);
+    assert.equal(res.body.error, undefined);
     const failed = await requestStatus(sql, dan);
     assert.equal(failed?.status, "in_progress");
     assert.equal(failed?.step, "delete_solo_organizations");
@@ -420,20 +371,16 @@ scenario(
     assert.equal((await existingObjects(sql, names)).length, 2, "the first survey's objects went");
 
     const logger = capturingLogger();
-    const resumed = accountErasureJob({ logger });
-    try {
-      const res = await callErasure(resumed, { batch_size: 1 });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(res.body.accounts_erased, 1);
-      // The two surveys left, the organisation, "finished", erase_user: nothing done twice.
-      assert.equal(res.body.steps, 5);
-      assert.equal(res.body.requests_failed, 0);
-    } finally {
-      await resumed.close();
-    }
-    const claim = logger.lines.find((l) =>
-      l.message === "claimed account deletion request" && l.fields.request_id === failed?.request_id
+    const resumed = await withJob(
+      accountErasureJob({ logger }),
+      (j) => callErasure(j, { batch_size: 1 }),
     );
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    assert.equal(resumed.body.accounts_erased, 1);
+    // The two surveys left, the organisation, "finished", erase_user: nothing done twice.
+    assert.equal(resumed.body.steps, 5);
+    assert.equal(resumed.body.requests_failed, 0);
+    const claim = claims(logger).find((l) => l.fields.request_id === failed?.request_id);
     assert.equal(claim?.fields.step, "delete_solo_organizations", "resumed at the recorded step");
     assert.equal(claim?.fields.attempts, 2, "attempts incremented");
 
@@ -452,7 +399,7 @@ scenario(
   "stopped at the deadline mid-request: the lease holds it, then the next run resumes it",
   async (sql, job) => {
     const eve = await createUser(sql, "eve");
-    const org = await createOrganization(sql, eve, [{ user: eve, role: "owner", joinedAgo: "1y" }]);
+    const org = await createSoloOrganization(sql, eve);
     for (let i = 0; i < 3; i++) await createSurveyAs(sql, org, eve, { questions: 1, responses: 1 });
     await requestDeletion(sql, eve);
 
@@ -465,15 +412,11 @@ scenario(
           if (query.includes("erase_account_step")) clock.advance(1000);
         }),
     });
-    try {
-      const res = await callErasure(slow, { batch_size: 1, max_seconds: 5 });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(res.body.steps, 3);
-      assert.equal(res.body.accounts_erased, 0);
-      assert.equal(res.body.stopped_early, true);
-    } finally {
-      await slow.close();
-    }
+    const res = await withJob(slow, (j) => callErasure(j, { batch_size: 1, max_seconds: 5 }));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.steps, 3);
+    assert.equal(res.body.accounts_erased, 0);
+    assert.equal(res.body.stopped_early, true);
     const paused = await requestStatus(sql, eve);
     assert.equal(paused?.step, "delete_solo_organizations");
     assert.equal(paused?.progress.surveys_deleted, 2);
@@ -492,16 +435,14 @@ scenario(
     await sql`update private.account_deletion_requests
               set leased_until = now() - interval '1 second' where user_id = ${eve.id}`;
     const logger = capturingLogger();
-    const next = accountErasureJob({ logger });
-    try {
-      const res = await callErasure(next, { batch_size: 1 });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(res.body.accounts_erased, 1);
-      assert.equal(res.body.steps, 4, "the last survey, the organisation, finished, erase_user");
-    } finally {
-      await next.close();
-    }
-    const claim = logger.lines.find((l) => l.message === "claimed account deletion request");
+    const next = await withJob(
+      accountErasureJob({ logger }),
+      (j) => callErasure(j, { batch_size: 1 }),
+    );
+    assert.equal(next.status, 200, JSON.stringify(next.body));
+    assert.equal(next.body.accounts_erased, 1);
+    assert.equal(next.body.steps, 4, "the last survey, the organisation, finished, erase_user");
+    const [claim] = claims(logger);
     assert.equal(claim?.fields.step, "delete_solo_organizations");
     assert.equal(claim?.fields.attempts, 2);
     assert.equal((await auditEvents(sql, org, "survey.purged")).length, 3);
@@ -527,7 +468,7 @@ scenario(
     const names: string[] = [];
     const surveyIds: string[] = [];
     for (const user of users) {
-      const org = await createOrganization(sql, user, [{ user, role: "owner", joinedAgo: "1y" }]);
+      const org = await createSoloOrganization(sql, user);
       orgs.push(org);
       for (let i = 0; i < 2; i++) {
         const survey = await createSurveyAs(sql, org, user, { questions: 1, responses: 2 });
@@ -537,22 +478,18 @@ scenario(
       await requestDeletion(sql, user);
     }
 
-    const second = accountErasureJob(); // its own pool, like a second isolate
-    try {
-      const [a, b] = await Promise.all([
+    const [a, b] = await withJob(accountErasureJob(), (second) =>
+      Promise.all([
         callErasure(job, { batch_size: 1 }),
         callErasure(second, { batch_size: 1 }),
-      ]);
-      for (const res of [a, b]) {
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        assert.equal(res.body.error, undefined);
-        assert.equal(res.body.requests_failed, 0);
-        assert.equal(res.body.objects_failed, 0);
-      }
-      assert.ok(a.body.accounts_erased + b.body.accounts_erased >= users.length);
-    } finally {
-      await second.close();
+      ]));
+    for (const res of [a, b]) {
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal(res.body.error, undefined);
+      assert.equal(res.body.requests_failed, 0);
+      assert.equal(res.body.objects_failed, 0);
     }
+    assert.ok(a.body.accounts_erased + b.body.accounts_erased >= users.length);
 
     for (const user of users) await assertErased(sql, user);
     for (const org of orgs) {
@@ -575,127 +512,102 @@ scenario(
   },
 );
 
-Deno.test({
-  name: "overdue: a request past its 7-day deadline that keeps failing makes the job answer 500",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const sql = adminSql();
-    const job = accountErasureJob();
-    try {
-      await quiesceErasure();
-      const fay = await createUser(sql, "fay");
-      const gus = await createUser(sql, "gus");
-      const fayRequest = await requestDeletion(sql, fay);
-      await requestDeletion(sql, gus);
-      // Fay asked 8 days ago: her request is overdue (and due first).
-      await sql`update private.account_deletion_requests
-                set requested_at = now() - interval '8 days', due_at = now() - interval '1 day'
-                where user_id = ${fay.id}`;
-
-      const failing = accountErasureJob({
-        wrapSql: (pool) =>
-          interceptSql(pool, (query, values) => {
-            if (query.includes("erase_account_step") && values.includes(fayRequest)) {
-              throw new Error("injected: Fay's erasure keeps failing");
-            }
-          }),
-      });
-      let res;
-      try {
-        res = await callErasure(failing);
-      } finally {
-        await failing.close();
-      }
-      assert.equal(res.status, 500, JSON.stringify(res.body));
-      assert.match(
-        res.body.error!,
-        /1 account deletion request\(s\) are past their 7-day deadline/,
-      );
-      assert.ok(!/\n\s+at /.test(res.body.error!), "no stack trace");
-      assert.equal(res.body.job, "account-erasure", "the same body, plus error");
-      assert.equal(res.body.requests_failed, 1);
-      assert.equal(res.body.accounts_erased, 1, "Fay's failure did not block Gus");
-      assertRequestsShape(res.body.requests);
-      assert.ok(res.body.requests!.overdue >= 1);
-      assert.equal(typeof res.body.requests!.oldest_due_at, "string");
-      await assertErased(sql, gus);
-
-      const status = await requestStatus(sql, fay);
-      assert.equal(status?.overdue, true);
-      assert.equal(status?.attempts, 1);
-      assert.match(status?.last_error ?? "", /injected: Fay's erasure keeps failing/);
-      assert.equal(status?.leased_until, null);
-
-      // Fixed: the next run erases Fay and the job is healthy again.
-      const healed = await callErasure(job);
-      assert.equal(healed.status, 200, JSON.stringify(healed.body));
-      assert.equal(healed.body.accounts_erased, 1);
-      assert.equal(healed.body.requests!.overdue, 0);
-      await assertErased(sql, fay);
-    } finally {
-      // Never leave an overdue request behind: every later run would answer 500.
+scenario(
+  "overdue: a request past its 7-day deadline that keeps failing makes the job answer 500",
+  {
+    // Never leave an overdue request behind: every later run would answer 500.
+    cleanup: async (job) => {
       await callErasure(job).catch(() => {});
-      await job.close();
-      await sql.end({ timeout: 5 });
-    }
+    },
   },
-});
+  async (sql, job) => {
+    const fay = await createUser(sql, "fay");
+    const gus = await createUser(sql, "gus");
+    const fayRequest = await requestDeletion(sql, fay);
+    await requestDeletion(sql, gus);
+    // Fay asked 8 days ago: her request is overdue (and due first).
+    await sql`update private.account_deletion_requests
+              set requested_at = now() - interval '8 days', due_at = now() - interval '1 day'
+              where user_id = ${fay.id}`;
+
+    const failing = accountErasureJob({
+      wrapSql: (pool) =>
+        interceptSql(pool, (query, values) => {
+          if (query.includes("erase_account_step") && values.includes(fayRequest)) {
+            throw new Error("injected: Fay's erasure keeps failing");
+          }
+        }),
+    });
+    const res = await withJob(failing, (j) => callErasure(j));
+    assert.equal(res.status, 500, JSON.stringify(res.body));
+    assert.match(
+      res.body.error!,
+      /1 account deletion request\(s\) are past their 7-day deadline/,
+    );
+    assert.ok(!/\n\s+at /.test(res.body.error!), "no stack trace");
+    assert.equal(res.body.job, "account-erasure", "the same body, plus error");
+    assert.equal(res.body.requests_failed, 1);
+    assert.equal(res.body.accounts_erased, 1, "Fay's failure did not block Gus");
+    assertRequestsShape(res.body.requests);
+    assert.ok(res.body.requests!.overdue >= 1);
+    assert.equal(typeof res.body.requests!.oldest_due_at, "string");
+    await assertErased(sql, gus);
+
+    const status = await requestStatus(sql, fay);
+    assert.equal(status?.overdue, true);
+    assert.equal(status?.attempts, 1);
+    assert.match(status?.last_error ?? "", /injected: Fay's erasure keeps failing/);
+    assert.equal(status?.leased_until, null);
+
+    // Fixed: the next run erases Fay and the job is healthy again.
+    const healed = await callErasure(job);
+    assert.equal(healed.status, 200, JSON.stringify(healed.body));
+    assert.equal(healed.body.accounts_erased, 1);
+    assert.equal(healed.body.requests!.overdue, 0);
+    await assertErased(sql, fay);
+  },
+);
 
 // The ownership and solo-organisation checks of the first steps can be stale by the time the
 // membership is removed: a co-member's erasure may have run in between (a failed or paused
 // request resumed after the other was erased). erase_user looks again and sends the request
 // back, so no organisation is left with members but no owner, or with no member at all.
-Deno.test({
-  name: "co-members erased in interleaved steps leave no ownerless or memberless organisation",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const sql = adminSql();
-    const job = accountErasureJob();
-    try {
-      await quiesceErasure();
-      const xan = await createUser(sql, "xan");
-      const yul = await createUser(sql, "yul");
-      const zoe = await createUser(sql, "zoe");
-      const team = await createOrganization(sql, xan, [
-        { user: xan, role: "owner", joinedAgo: "3 years" },
-        { user: yul, role: "admin", joinedAgo: "2 years" },
-        { user: zoe, role: "member", joinedAgo: "1 year" },
-      ]);
-      const pair = await createOrganization(sql, xan, [
-        { user: xan, role: "owner", joinedAgo: "3 years" },
-        { user: yul, role: "member", joinedAgo: "2 years" },
-      ]);
-      const xanRequest = await requestDeletion(sql, xan);
-      await requestDeletion(sql, yul);
+scenario(
+  "co-members erased in interleaved steps leave no ownerless or memberless organisation",
+  async (sql, job) => {
+    const xan = await createUser(sql, "xan");
+    const yul = await createUser(sql, "yul");
+    const zoe = await createUser(sql, "zoe");
+    const team = await createOrganization(sql, xan, [
+      { user: xan, role: "owner", joinedAgo: "3 years" },
+      { user: yul, role: "admin", joinedAgo: "2 years" },
+      { user: zoe, role: "member", joinedAgo: "1 year" },
+    ]);
+    const pair = await createOrganization(sql, xan, [
+      { user: xan, role: "owner", joinedAgo: "3 years" },
+      { user: yul, role: "member", joinedAgo: "2 years" },
+    ]);
+    const xanRequest = await requestDeletion(sql, xan);
+    await requestDeletion(sql, yul);
 
-      // Xan's erasure fails right after transfer_ownership (Yul became owner of both); Yul's
-      // then runs to the end in the same run; Xan's resumes in the next one.
-      let xanSteps = 0;
-      const failing = accountErasureJob({
-        wrapSql: (pool) =>
-          interceptSql(pool, (query, values) => {
-            if (
-              query.includes("erase_account_step") && values.includes(xanRequest) &&
-              ++xanSteps === 2
-            ) throw new Error("injected");
-          }),
-      });
-      try {
-        await callErasure(failing);
-      } finally {
-        await failing.close();
-      }
-      await callErasure(job);
-      await assertErased(sql, xan);
-      await assertErased(sql, yul);
+    // Xan's erasure fails right after transfer_ownership (Yul became owner of both); Yul's
+    // then runs to the end in the same run; Xan's resumes in the next one.
+    let xanSteps = 0;
+    const failing = accountErasureJob({
+      wrapSql: (pool) =>
+        interceptSql(pool, (query, values) => {
+          if (
+            query.includes("erase_account_step") && values.includes(xanRequest) &&
+            ++xanSteps === 2
+          ) throw new Error("injected");
+        }),
+    });
+    await withJob(failing, (j) => callErasure(j));
+    await callErasure(job);
+    await assertErased(sql, xan);
+    await assertErased(sql, yul);
 
-      assert.deepEqual(await memberships(sql, team), [{ user_id: zoe.id, role: "owner" }]);
-      assert.equal(await orgExists(sql, pair), false, "no organisation is left without members");
-    } finally {
-      await job.close();
-      await sql.end({ timeout: 5 });
-    }
+    assert.deepEqual(await memberships(sql, team), [{ user_id: zoe.id, role: "owner" }]);
+    assert.equal(await orgExists(sql, pair), false, "no organisation is left without members");
   },
-});
+);

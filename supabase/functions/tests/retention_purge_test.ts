@@ -4,12 +4,11 @@
 //   node_modules/.bin/deno test -A supabase/functions/tests/retention_purge_test.ts
 import assert from "node:assert/strict";
 import type { Sql } from "../_shared/db.ts";
+import { assertBadBodies, assertRefused, jobScenarios, withJob } from "./support/job.ts";
+import { assertBacklogShape, call, quiesce, retentionPurgeJob } from "./support/retention.ts";
 import {
-  adminSql,
   auditEvents,
-  call,
   childCounts,
-  clearFaults,
   createOrg,
   createSurvey,
   existingObjects,
@@ -17,45 +16,15 @@ import {
   makeDue,
   mintJwt,
   outboxRows,
-  quiesce,
   reconcile,
-  retentionPurgeJob,
   stack,
   surveyExists,
-  type TestJob,
 } from "./support/stack.ts";
 
 const EXPIRED = "30 days 1 minute";
 const ALMOST = "29 days 23 hours";
 
-function scenario(name: string, fn: (sql: Sql, job: TestJob) => Promise<void>) {
-  Deno.test({
-    name,
-    // postgres.js keeps idle timers; every pool is closed in `finally`.
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => {
-      const sql = adminSql();
-      const job = retentionPurgeJob();
-      try {
-        await quiesce(sql);
-        await fn(sql, job);
-      } finally {
-        await clearFaults().catch(() => {});
-        await job.close();
-        await sql.end({ timeout: 5 });
-      }
-    },
-  });
-}
-
-// The backlog is global; other work on the shared stack may add to it, so only its shape and
-// this test's own outbox rows are asserted exactly.
-function assertBacklogShape(backlog: unknown) {
-  const b = backlog as Record<string, unknown>;
-  assert.deepEqual(Object.keys(b).sort(), ["due", "oldest_enqueued_at", "pending", "stuck"]);
-  for (const key of ["pending", "due", "stuck"]) assert.equal(typeof b[key], "number", key);
-}
+const scenario = jobScenarios({ job: () => retentionPurgeJob(), quiesce });
 
 async function assertReconciled(sql: Sql, ...orgIds: string[]) {
   for (const orgId of orgIds) assert.deepEqual(await reconcile(sql, orgId), []);
@@ -80,12 +49,7 @@ scenario("refuses every caller that is not the scheduler or service role", async
     ["anon key", stack.ANON_KEY, 403],
     ["signed-in user's JWT", userJwt, 403],
   ];
-  for (const [label, token, status] of cases) {
-    const res = await call(job, {}, { token });
-    assert.equal(res.status, status, label);
-    assert.equal(typeof res.body.error, "string", label);
-    assert.equal(res.body.surveys_purged, undefined, `${label}: no job output`);
-  }
+  await assertRefused((token) => call(job, {}, { token }), cases, "surveys_purged");
   const get = await call(job, undefined, { method: "GET" });
   assert.equal(get.status, 405);
 
@@ -104,24 +68,10 @@ scenario("rejects a bad body with 400 naming the field, and changes nothing", as
   const org = await createOrg(sql);
   const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
   const cases: [unknown, string][] = [
-    [{ batch_size: 0 }, "batch_size"],
-    [{ batch_size: 1001 }, "batch_size"],
-    [{ batch_size: 2.5 }, "batch_size"],
-    [{ batch_size: "10" }, "batch_size"],
-    [{ max_seconds: 381 }, "max_seconds"],
-    [{ max_seconds: 0 }, "max_seconds"],
     [{ dry_run: "yes" }, "dry_run"],
     [{ dryRun: true }, "dryRun"],
-    [[1, 2], "body"],
   ];
-  for (const [body, field] of cases) {
-    const res = await call(job, body);
-    assert.equal(res.status, 400, JSON.stringify(body));
-    assert.match(res.body.error!, new RegExp(field), JSON.stringify(body));
-  }
-  const notJson = await call(job, undefined, { rawBody: "{nope" });
-  assert.equal(notJson.status, 400);
-  assert.match(notJson.body.error!, /JSON/);
+  await assertBadBodies((body, init) => call(job, body, init), cases);
 
   assert.ok(await surveyExists(sql, survey.surveyId));
   assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
@@ -331,54 +281,44 @@ scenario(
   },
 );
 
-Deno.test({
-  name: "a hung Storage call is cut off by its timeout; the late delete is confirmed next run",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const sql = adminSql();
-    const job = retentionPurgeJob({ storageTimeoutMs: 1000 });
-    try {
-      await quiesce(sql);
-      const org = await createOrg(sql);
-      const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
-      await injectFault({ mode: "hang", delayMs: 3000, then: "proceed", times: 1 });
+scenario(
+  "a hung Storage call is cut off by its timeout; the late delete is confirmed next run",
+  { job: () => retentionPurgeJob({ storageTimeoutMs: 1000 }) },
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
+    await injectFault({ mode: "hang", delayMs: 3000, then: "proceed", times: 1 });
 
-      const started = performance.now();
-      const res = await call(job, { max_seconds: 30 });
-      const elapsed = performance.now() - started;
-      assert.ok(elapsed < 2500, `bounded by the 1 s timeout, took ${elapsed.toFixed(0)} ms`);
-      assert.equal(res.status, 200);
-      assert.equal(res.body.surveys_purged, 1);
-      assert.equal(res.body.objects_removed, 0);
-      assert.equal(res.body.objects_failed, 4);
-      const pending = await outboxRows(sql, org);
-      assert.ok(
-        pending.every((r) => /abort|timed? ?out/i.test(r.last_error ?? "")),
-        pending[0]?.last_error ?? "",
-      );
+    const started = performance.now();
+    const res = await call(job, { max_seconds: 30 });
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 2500, `bounded by the 1 s timeout, took ${elapsed.toFixed(0)} ms`);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.surveys_purged, 1);
+    assert.equal(res.body.objects_removed, 0);
+    assert.equal(res.body.objects_failed, 4);
+    const pending = await outboxRows(sql, org);
+    assert.ok(
+      pending.every((r) => /abort|timed? ?out/i.test(r.last_error ?? "")),
+      pending[0]?.last_error ?? "",
+    );
 
-      // The slow server still deletes after the client gave up.
-      for (let i = 0; i < 50 && (await existingObjects(sql, survey.objectNames)).length; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
-      assert.equal((await reconcile(sql, org)).length, 0, "queued, so not orphans");
-
-      // remove() now returns nothing, but settle confirms they are gone from storage.objects.
-      await makeDue(sql, org);
-      const later = await call(job);
-      assert.equal(later.body.objects_removed, 4);
-      assert.deepEqual(await outboxRows(sql, org), []);
-      assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 4);
-      await assertReconciled(sql, org);
-    } finally {
-      await clearFaults().catch(() => {});
-      await job.close();
-      await sql.end({ timeout: 5 });
+    // The slow server still deletes after the client gave up.
+    for (let i = 0; i < 50 && (await existingObjects(sql, survey.objectNames)).length; i++) {
+      await new Promise((r) => setTimeout(r, 100));
     }
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
+    assert.equal((await reconcile(sql, org)).length, 0, "queued, so not orphans");
+
+    // remove() now returns nothing, but settle confirms they are gone from storage.objects.
+    await makeDue(sql, org);
+    const later = await call(job);
+    assert.equal(later.body.objects_removed, 4);
+    assert.deepEqual(await outboxRows(sql, org), []);
+    assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 4);
+    await assertReconciled(sql, org);
   },
-});
+);
 
 scenario(
   "a job killed mid-batch leaves leases that expire and are picked up again",
@@ -417,22 +357,17 @@ scenario(
         names.push(...(await createSurvey(sql, org, { deletedAgo: EXPIRED })).objectNames);
       }
     }
-    const second = retentionPurgeJob(); // its own pool, like a second isolate
-    try {
-      const [a, b] = await Promise.all([
-        call(job, { batch_size: 1 }),
-        call(second, { batch_size: 1 }),
-      ]);
-      assert.equal(a.status, 200, JSON.stringify(a.body));
-      assert.equal(b.status, 200, JSON.stringify(b.body));
-      assert.equal(a.body.error, undefined);
-      assert.equal(b.body.error, undefined);
-      assert.equal(a.body.surveys_purged + b.body.surveys_purged, 8);
-      assert.equal(a.body.objects_removed + b.body.objects_removed, 32);
-      assert.equal(a.body.objects_failed + b.body.objects_failed, 0);
-    } finally {
-      await second.close();
-    }
+    const [a, b] = await withJob(
+      retentionPurgeJob(),
+      (second) => Promise.all([call(job, { batch_size: 1 }), call(second, { batch_size: 1 })]),
+    );
+    assert.equal(a.status, 200, JSON.stringify(a.body));
+    assert.equal(b.status, 200, JSON.stringify(b.body));
+    assert.equal(a.body.error, undefined);
+    assert.equal(b.body.error, undefined);
+    assert.equal(a.body.surveys_purged + b.body.surveys_purged, 8);
+    assert.equal(a.body.objects_removed + b.body.objects_removed, 32);
+    assert.equal(a.body.objects_failed + b.body.objects_failed, 0);
     assert.deepEqual(await existingObjects(sql, names), []);
     for (const org of orgs) {
       const purged = await auditEvents(sql, org, "survey.purged");

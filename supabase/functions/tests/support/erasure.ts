@@ -1,79 +1,40 @@
 // Test support for the account erasure job: users with the rows GoTrue keeps for them, the
 // deletion request made through the RPC as the user (role and claims set as PostgREST does),
 // organisations with recordings uploaded through supabase-js, a catalog-driven trace scan of
-// every table, and the handler wired to the stack like the deployed function (with hooks to
-// inject failures and control its clock).
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
-import { createSql, type Sql } from "../../_shared/db.ts";
-import { type Clock, systemClock } from "../../_shared/deadline.ts";
-import { type Logger, silentLogger } from "../../_shared/logger.ts";
-import { supabaseObjectRemover } from "../../_shared/storage.ts";
+// every table, and the handler wired to the stack like the deployed function (see job.ts for
+// what the two jobs share, including the hooks to inject failures and control its clock).
+import type { SupabaseClient } from "@supabase/supabase-js";
+import type { Sql } from "../../_shared/db.ts";
+import type { Clock } from "../../_shared/deadline.ts";
+import type { Logger } from "../../_shared/logger.ts";
 import {
-  type AccountErasureDeps,
   type AccountErasureResult,
   createAccountErasureHandler,
 } from "../../account-erasure/handler.ts";
-import { clearFaults, mintJwt, stack } from "./stack.ts";
+import {
+  assertSummaryShape,
+  type CallInit,
+  callJob,
+  drainJob,
+  type Job,
+  type JobOptions,
+  stackJob,
+} from "./job.ts";
+import { clearFaults, mintJwt, seedSurvey, stack, stackClient, uploadWith } from "./stack.ts";
 
 // ---- the job -------------------------------------------------------------------------------
 
-export interface ErasureJob {
-  handler: (req: Request) => Promise<Response>;
-  deps: AccountErasureDeps;
-  close: () => Promise<void>;
-}
-
-export interface ErasureJobOptions {
-  /** Wraps the job's connection pool (to inject failures); the pool itself is still closed. */
-  wrapSql?: (sql: Sql) => Sql;
-  clock?: Clock;
-  logger?: Logger;
-  storageTimeoutMs?: number;
-}
-
 /** The account erasure wired to the stack as in production, with its own connection pool. */
-export function accountErasureJob(options: ErasureJobOptions = {}): ErasureJob {
-  const pool = createSql(stack.DB_URL, { applicationName: "account-erasure-test" });
-  const deps: AccountErasureDeps = {
-    sql: options.wrapSql ? options.wrapSql(pool) : pool,
-    removeObjects: supabaseObjectRemover({
-      supabaseUrl: stack.API_URL,
-      serviceRoleKey: stack.SERVICE_ROLE_KEY,
-    }),
-    auth: { serviceRoleKey: stack.SERVICE_ROLE_KEY, jwtSecret: stack.JWT_SECRET },
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? silentLogger,
-    storageTimeoutMs: options.storageTimeoutMs ?? 10_000,
-  };
-  return {
-    handler: createAccountErasureHandler(deps),
-    deps,
-    close: () => pool.end({ timeout: 5 }),
-  };
+export function accountErasureJob(options: JobOptions = {}): Job {
+  return stackJob("account-erasure", createAccountErasureHandler, options);
 }
 
-export interface ErasureCall {
-  status: number;
-  body: AccountErasureResult & { error?: string };
-}
+export const callErasure = (job: Job, body?: unknown, init?: CallInit) =>
+  callJob<AccountErasureResult>(job.handler, "account-erasure", body, init);
 
-export async function callErasure(
-  job: ErasureJob,
-  body: unknown = {},
-  init: { token?: string | null; method?: string; rawBody?: string } = {},
-): Promise<ErasureCall> {
-  const headers = new Headers({ "content-type": "application/json" });
-  const token = init.token === undefined ? stack.SERVICE_ROLE_KEY : init.token;
-  if (token !== null) headers.set("authorization", `Bearer ${token}`);
-  const method = init.method ?? "POST";
-  const res = await job.handler(
-    new Request("http://localhost/functions/v1/account-erasure", {
-      method,
-      headers,
-      body: method === "GET" ? undefined : (init.rawBody ?? JSON.stringify(body)),
-    }),
-  );
-  return { status: res.status, body: await res.json() };
+// The open requests are global (the seed's, other tests'), so only their shape is asserted.
+export function assertRequestsShape(requests: unknown) {
+  assertSummaryShape(requests, ["open", "in_progress", "overdue"], ["oldest_due_at"]);
 }
 
 /**
@@ -125,15 +86,12 @@ export function manualClock(): Clock & { advance(ms: number): void } {
  */
 export async function quiesceErasure(): Promise<void> {
   await clearFaults();
-  const job = accountErasureJob();
-  try {
-    for (let i = 0; i < 20; i++) {
-      const { body } = await callErasure(job, { max_seconds: 120, max_requests: 100 });
-      if (!body.stopped_early) break;
-    }
-  } finally {
-    await job.close();
-  }
+  await drainJob(
+    accountErasureJob(),
+    "account-erasure",
+    { max_seconds: 120, max_requests: 100 },
+    20,
+  );
 }
 
 // ---- users ---------------------------------------------------------------------------------
@@ -229,23 +187,25 @@ export async function createUser(sql: Sql, label = "user"): Promise<TestUser> {
   return { id, email, phone, sessionIds };
 }
 
-/** The user's access token, as GoTrue would issue it for their first session. */
-export async function userJwt(user: TestUser): Promise<string> {
-  return await mintJwt({
+/** The claims GoTrue would issue for the user's first session (the token's and PostgREST's). */
+function userClaims(user: TestUser) {
+  return {
     sub: user.id,
     role: "authenticated",
     aud: "authenticated",
     email: user.email,
     session_id: user.sessionIds[0],
-  });
+  };
+}
+
+/** The user's access token, as GoTrue would issue it for their first session. */
+export async function userJwt(user: TestUser): Promise<string> {
+  return await mintJwt(userClaims(user));
 }
 
 /** supabase-js signed in as the user (the anon key, and the user's token as Authorization). */
 export async function userClient(user: TestUser): Promise<SupabaseClient> {
-  return createClient(stack.API_URL, stack.ANON_KEY, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-    global: { headers: { authorization: `Bearer ${await userJwt(user)}` } },
-  });
+  return stackClient(stack.ANON_KEY, `Bearer ${await userJwt(user)}`);
 }
 
 /**
@@ -257,13 +217,7 @@ export async function asUser<T>(
   user: TestUser,
   fn: (tx: Sql) => Promise<T>,
 ): Promise<T> {
-  const claims = JSON.stringify({
-    sub: user.id,
-    role: "authenticated",
-    aud: "authenticated",
-    email: user.email,
-    session_id: user.sessionIds[0],
-  });
+  const claims = JSON.stringify(userClaims(user));
   return await sql.begin(async (tx) => {
     await tx`select set_config('request.jwt.claims', ${claims}, true),
       set_config('role', 'authenticated', true)`;
@@ -318,6 +272,15 @@ export async function createOrganization(
   return orgId;
 }
 
+/** An organisation whose only member is its owner. */
+export async function createSoloOrganization(
+  sql: Sql,
+  owner: TestUser,
+  joinedAgo = "1y",
+): Promise<string> {
+  return await createOrganization(sql, owner, [{ user: owner, role: "owner", joinedAgo }]);
+}
+
 export interface UploadedSurvey {
   surveyId: string;
   objectNames: string[];
@@ -334,53 +297,14 @@ export async function createSurveyAs(
   author: TestUser,
   options: { questions?: number; responses?: number } = {},
 ): Promise<UploadedSurvey> {
-  const surveyId = crypto.randomUUID();
-  await sql.begin(async (tx) => {
-    await tx`
-      insert into public.surveys (id, org_id, title, slug, created_by)
-      values (${surveyId}, ${orgId}, 'Survey', ${"s-" + surveyId.slice(0, 8)}, ${author.id})`;
-    await tx`
-      insert into public.questions (org_id, survey_id, position, prompt)
-      select ${orgId}, ${surveyId}, g, 'Question ' || g
-      from generate_series(1, ${options.questions ?? 2}::int) g`;
-    await tx`
-      insert into public.responses (org_id, survey_id, respondent_ref)
-      select ${orgId}, ${surveyId}, 'resp-' || g
-      from generate_series(1, ${options.responses ?? 2}::int) g`;
-    await tx`
-      insert into public.recordings (org_id, survey_id, response_id, question_id, object_path,
-        duration_ms, size_bytes, mime_type, created_by)
-      select r.org_id, r.survey_id, r.id, q.id,
-        r.org_id || '/' || r.survey_id || '/' || r.id || '/' || q.id || '.webm', 1000, 16,
-        'audio/webm', ${author.id}
-      from public.responses r
-      join public.questions q on q.org_id = r.org_id and q.survey_id = r.survey_id
-      where r.org_id = ${orgId} and r.survey_id = ${surveyId}`;
-    await tx`
-      insert into public.transcripts (org_id, survey_id, recording_id, body)
-      select org_id, survey_id, id, 'transcript' from public.recordings
-      where org_id = ${orgId} and survey_id = ${surveyId}`;
-  });
-  const rows = await sql<{ object_path: string }[]>`
-    select object_path from public.recordings
-    where org_id = ${orgId} and survey_id = ${surveyId} order by object_path`;
-  const objectNames = rows.map((r) => r.object_path);
-  await uploadAs(author, objectNames);
-  return { surveyId, objectNames };
+  const survey = await seedSurvey(sql, orgId, { ...options, createdBy: author.id });
+  await uploadAs(author, survey.objectNames);
+  return survey;
 }
 
 /** Uploads objects through the Storage API as the user (storage RLS applies). */
 export async function uploadAs(user: TestUser, names: string[]): Promise<void> {
-  const client = await userClient(user);
-  const bytes = new Uint8Array(16).fill(7);
-  for (const name of names) {
-    const { error } = await client.storage.from("recordings").upload(
-      name,
-      new Blob([bytes], { type: "audio/webm" }),
-      { contentType: "audio/webm", upsert: false },
-    );
-    if (error) throw new Error(`upload of ${name} as ${user.id} failed: ${error.message}`);
-  }
+  await uploadWith(await userClient(user), names, 1, ` as ${user.id}`);
 }
 
 /** Every object name under `prefix`, walking folders through the Storage API's list. */

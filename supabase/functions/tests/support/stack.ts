@@ -1,19 +1,11 @@
 // Test support for the scheduled jobs: the local stack's settings, JWTs, a direct Postgres
 // connection as `postgres`, seeding of surveys with real Storage objects, Storage fault
-// injection, and handlers wired to the stack like the deployed function.
+// injection, and observations of rows, objects and audit events.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import postgres from "postgres";
 import { loadStackEnv } from "../../../../scripts/lib/stack-env.ts";
-import { createSql, type Sql } from "../../_shared/db.ts";
-import { systemClock } from "../../_shared/deadline.ts";
-import { silentLogger } from "../../_shared/logger.ts";
-import { supabaseObjectRemover } from "../../_shared/storage.ts";
-import {
-  createRetentionPurgeHandler,
-  type RetentionPurgeDeps,
-  type RetentionPurgeResult,
-} from "../../retention-purge/handler.ts";
+import type { Sql } from "../../_shared/db.ts";
 
 export const stack = loadStackEnv();
 
@@ -29,62 +21,16 @@ export async function mintJwt(claims: Record<string, unknown>, secret = stack.JW
   return await jwt.sign(new TextEncoder().encode(secret));
 }
 
-export function serviceClient(): SupabaseClient {
-  return createClient(stack.API_URL, stack.SERVICE_ROLE_KEY, {
+/** supabase-js with `key` as apikey (and as Authorization, unless `authorization` is given). */
+export function stackClient(key: string, authorization?: string): SupabaseClient {
+  return createClient(stack.API_URL, key, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    ...(authorization === undefined ? {} : { global: { headers: { authorization } } }),
   });
 }
 
-// ---- handlers ----------------------------------------------------------------------------
-
-export interface TestJob {
-  handler: (req: Request) => Promise<Response>;
-  deps: RetentionPurgeDeps;
-  close: () => Promise<void>;
-}
-
-/** The retention purge wired to the stack as in production, with its own connection pool. */
-export function retentionPurgeJob(options: { storageTimeoutMs?: number } = {}): TestJob {
-  const deps: RetentionPurgeDeps = {
-    sql: createSql(stack.DB_URL, { applicationName: "retention-purge-test" }),
-    removeObjects: supabaseObjectRemover({
-      supabaseUrl: stack.API_URL,
-      serviceRoleKey: stack.SERVICE_ROLE_KEY,
-    }),
-    auth: { serviceRoleKey: stack.SERVICE_ROLE_KEY, jwtSecret: stack.JWT_SECRET },
-    clock: systemClock,
-    logger: silentLogger,
-    storageTimeoutMs: options.storageTimeoutMs ?? 10_000,
-  };
-  return {
-    handler: createRetentionPurgeHandler(deps),
-    deps,
-    close: () => deps.sql.end({ timeout: 5 }),
-  };
-}
-
-export interface Call {
-  status: number;
-  body: RetentionPurgeResult & { error?: string };
-}
-
-export async function call(
-  job: TestJob,
-  body: unknown = {},
-  init: { token?: string | null; method?: string; rawBody?: string } = {},
-): Promise<Call> {
-  const headers = new Headers({ "content-type": "application/json" });
-  const token = init.token === undefined ? stack.SERVICE_ROLE_KEY : init.token;
-  if (token !== null) headers.set("authorization", `Bearer ${token}`);
-  const method = init.method ?? "POST";
-  const res = await job.handler(
-    new Request("http://localhost/functions/v1/retention-purge", {
-      method,
-      headers,
-      body: method === "GET" ? undefined : (init.rawBody ?? JSON.stringify(body)),
-    }),
-  );
-  return { status: res.status, body: await res.json() };
+export function serviceClient(): SupabaseClient {
+  return stackClient(stack.SERVICE_ROLE_KEY);
 }
 
 // ---- Storage faults ------------------------------------------------------------------------
@@ -149,14 +95,36 @@ export async function createSurvey(
   orgId: string,
   options: { questions?: number; responses?: number; deletedAgo?: string | null } = {},
 ): Promise<SeededSurvey> {
+  const { surveyId, objectNames } = await seedSurvey(sql, orgId, options);
+  await uploadObjects(objectNames);
+  return { orgId, surveyId, objectNames };
+}
+
+/**
+ * The rows of a survey with questions x responses recordings (each with a transcript), authored
+ * by `createdBy` (survey and recordings) and soft-deleted `deletedAgo` ago (null: live), and the
+ * names of its recordings' objects (not uploaded). Shared by both jobs' seeding, which differ
+ * only in who uploads the objects.
+ */
+export async function seedSurvey(
+  sql: Sql,
+  orgId: string,
+  options: {
+    questions?: number;
+    responses?: number;
+    deletedAgo?: string | null;
+    createdBy?: string | null;
+  } = {},
+): Promise<{ surveyId: string; objectNames: string[] }> {
   const surveyId = crypto.randomUUID();
   const questions = options.questions ?? 2;
   const responses = options.responses ?? 2;
   const deletedAgo = options.deletedAgo ?? null;
+  const createdBy = options.createdBy ?? null;
   await sql.begin(async (tx) => {
     await tx`
-      insert into public.surveys (id, org_id, title, slug, deleted_at)
-      values (${surveyId}, ${orgId}, 'Test survey', ${"s-" + surveyId.slice(0, 8)},
+      insert into public.surveys (id, org_id, title, slug, created_by, deleted_at)
+      values (${surveyId}, ${orgId}, 'Test survey', ${"s-" + surveyId.slice(0, 8)}, ${createdBy},
         now() - ${deletedAgo}::interval)`;
     await tx`
       insert into public.questions (org_id, survey_id, position, prompt)
@@ -166,10 +134,10 @@ export async function createSurvey(
       select ${orgId}, ${surveyId}, 'resp-' || g from generate_series(1, ${responses}::int) g`;
     await tx`
       insert into public.recordings (org_id, survey_id, response_id, question_id, object_path,
-        duration_ms, size_bytes, mime_type)
+        duration_ms, size_bytes, mime_type, created_by)
       select r.org_id, r.survey_id, r.id, q.id,
         r.org_id || '/' || r.survey_id || '/' || r.id || '/' || q.id || '.webm', 1000, 16,
-        'audio/webm'
+        'audio/webm', ${createdBy}
       from public.responses r
       join public.questions q on q.org_id = r.org_id and q.survey_id = r.survey_id
       where r.org_id = ${orgId} and r.survey_id = ${surveyId}`;
@@ -181,24 +149,34 @@ export async function createSurvey(
   const rows = await sql<{ object_path: string }[]>`
     select object_path from public.recordings
     where org_id = ${orgId} and survey_id = ${surveyId} order by object_path`;
-  const objectNames = rows.map((r) => r.object_path);
-  await uploadObjects(objectNames);
-  return { orgId, surveyId, objectNames };
+  return { surveyId, objectNames: rows.map((r) => r.object_path) };
 }
 
 /** Uploads each object through the Storage API, as the app does, a few at a time. */
 export async function uploadObjects(names: string[]): Promise<void> {
-  const client = serviceClient();
+  await uploadWith(serviceClient(), names, 8);
+}
+
+/**
+ * Uploads each object (16 bytes of audio/webm) through the Storage API with `client`, `batch`
+ * at a time; `as` names the uploader in errors.
+ */
+export async function uploadWith(
+  client: SupabaseClient,
+  names: string[],
+  batch: number,
+  as = "",
+): Promise<void> {
   const bytes = new Uint8Array(16).fill(7);
-  for (let i = 0; i < names.length; i += 8) {
+  for (let i = 0; i < names.length; i += batch) {
     await Promise.all(
-      names.slice(i, i + 8).map(async (name) => {
+      names.slice(i, i + batch).map(async (name) => {
         const { error } = await client.storage.from("recordings").upload(
           name,
           new Blob([bytes], { type: "audio/webm" }),
           { contentType: "audio/webm", upsert: false },
         );
-        if (error) throw new Error(`upload of ${name} failed: ${error.message}`);
+        if (error) throw new Error(`upload of ${name}${as} failed: ${error.message}`);
       }),
     );
   }
@@ -280,25 +258,4 @@ export async function reconcile(sql: Sql, orgId: string) {
     select problem, object_name from private.reconcile_recordings()
     where object_name like ${orgId + "/%"}`,
   ];
-}
-
-/**
- * Brings the shared stack to a known state before a test: no faults, no expired surveys and
- * no pending removals (left over from an earlier, interrupted run), so counts are exact.
- */
-export async function quiesce(sql: Sql): Promise<void> {
-  await clearFaults();
-  await sql`update private.storage_removals
-            set next_attempt_at = now() - interval '1 second', leased_until = null`;
-  const job = retentionPurgeJob();
-  try {
-    for (let i = 0; i < 50; i++) {
-      const { body } = await call(job, { max_seconds: 120, batch_size: 1000 });
-      if (!body.stopped_early) break;
-    }
-  } finally {
-    await job.close();
-  }
-  // Whatever Storage still refuses to remove is not this test's business.
-  await sql`delete from private.storage_removals`;
 }
