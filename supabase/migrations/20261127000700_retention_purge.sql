@@ -43,8 +43,8 @@ create type private.purged_survey as (
 );
 
 -- The single place that permanently deletes surveys, used by the retention purge, organisation
--- deletion and account erasure. Set-based, children first (cheaper than row-by-row cascades),
--- one audit event per survey with the counts removed. Callers lock the surveys first.
+-- deletion and account erasure. Set-based (cheaper than row-by-row cascades), one audit event
+-- per survey with the counts removed. Callers lock the surveys first.
 create function private.hard_delete_surveys(
   p_survey_ids uuid[], p_cause text, p_actor_job text, p_actor_id uuid default null
 )
@@ -56,32 +56,53 @@ as $$
 declare
   v_batch private.purged_survey[];
 begin
-  -- Counted once, before anything is deleted.
-  select coalesce(array_agg(row(s.org_id, s.id,
-      (select count(*) from public.questions q where q.org_id = s.org_id and q.survey_id = s.id),
-      (select count(*) from public.responses r where r.org_id = s.org_id and r.survey_id = s.id),
-      (select count(*) from public.recordings r where r.org_id = s.org_id and r.survey_id = s.id),
-      (select count(*) from public.transcripts t where t.org_id = s.org_id and t.survey_id = s.id)
-    )::private.purged_survey order by s.org_id, s.id), '{}')
+  -- One statement: each delete reports what it removed, so the per-survey counts and the Storage
+  -- outbox come from the deletes themselves rather than from extra scans. The foreign keys'
+  -- cascade triggers run at the end of the statement and find the children already gone.
+  with batch as (
+    select s.org_id, s.id from public.surveys s where s.id = any(p_survey_ids)
+  ),
+  gone_transcripts as (
+    delete from public.transcripts t using batch b
+    where t.org_id = b.org_id and t.survey_id = b.id
+    returning t.survey_id
+  ),
+  gone_recordings as (
+    delete from public.recordings r using batch b
+    where r.org_id = b.org_id and r.survey_id = b.id
+    returning r.org_id, r.survey_id, r.object_path
+  ),
+  queued_objects as (
+    insert into private.storage_removals (bucket_id, object_name, org_id, survey_id, cause)
+    select 'recordings', r.object_path, r.org_id, r.survey_id, p_cause from gone_recordings r
+    on conflict (bucket_id, object_name) do nothing
+  ),
+  gone_responses as (
+    delete from public.responses r using batch b
+    where r.org_id = b.org_id and r.survey_id = b.id
+    returning r.survey_id
+  ),
+  gone_questions as (
+    delete from public.questions q using batch b
+    where q.org_id = b.org_id and q.survey_id = b.id
+    returning q.survey_id
+  ),
+  gone_surveys as (
+    delete from public.surveys s using batch b where s.id = b.id
+    returning s.org_id, s.id
+  )
+  select coalesce(array_agg(row(s.org_id, s.id, coalesce(q.n, 0), coalesce(rs.n, 0),
+      coalesce(rc.n, 0), coalesce(t.n, 0))::private.purged_survey order by s.org_id, s.id), '{}')
   into v_batch
-  from public.surveys s
-  where s.id = any(p_survey_ids);
-
-  insert into private.storage_removals (bucket_id, object_name, org_id, survey_id, cause)
-  select 'recordings', r.object_path, r.org_id, r.survey_id, p_cause
-  from public.recordings r
-  join unnest(v_batch) b on b.org_id = r.org_id and b.survey_id = r.survey_id
-  on conflict (bucket_id, object_name) do nothing;
-
-  delete from public.transcripts t using unnest(v_batch) b
-  where t.org_id = b.org_id and t.survey_id = b.survey_id;
-  delete from public.recordings r using unnest(v_batch) b
-  where r.org_id = b.org_id and r.survey_id = b.survey_id;
-  delete from public.responses r using unnest(v_batch) b
-  where r.org_id = b.org_id and r.survey_id = b.survey_id;
-  delete from public.questions q using unnest(v_batch) b
-  where q.org_id = b.org_id and q.survey_id = b.survey_id;
-  delete from public.surveys s using unnest(v_batch) b where s.id = b.survey_id;
+  from gone_surveys s
+  left join (select survey_id, count(*) as n from gone_questions group by 1) q
+    on q.survey_id = s.id
+  left join (select survey_id, count(*) as n from gone_responses group by 1) rs
+    on rs.survey_id = s.id
+  left join (select survey_id, count(*) as n from gone_recordings group by 1) rc
+    on rc.survey_id = s.id
+  left join (select survey_id, count(*) as n from gone_transcripts group by 1) t
+    on t.survey_id = s.id;
 
   -- One audit event per survey, appended in one statement.
   perform audit.record_events('survey.purged', 'public.surveys', p_cause,
