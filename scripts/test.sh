@@ -64,8 +64,13 @@ PGPASSWORD="$DB_PASSWORD" pg_prove -h 127.0.0.1 -p "$DB_PORT" -U postgres -d "$D
 pg_prove_status=$?
 grep -E '^(not ok|# )' "$results/pgtap.tap" | head -60
 count_tap "$results/pgtap.tap"
-if [ $pg_prove_status -ne 0 ] && ! grep -qE '^not ok' "$results/pgtap.tap"; then
-  # A file that died or broke its plan fails without a `not ok` line: count it once.
+# A file that died or broke its plan: every planned test it did not run counts as failed.
+unrun=$(sed -nE 's/.*You planned ([0-9]+) tests? but ran ([0-9]+).*/\1 \2/p' "$results/pgtap.tap" |
+  awk '{ n += ($1 > $2) ? $1 - $2 : 0 } END { print n + 0 }')
+if [ "$unrun" -gt 0 ]; then
+  failed=$((failed + unrun)); echo "  $unrun planned test(s) did not run:"
+  grep -E 'planned [0-9]+ tests? but ran|^psql:.*ERROR' "$results/pgtap.tap" | head -20
+elif [ $pg_prove_status -ne 0 ] && ! grep -qE '^not ok' "$results/pgtap.tap"; then
   failed=$((failed + 1)); tail -20 "$results/pgtap.tap"
 fi
 

@@ -84,13 +84,29 @@ create table public.responses (
 );
 create index responses_survey_idx on public.responses (org_id, survey_id, started_at desc);
 
+-- The only shape a recording's object name may take:
+--   <org_id>/<survey_id>/<response_id>/<recording file uuid>.<audio extension>
+-- Ids only, so a name can never carry personal content into logs or the audit trail. Used by
+-- the recordings table and by the bucket's upload policy (20261127000400).
+create function private.is_recording_object_name(p_name text)
+returns boolean
+language sql
+immutable
+set search_path = ''
+as $$
+  select p_name ~ ('^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/){3}'
+    || '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(webm|ogg|mp3|m4a|wav)$');
+$$;
+-- The CHECK below runs as whoever writes the row (clients through RLS, the jobs, the API).
+grant execute on function private.is_recording_object_name(text) to authenticated, service_role;
+
 create table public.recordings (
   id uuid primary key default gen_random_uuid(),
   org_id uuid not null,
   survey_id uuid not null,
   response_id uuid not null,
   question_id uuid not null,
-  -- The object's name in the `recordings` bucket: <org_id>/<survey_id>/<response_id>/<file>.
+  -- The object's name in the `recordings` bucket (see private.is_recording_object_name).
   object_path text not null unique,
   duration_ms integer not null check (duration_ms >= 0),
   size_bytes bigint not null check (size_bytes >= 0),
@@ -102,9 +118,11 @@ create table public.recordings (
     references public.responses (org_id, survey_id, id) on delete cascade,
   foreign key (org_id, survey_id, question_id)
     references public.questions (org_id, survey_id, id) on delete cascade,
-  -- The path must sit in the recording's own organisation and survey folder.
-  check (split_part(object_path, '/', 1) = org_id::text
-    and split_part(object_path, '/', 2) = survey_id::text)
+  -- The path must sit in the recording's own organisation, survey and response folder.
+  check (private.is_recording_object_name(object_path)
+    and split_part(object_path, '/', 1) = org_id::text
+    and split_part(object_path, '/', 2) = survey_id::text
+    and split_part(object_path, '/', 3) = response_id::text)
 );
 create index recordings_survey_idx on public.recordings (org_id, survey_id, response_id);
 create index recordings_question_idx on public.recordings (org_id, survey_id, question_id);

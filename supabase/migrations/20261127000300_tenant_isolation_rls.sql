@@ -108,12 +108,23 @@ revoke all on
   public.questions, public.responses, public.recordings, public.transcripts
 from anon, authenticated;
 
-grant select, insert, update on public.profiles to authenticated;
-grant select, update on public.organizations to authenticated;
-grant select, insert, update, delete on public.memberships to authenticated;
-grant select, insert, update on public.surveys to authenticated;
-grant select, insert, update on public.questions, public.responses, public.recordings,
+-- UPDATE is granted column by column: keys, org_id, object paths, authorship and soft-delete
+-- columns never change through the API (a changed user_id would swap one member for another
+-- without a removal event; a changed object_path would leave the old object out of the purge).
+grant select, insert on public.profiles to authenticated;
+grant update (display_name) on public.profiles to authenticated;
+grant select on public.organizations to authenticated;
+grant update (name) on public.organizations to authenticated;
+grant select, insert, delete on public.memberships to authenticated;
+grant update (role) on public.memberships to authenticated;
+grant select, insert on public.surveys to authenticated;
+grant update (title, slug) on public.surveys to authenticated;
+grant select, insert on public.questions, public.responses, public.recordings,
   public.transcripts to authenticated;
+grant update (position, prompt) on public.questions to authenticated;
+grant update (respondent_ref, completed_at) on public.responses to authenticated;
+grant update (duration_ms, size_bytes, mime_type) on public.recordings to authenticated;
+grant update (language, body) on public.transcripts to authenticated;
 -- Deliberately not granted (each goes through an audited path instead):
 --   organizations insert/delete -> create_organization() / delete_organization()
 --   surveys delete              -> delete_survey() (soft delete), then the retention purge
@@ -256,6 +267,25 @@ $$;
 
 create trigger memberships_keep_last_owner before update of role or delete on public.memberships
   for each row execute function private.keep_last_owner();
+
+-- A membership belongs to one user for good: moving it to another user would remove a member
+-- (and possibly the last owner) without a removal, and add one without their consent.
+create function private.forbid_membership_user_change()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.user_id is distinct from old.user_id then
+    raise exception 'a membership cannot be moved to another user'
+      using errcode = '42501', hint = 'Remove the member and add the other user instead.';
+  end if;
+  return new;
+end;
+$$;
+
+create trigger memberships_user_id_immutable before update of user_id on public.memberships
+  for each row execute function private.forbid_membership_user_change();
 
 -- Creating an organisation makes the caller its first owner, atomically.
 create function private.create_organization(p_name text)

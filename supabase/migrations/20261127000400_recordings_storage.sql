@@ -59,9 +59,15 @@ create policy recordings_objects_select on storage.objects for select to authent
       = any ((select private.user_live_survey_folders())::text[])
   );
 
+-- Uploads must also be named like a recording: ids only, the same pattern as
+-- private.is_recording_object_name() (written out here, as a plain expression on the row, so
+-- the policy makes no per-row function call), so no object name can carry personal content
+-- into the audit trail when it is removed.
 create policy recordings_objects_insert on storage.objects for insert to authenticated
   with check (
     bucket_id = 'recordings'
+    and name ~ ('^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/){3}'
+      || '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(webm|ogg|mp3|m4a|wav)$')
     and (storage.foldername(name))[1] = any ((select private.user_org_folders())::text[])
     and (storage.foldername(name))[1] || '/' || (storage.foldername(name))[2]
       = any ((select private.user_live_survey_folders())::text[])

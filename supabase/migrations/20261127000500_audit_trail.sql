@@ -115,13 +115,14 @@ security definer
 set search_path = ''
 as $$
 declare
-  -- The API client chooses x-request-id: keep it only when it looks like an id (so an over-long
-  -- or odd header can neither block a deletion nor carry personal content such as an email).
+  -- The API client chooses x-request-id: keep it only when it is a uuid (so an over-long or odd
+  -- header can neither block a deletion nor carry personal content such as a name or email).
   v_header_request text := nullif(current_setting('request.headers', true), '')::jsonb
     ->> 'x-request-id';
   v_request text := coalesce(
     p_request_id,
-    case when v_header_request ~ '^[A-Za-z0-9._:-]{1,128}$' then v_header_request end,
+    case when v_header_request
+      ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then v_header_request end,
     'tx:' || pg_current_xact_id()::text
   );
   v_actor_kind text := case when p_actor_job is null then 'user' else 'system' end;
@@ -132,7 +133,7 @@ declare
   v_seq bigint;
   v_prev bytea;
   v_event audit.events;
-  v_events audit.events[] := '{}';
+  v_events audit.events[] := array[]::audit.events[];
 begin
   if p_actor_job is null and p_actor_id is null then
     raise exception 'an audit event needs a user or a system job as its actor'

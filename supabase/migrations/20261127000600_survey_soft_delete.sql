@@ -36,7 +36,16 @@ begin
   if v_user is null then
     raise exception 'sign in to manage surveys' using errcode = '42501';
   end if;
+  -- Membership first, lock second: another organisation's survey is never locked.
+  select m.role into v_role
+  from public.surveys s
+  join public.memberships m on m.org_id = s.org_id and m.user_id = v_user
+  where s.id = p_survey_id;
+  if v_role is null then
+    raise exception 'survey % not found', p_survey_id using errcode = 'P0002';
+  end if;
   select * into v_survey from public.surveys s where s.id = p_survey_id for update;
+  -- Read the role again under the lock: a membership revoked while we waited counts.
   select m.role into v_role from public.memberships m
   where m.org_id = v_survey.org_id and m.user_id = v_user;
   if v_survey.id is null or v_role is null then

@@ -74,7 +74,20 @@ begin
   ),
   queued_objects as (
     insert into private.storage_removals (bucket_id, object_name, org_id, survey_id, cause)
-    select 'recordings', r.object_path, r.org_id, r.survey_id, p_cause from gone_recordings r
+    select 'recordings', q.object_name, q.org_id, q.survey_id, p_cause
+    from (
+      select r.object_path as object_name, r.org_id, r.survey_id from gone_recordings r
+      union
+      -- Everything else in the survey's folder goes too (an upload no recording row points
+      -- at is still the survey's recording). A byte-order range on the folder prefix, so
+      -- storage's (bucket_id, name collate "C") index answers it.
+      select o.name, b.org_id, b.id
+      from batch b
+      join storage.objects o
+        on o.bucket_id = 'recordings'
+        and o.name collate "C" >= b.org_id::text || '/' || b.id::text || '/'
+        and o.name collate "C" < b.org_id::text || '/' || b.id::text || '0'
+    ) q
     on conflict (bucket_id, object_name) do nothing
   ),
   gone_responses as (
@@ -225,6 +238,21 @@ create type private.settled_removal as (
   attempts integer
 );
 
+-- How a removed object is named in the audit trail: its name when it has the recordings'
+-- ids-only shape, otherwise a sha256 of it (an object uploaded outside that shape, e.g. by a
+-- service, could carry personal content in its name, and the trail is never erased).
+create function private.audited_object_name(p_bucket_id text, p_object_name text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select p_bucket_id || '/' || case
+    when private.is_recording_object_name(p_object_name) then p_object_name
+    else 'sha256:' || encode(sha256(convert_to(p_object_name, 'UTF8')), 'hex')
+  end;
+$$;
+
 -- Settle leased removals after a remove() call. A removal counts as done when Storage reported
 -- the object deleted, or when its row is gone from storage.objects (deleted by an earlier call
 -- whose answer was lost). Done removals are audited and leave the outbox; the rest are retried
@@ -262,7 +290,7 @@ begin
   for v_cause in select distinct d.cause from unnest(v_done) d loop
     perform audit.record_events('storage_object.removed', 'storage.objects', v_cause,
       array(select d.org_id from unnest(v_done) d where d.cause = v_cause order by d.object_name),
-      array(select d.bucket_id || '/' || d.object_name from unnest(v_done) d
+      array(select private.audited_object_name(d.bucket_id, d.object_name) from unnest(v_done) d
             where d.cause = v_cause order by d.object_name),
       array(select jsonb_build_object('attempts', d.attempts) from unnest(v_done) d
             where d.cause = v_cause order by d.object_name),

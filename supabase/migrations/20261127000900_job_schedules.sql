@@ -20,6 +20,17 @@ begin
 end;
 $$;
 
+-- Every invocation the schedules make, so private.job_health() can find pg_net's answer to it
+-- (pg_net keeps responses in net._http_response for a few hours, keyed by request id).
+create table private.job_invocations (
+  request_id bigint primary key,
+  function_name text not null,
+  invoked_at timestamptz not null default now()
+);
+create index job_invocations_invoked_at_idx on private.job_invocations (invoked_at);
+alter table private.job_invocations enable row level security;
+revoke all on private.job_invocations from anon, authenticated, service_role;
+
 create function private.invoke_edge_function(p_function text, p_body jsonb default '{}')
 returns bigint
 language plpgsql
@@ -29,6 +40,7 @@ as $$
 declare
   v_url text;
   v_key text;
+  v_request bigint;
 begin
   if p_function !~ '^[a-z0-9-]{1,64}$' then
     raise exception 'invalid Edge Function name "%"', p_function using errcode = '22023';
@@ -39,7 +51,7 @@ begin
     raise exception 'Vault secrets project_url and service_role_key are required to invoke %', p_function
       using errcode = '55000', hint = 'See README.md, section "Deploy to a hosted project".';
   end if;
-  return net.http_post(
+  v_request := net.http_post(
     url := rtrim(v_url, '/') || '/functions/v1/' || p_function,
     headers := jsonb_build_object('Content-Type', 'application/json',
       'Authorization', 'Bearer ' || v_key),
@@ -47,6 +59,10 @@ begin
     -- pg_net only waits this long to record the answer; the function runs to its own deadline.
     timeout_milliseconds := 300000
   );
+  insert into private.job_invocations (request_id, function_name) values (v_request, p_function);
+  -- The log only has to outlive pg_net's responses.
+  delete from private.job_invocations j where j.invoked_at < now() - interval '7 days';
+  return v_request;
 end;
 $$;
 revoke all on function private.invoke_edge_function(text, jsonb)

@@ -316,7 +316,9 @@ begin
       where r.id = p_request_id;
       return jsonb_build_object('step', 'erase_user', 'restarted', true, 'done', false);
     end if;
-    select u.email, u.phone into v_email, v_phone from auth.users u where u.id = v_user;
+    -- An empty email or phone names nobody (it would match every empty field).
+    select nullif(u.email, ''), nullif(u.phone, '') into v_email, v_phone
+    from auth.users u where u.id = v_user;
     update storage.objects o set owner = null, owner_id = null
     where o.owner = v_user or o.owner_id = v_user::text;
     get diagnostics v_n = row_count;
@@ -326,10 +328,16 @@ begin
     delete from auth.flow_state f where f.user_id = v_user;
     -- GoTrue writes the user's id and email into its own audit log.
     delete from auth.audit_log_entries a
-    -- strpos, not LIKE: "_" and "%" are common in emails and would match other users' entries.
+    -- The id anywhere (a uuid cannot be part of another uuid); the email or phone only as a
+    -- whole value of some field (case-insensitively), never as a substring: erasing bo@corp.io
+    -- must not remove jimbo@corp.io's entries, and "_" or "%" in an email are not wildcards.
     where strpos(a.payload::text, v_user::text) > 0
-       or (v_email is not null and strpos(lower(a.payload::text), lower(v_email)) > 0)
-       or (v_phone is not null and strpos(a.payload::text, v_phone) > 0);
+       or exists (
+         select 1
+         from jsonb_path_query(a.payload::jsonb, 'strict $.**') as v(value)
+         where jsonb_typeof(v.value) = 'string'
+           and (lower(v.value #>> '{}') = lower(v_email) or v.value #>> '{}' = v_phone)
+       );
     get diagnostics v_n = row_count;
     v_request.progress := v_request.progress || jsonb_build_object('auth_log_entries_deleted', v_n);
     select count(*) into v_n from public.memberships m where m.user_id = v_user;

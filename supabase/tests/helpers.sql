@@ -264,7 +264,7 @@ begin
   insert into public.recordings (id, org_id, survey_id, response_id, question_id, object_path,
     duration_ms, size_bytes, mime_type)
   select tests.fx(v.rec), tests.fx(v.org), tests.fx(v.s), tests.fx(v.r), tests.fx(v.q),
-    format('%s/%s/%s/%s.webm', tests.fx(v.org), tests.fx(v.s), tests.fx(v.r), v.rec),
+    format('%s/%s/%s/%s.webm', tests.fx(v.org), tests.fx(v.s), tests.fx(v.r), tests.fx(v.rec)),
     1000, 2048, 'audio/webm'
   from (values ('rec_a1', 'org_a', 's_a', 'r_a', 'q_a'), ('rec_a2', 'org_a', 's_a', 'r_a', 'q_a'),
     ('rec_a3', 'org_a', 's_a', 'r_a', 'q_a'), ('rec_b', 'org_b', 's_b', 'r_b', 'q_b'),

@@ -276,3 +276,22 @@ revoke all on function net.http_get(text, jsonb, jsonb, integer) from public;
 revoke all on function net.http_post(text, jsonb, jsonb, jsonb, integer) from public;
 grant execute on function net.http_get(text, jsonb, jsonb, integer) to postgres, anon, authenticated, service_role;
 grant execute on function net.http_post(text, jsonb, jsonb, jsonb, integer) to postgres, anon, authenticated, service_role;
+
+-- Stand-in only: what pg_net's background worker does when an answer arrives. Nothing sends
+-- requests here, so tests call this to play the worker's part (e.g. an Edge Function that
+-- answered 500). Owned by the superuser, like the worker; not part of pg_net's API.
+create or replace function net._standin_record_response(
+  p_request_id bigint, p_status_code integer, p_content text default null,
+  p_timed_out boolean default false, p_error_msg text default null
+)
+  returns void
+  language sql
+  security definer
+  set search_path = ''
+as $$
+  insert into net._http_response (id, status_code, content_type, content, timed_out, error_msg)
+  values (p_request_id, p_status_code, 'application/json', p_content, p_timed_out, p_error_msg);
+$$;
+revoke all on function net._standin_record_response(bigint, integer, text, boolean, text) from public;
+grant execute on function net._standin_record_response(bigint, integer, text, boolean, text)
+  to postgres;

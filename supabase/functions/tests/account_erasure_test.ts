@@ -147,9 +147,18 @@ scenario(
     const org = await createSoloOrganization(sql, ann);
     const one = await createSurveyAs(sql, org, ann, { questions: 2, responses: 2 });
     const two = await createSurveyAs(sql, org, ann, { questions: 1, responses: 3 });
-    // An object no recording points at: still the organisation's data.
-    const notes = `${org}/${one.surveyId}/notes/ann-notes.webm`;
+    // The upload policy takes only ids-only recording names: a name that could carry personal
+    // content is refused, and nothing is stored.
+    const named = `${org}/${one.surveyId}/notes/ann-notes.webm`;
+    await assert.rejects(uploadAs(ann, [named]), /row-level security/);
+    assert.deepEqual(await existingObjects(sql, [named]), []);
+    // An object no recording points at (validly named, uploaded by Ann herself): still the
+    // organisation's data, and removed with it.
+    const notes = `${org}/${one.surveyId}/${crypto.randomUUID()}/${crypto.randomUUID()}.webm`;
     await uploadAs(ann, [notes]);
+    const [{ rows: pointing }] = await sql<[{ rows: number }]>`
+      select count(*)::int as rows from public.recordings where object_path = ${notes}`;
+    assert.equal(pointing, 0, "no recording row points at the loose object");
     const all = [...one.objectNames, ...two.objectNames, notes].sort();
     assert.deepEqual(await listTree(serviceClient(), org), all, "uploaded through supabase-js");
     const [{ owned }] = await sql<[{ owned: number }]>`

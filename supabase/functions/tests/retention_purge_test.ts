@@ -11,6 +11,7 @@ import {
   childCounts,
   createOrg,
   createSurvey,
+  downloadable,
   existingObjects,
   injectFault,
   makeDue,
@@ -19,6 +20,7 @@ import {
   reconcile,
   stack,
   surveyExists,
+  uploadObjects,
 } from "./support/stack.ts";
 
 const EXPIRED = "30 days 1 minute";
@@ -177,6 +179,76 @@ scenario(
     assert.equal((await auditEvents(sql, org, "survey.purged")).length, 1);
     assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 6);
     assert.deepEqual(await existingObjects(sql, untouched), untouched);
+  },
+);
+
+scenario(
+  "an expired survey's whole folder leaves Storage, unreferenced objects too; a neighbour's stay",
+  async (sql, job) => {
+    const org = await createOrg(sql);
+    const other = await createOrg(sql);
+    const expired = await createSurvey(sql, org, {
+      deletedAgo: EXPIRED,
+      questions: 1,
+      responses: 2,
+    });
+    const sid = expired.surveyId;
+    const loose = () => `${crypto.randomUUID()}/${crypto.randomUUID()}.webm`;
+    // In the expired survey's folder, beside its recordings' objects: an upload no recording
+    // points at; the object a recording row was re-pointed away from (to a new object); and an
+    // oddly named object a service wrote (its name must not reach the audit trail).
+    const unreferenced = `${org}/${sid}/${loose()}`;
+    const [repointed, kept] = expired.objectNames;
+    const repointedTo = `${repointed.split("/").slice(0, 3).join("/")}/${crypto.randomUUID()}.webm`;
+    const odd = `${org}/${sid}/Jane Doe.webm`;
+    // Outside it: a live survey whose id differs from the expired one's only in its last
+    // character, and the expired survey's id under another organisation's folder.
+    const neighbourId = sid.slice(0, -1) + (sid.endsWith("0") ? "1" : "0");
+    await sql`insert into public.surveys (id, org_id, title, slug)
+              values (${neighbourId}, ${org}, 'Neighbour', ${"n-" + neighbourId})`;
+    const neighbours = [`${org}/${neighbourId}/${loose()}`, `${other}/${sid}/${loose()}`].sort();
+    await uploadObjects([unreferenced, repointedTo, odd, ...neighbours]);
+    await sql`update public.recordings set object_path = ${repointedTo}
+              where object_path = ${repointed}`;
+    const gone = [kept, repointedTo, repointed, unreferenced, odd].sort();
+    assert.deepEqual(await existingObjects(sql, gone), gone, "(fixture) all uploaded");
+
+    const res = await call(job, {});
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.surveys_purged, 1);
+    assert.equal(res.body.rows_deleted.recordings, 2);
+    assert.equal(res.body.objects_removed, gone.length, "every object in the folder was removed");
+    assert.equal(res.body.objects_failed, 0);
+    assert.deepEqual(await outboxRows(sql, org), []);
+    assert.deepEqual(await existingObjects(sql, gone), [], "the survey's folder is empty");
+    for (const name of gone) assert.equal(await downloadable(name), false, name);
+    assert.deepEqual(await existingObjects(sql, neighbours), neighbours, "the neighbours stay");
+    for (const name of neighbours) assert.equal(await downloadable(name), true, name);
+    assert.equal(await surveyExists(sql, neighbourId), true);
+
+    // Each removal audited: ids-only names verbatim, the odd name only as a sha256.
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(odd)),
+    );
+    const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    const removed = await auditEvents(sql, org, "storage_object.removed");
+    assert.deepEqual(
+      removed.map((e) => e.target_id),
+      [...gone.filter((n) => n !== odd).map((n) => `recordings/${n}`), `recordings/sha256:${hex}`]
+        .sort(),
+    );
+    const [{ leaks }] = await sql<[{ leaks: number }]>`
+      select count(*)::int as leaks from audit.events e
+      where e.org_id = ${org} and e::text ~* 'jane'`;
+    assert.equal(leaks, 0, "no audit event names Jane Doe");
+    assert.deepEqual(await auditEvents(sql, other, "storage_object.removed"), []);
+    // The neighbours are what they were: objects no recording row points at.
+    assert.deepEqual(await reconcile(sql, org), [
+      { problem: "orphan_object", object_name: neighbours.find((n) => n.startsWith(org))! },
+    ]);
+    assert.deepEqual(await reconcile(sql, other), [
+      { problem: "orphan_object", object_name: neighbours.find((n) => n.startsWith(other))! },
+    ]);
   },
 );
 

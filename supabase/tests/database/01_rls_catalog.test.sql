@@ -2,7 +2,7 @@
 -- Exposed schemas are those PostgREST serves (supabase/config.toml [api].schemas: public,
 -- graphql_public) plus storage.objects (served by the Storage API).
 begin;
-select plan(21);
+select plan(22);
 
 -- The catalog check: tests.rls_catalog_violations() (helpers.sql), shared with
 -- 00_platform_standin, which proves it reports a table created without RLS.
@@ -66,6 +66,31 @@ as $$
     and not ('search_path=""' = any (coalesce(p.proconfig, '{}')))
 $$;
 
+-- Every privilege authenticated holds on a relation of public, as 'table COMMAND' when held on
+-- the whole table and as 'table.column COMMAND' when held only on that column (a column
+-- privilege the table-level grant already implies is not listed again). So a table-level UPDATE
+-- coming back shows as 'table UPDATE' (and its column rows vanish), and an extra column shows.
+create function pg_temp.authenticated_privileges()
+returns setof text
+language sql
+stable
+as $$
+  select format('%s %s', c.relname, x.cmd)
+  from pg_catalog.pg_class c
+  cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES',
+    'TRIGGER']) x(cmd)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'f')
+    and has_table_privilege('authenticated', c.oid, x.cmd)
+  union all
+  select format('%s.%s %s', c.relname, a.attname, x.cmd)
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+  cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'REFERENCES']) x(cmd)
+  where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p', 'v', 'm', 'f')
+    and has_column_privilege('authenticated', c.oid, a.attnum, x.cmd)
+    and not has_table_privilege('authenticated', c.oid, x.cmd)
+$$;
+
 select ok(
   to_regprocedure('tests.rls_catalog_violations()') is not null
   and to_regprocedure('pg_temp.rls_catalog_violations()') is null,
@@ -99,20 +124,22 @@ select is_empty(
         or has_any_column_privilege('anon', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))$$,
   '[CAT-006] anon holds no privilege at all on any public table or view'
 );
+-- UPDATE is granted column by column: keys, org_id, object paths, authorship and soft-delete
+-- columns never change through the API.
 select set_eq(
-  $$select format('%s %s', c.relname, x.cmd) from pg_catalog.pg_class c
-    cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE']) x(cmd)
-    where c.relnamespace = 'public'::regnamespace and c.relkind = 'r'
-      and has_table_privilege('authenticated', c.oid, x.cmd)$$,
-  $$values ('profiles SELECT'), ('profiles INSERT'), ('profiles UPDATE'),
-    ('organizations SELECT'), ('organizations UPDATE'),
-    ('memberships SELECT'), ('memberships INSERT'), ('memberships UPDATE'), ('memberships DELETE'),
-    ('surveys SELECT'), ('surveys INSERT'), ('surveys UPDATE'),
-    ('questions SELECT'), ('questions INSERT'), ('questions UPDATE'),
-    ('responses SELECT'), ('responses INSERT'), ('responses UPDATE'),
-    ('recordings SELECT'), ('recordings INSERT'), ('recordings UPDATE'),
-    ('transcripts SELECT'), ('transcripts INSERT'), ('transcripts UPDATE')$$,
-  '[CAT-007] authenticated holds exactly the documented table commands (deletes go through RPCs)'
+  $$select * from pg_temp.authenticated_privileges()$$,
+  $$values ('profiles SELECT'), ('profiles INSERT'), ('profiles.display_name UPDATE'),
+    ('organizations SELECT'), ('organizations.name UPDATE'),
+    ('memberships SELECT'), ('memberships INSERT'), ('memberships DELETE'), ('memberships.role UPDATE'),
+    ('surveys SELECT'), ('surveys INSERT'), ('surveys.title UPDATE'), ('surveys.slug UPDATE'),
+    ('questions SELECT'), ('questions INSERT'), ('questions.position UPDATE'), ('questions.prompt UPDATE'),
+    ('responses SELECT'), ('responses INSERT'), ('responses.respondent_ref UPDATE'),
+    ('responses.completed_at UPDATE'),
+    ('recordings SELECT'), ('recordings INSERT'), ('recordings.duration_ms UPDATE'),
+    ('recordings.size_bytes UPDATE'), ('recordings.mime_type UPDATE'),
+    ('transcripts SELECT'), ('transcripts INSERT'), ('transcripts.language UPDATE'),
+    ('transcripts.body UPDATE')$$,
+  '[CAT-007] authenticated holds exactly the documented privileges: table-level SELECT/INSERT (DELETE on memberships only), UPDATE only on the listed columns (deletes go through RPCs)'
 );
 select is_empty(
   $$select * from pg_temp.anon_executable_exposed_functions()$$,
@@ -199,6 +226,18 @@ select set_eq(
   $$select * from pg_temp.definer_functions_without_fixed_search_path()$$,
   array['cat_probe_fn()', 'private.cat_probe_definer()'],
   '[CAT-021] SECURITY DEFINER functions with no or a non-empty search_path are reported'
+);
+
+-- CAT-007's listing can fail: a table-level UPDATE and an extra UPDATE column are both seen.
+grant update on public.organizations to authenticated;
+grant update (id) on public.profiles to authenticated;
+select set_eq(
+  $$select * from pg_temp.authenticated_privileges()
+    where (split_part(authenticated_privileges, ' ', 1) like 'organizations%'
+        or split_part(authenticated_privileges, ' ', 1) like 'profiles%')
+      and authenticated_privileges like '%UPDATE'$$,
+  array['organizations UPDATE', 'profiles.display_name UPDATE', 'profiles.id UPDATE'],
+  '[CAT-022] CAT-007''s listing reports a table-level UPDATE (organizations) and an extra UPDATE column (profiles.id)'
 );
 
 select * from finish();

@@ -3,7 +3,7 @@
 -- one identity (anon; owner, admin, member, removed member of org A; owner of org B) and
 -- asserts its exact outcome: 'SQLSTATE: message' for a refusal, 'N rows' read or affected.
 begin;
-select plan(104);
+select plan(115);
 -- Fixtures: tests.isolation_fixture() (helpers.sql) creates them in this transaction: org A
 -- (owner, admin, member, a removed member), org B (owner, member), org C (A's owner's second
 -- org). tests.fx(key) gives their ids; tests.attempt(who, sql) runs one cell as one identity.
@@ -67,8 +67,10 @@ select is(tests.attempt('owner_b', $$update public.profiles set display_name = '
 select is(tests.attempt('member_a', $$update public.profiles set display_name = 'Member renamed' where id = {member_a}$$),
   '1 rows',
   '[ISO-1-019] profiles update: a user edits their own profile (control)');
+-- Guard changed: id is outside the column-level UPDATE grant (display_name only), so the grant
+-- refuses this before the RLS WITH CHECK that used to.
 select is(tests.attempt('member_a', $$update public.profiles set id = {owner_b} where id = {member_a}$$),
-  '42501: new row violates row-level security policy for table "profiles"',
+  '42501: permission denied for table profiles',
   '[ISO-1-020] profiles update: a user cannot re-key their profile to another user');
 select is(tests.attempt('anon', $$delete from public.profiles where id = {member_a}$$),
   '42501: permission denied for table profiles',
@@ -221,12 +223,38 @@ select is(tests.attempt('owner_b', $$update public.memberships set role = 'owner
 select is(tests.attempt('owner_a', $$update public.memberships set role = 'admin' where org_id = {org_a} and user_id = {fresh}$$),
   '1 rows',
   '[ISO-1-069] memberships update as owner_a: changes a role (control)');
+-- Guard changed: org_id and user_id are outside the column-level UPDATE grant (role only), so
+-- the grant refuses these before the org_id trigger (and the user_id trigger) can.
 select is(tests.attempt('owner_a', $$update public.memberships set org_id = {org_c} where org_id = {org_a} and user_id = {fresh}$$),
-  '42501: org_id cannot change after insert (table memberships)',
+  '42501: permission denied for table memberships',
   '[ISO-1-070] memberships update: an owner of A and C cannot move a membership to C (org_id immutable)');
 select is(tests.attempt('owner_b', $$update public.memberships set org_id = {org_a} where org_id = {org_b} and user_id = {member_b}$$),
-  '42501: org_id cannot change after insert (table memberships)',
+  '42501: permission denied for table memberships',
   '[ISO-1-071] memberships update: owner_b cannot move a B membership into A');
+-- A membership is never moved to another user (that would remove one member and add another
+-- with no removal event and no consent): refused by the column grant for every client role ...
+select is(tests.attempt('owner_a', $$update public.memberships set user_id = {owner_b} where org_id = {org_a} and user_id = {fresh}$$),
+  '42501: permission denied for table memberships',
+  '[ISO-1-105] memberships update: owner_a cannot move a membership to another user (column grant)');
+select is(tests.attempt('admin_a', $$update public.memberships set user_id = {fresh} where org_id = {org_a} and user_id = {admin_a}$$),
+  '42501: permission denied for table memberships',
+  '[ISO-1-106] memberships update: admin_a cannot hand their own membership to another user (column grant)');
+select is(tests.attempt('member_a', $$update public.memberships set user_id = {owner_b} where org_id = {org_a} and user_id = {member_a}$$),
+  '42501: permission denied for table memberships',
+  '[ISO-1-107] memberships update: member_a cannot hand their own membership to another user (column grant)');
+select is(tests.attempt('owner_b', $$update public.memberships set user_id = {owner_b} where org_id = {org_a} and user_id = {member_a}$$),
+  '42501: permission denied for table memberships',
+  '[ISO-1-108] memberships update: owner_b cannot take over a membership of A (column grant)');
+-- ... and by the trigger memberships_user_id_immutable for roles that hold UPDATE on every
+-- column (service_role through the API, postgres in migrations and jobs).
+select is(tests.attempt('service_role', $$update public.memberships set user_id = {owner_b} where org_id = {org_a} and user_id = {member_a}$$),
+  '42501: a membership cannot be moved to another user',
+  '[ISO-1-109] memberships update: service_role cannot move a membership to another user (trigger)');
+select throws_ok(
+  format('update public.memberships set user_id = %L where org_id = %L and user_id = %L',
+    tests.fx('owner_b'), tests.fx('org_a'), tests.fx('member_a')),
+  '42501', 'a membership cannot be moved to another user',
+  '[ISO-1-110] memberships update: not even postgres can move a membership to another user (trigger)');
 select is(tests.attempt('anon', $$delete from public.memberships where org_id = {org_a} and user_id = {fresh}$$),
   '42501: permission denied for table memberships',
   '[ISO-1-072] memberships delete (fresh from A) as anon: refused');
@@ -298,6 +326,23 @@ select is(tests.attempt('admin_a', $$update public.memberships set role = 'admin
 select is(tests.attempt('admin_a', $$delete from public.memberships where org_id = {org_a} and user_id = {admin_a}$$),
   'PT409: the last owner of an organisation cannot leave or be demoted',
   '[ISO-1-092] last owner: the new sole owner cannot leave either');
+-- ... nor escape by handing their owner row to someone else (the bypass of the last-owner rule
+-- and of the removal audit that the user_id trigger closes).
+select is(tests.attempt('admin_a', $$update public.memberships set user_id = {member_a} where org_id = {org_a} and user_id = {admin_a}$$),
+  '42501: permission denied for table memberships',
+  '[ISO-1-111] last owner: the sole owner cannot swap their owner row to another user (column grant)');
+select is(tests.attempt('admin_a', $$update public.memberships set user_id = {fresh} where org_id = {org_a} and user_id = {admin_a}$$),
+  '42501: permission denied for table memberships',
+  '[ISO-1-112] last owner: ... not even to a user who is not yet a member (column grant)');
+select throws_ok(
+  format('update public.memberships set user_id = %L where org_id = %L and user_id = %L',
+    tests.fx('fresh'), tests.fx('org_a'), tests.fx('admin_a')),
+  '42501', 'a membership cannot be moved to another user',
+  '[ISO-1-113] last owner: the swap is refused by the trigger too, even as postgres');
+select results_eq(
+  $$select user_id, role::text from public.memberships where org_id = tests.fx('org_a') and role = 'owner'$$,
+  $$values (tests.fx('admin_a'), 'owner')$$,
+  '[ISO-1-114] last owner: A''s sole owner row still belongs to admin_a after the swap attempts');
 
 -- A removed member loses access at once (same transaction, no new token).
 select is(tests.attempt('member_a', $$select 1 from public.organizations where id = {org_a}$$),
@@ -338,6 +383,10 @@ select results_eq(
   '[ISO-1-103] org A holds exactly the memberships its owners left it with');
 select is((select display_name from public.profiles where id = tests.fx('member_a')), 'Member renamed',
   '[ISO-1-104] profile edits landed only on the editor''s own row');
+select results_eq(
+  $$select org_id, role::text from public.memberships where user_id in (tests.fx('owner_b'), tests.fx('member_b')) order by 2$$,
+  $$values (tests.fx('org_b'), 'member'), (tests.fx('org_b'), 'owner')$$,
+  '[ISO-1-115] owner_b and member_b hold only their own memberships of B (no row of A was moved to them)');
 
 select * from finish();
 rollback;

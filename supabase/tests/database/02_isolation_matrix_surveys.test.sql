@@ -3,7 +3,7 @@
 -- one identity (anon; owner, admin, member, removed member of org A; owner of org B) and
 -- asserts its exact outcome: 'SQLSTATE: message' for a refusal, 'N rows' read or affected.
 begin;
-select plan(122);
+select plan(126);
 -- Fixtures: tests.isolation_fixture() (helpers.sql) creates them in this transaction: org A
 -- (owner, admin, member, a removed member), org B (owner, member), org C (A's owner's second
 -- org). tests.fx(key) gives their ids; tests.attempt(who, sql) runs one cell as one identity.
@@ -70,18 +70,29 @@ select is(tests.attempt('admin_a', $$update public.surveys set title = 'Edited b
 select is(tests.attempt('owner_a', $$update public.surveys set title = 'Edited by owner' where id = {s_a}$$),
   '1 rows',
   '[ISO-2-020] surveys update as owner_a: allowed (control)');
+-- Guard changed for the next three cells: deleted_at and org_id are outside the column-level
+-- UPDATE grant (title, slug), so the grant refuses them before RLS or the org_id trigger.
 select is(tests.attempt('admin_a', $$update public.surveys set deleted_at = now() where id = {s_a}$$),
-  '42501: new row violates row-level security policy for table "surveys"',
+  '42501: permission denied for table surveys',
   '[ISO-2-021] surveys update: soft delete through the table is refused (RPC only)');
 select is(tests.attempt('owner_a', $$update public.surveys set title = 'pwned' where id = {s_a_del}$$),
   '0 rows',
   '[ISO-2-022] surveys update: a soft-deleted survey cannot be edited');
 select is(tests.attempt('owner_a', $$update public.surveys set org_id = {org_c} where id = {s_a}$$),
-  '42501: org_id cannot change after insert (table surveys)',
+  '42501: permission denied for table surveys',
   '[ISO-2-023] surveys update: an owner of A and C cannot move a survey to C (org_id immutable)');
 select is(tests.attempt('owner_b', $$update public.surveys set org_id = {org_b} where id = {s_a}$$),
-  '0 rows',
+  '42501: permission denied for table surveys',
   '[ISO-2-024] surveys update: owner_b cannot pull A''s survey into B');
+select is(tests.attempt('owner_a', $$update public.surveys set deleted_at = null, deleted_by = null where id = {s_a_del}$$),
+  '42501: permission denied for table surveys',
+  '[ISO-2-123] surveys update: the owner cannot undelete through the table, bypassing restore_survey (column grant)');
+select is(tests.attempt('owner_a', $$update public.surveys set deleted_at = deleted_at where id = {s_a}$$),
+  '42501: permission denied for table surveys',
+  '[ISO-2-124] surveys update: deleted_at is refused by the column grant even when unchanged');
+select is(tests.attempt('admin_a', $$update public.surveys set org_id = {org_a} where id = {s_a}$$),
+  '42501: permission denied for table surveys',
+  '[ISO-2-125] surveys update: org_id is refused by the column grant even when unchanged');
 select is(tests.attempt('anon', $$delete from public.surveys where id = {s_a}$$),
   '42501: permission denied for table surveys',
   '[ISO-2-025] surveys delete (survey A) as anon: refused');
@@ -169,14 +180,17 @@ select is(tests.attempt('admin_a', $$update public.questions set prompt = 'edite
 select is(tests.attempt('owner_a', $$update public.questions set prompt = 'edited' where id = {q_a}$$),
   '1 rows',
   '[ISO-2-052] questions update as owner_a: allowed (control)');
+-- Guard changed for the next three cells: org_id and survey_id are outside the column-level
+-- UPDATE grant (position, prompt); the grant refuses them before the org_id trigger and the
+-- composite foreign keys that used to be the guard.
 select is(tests.attempt('owner_a', $$update public.questions set org_id = {org_c} where id = {q_a}$$),
-  '42501: org_id cannot change after insert (table questions)',
+  '42501: permission denied for table questions',
   '[ISO-2-053] questions update: cannot move a row to another organisation (org_id immutable)');
 select is(tests.attempt('owner_a', $$update public.questions set survey_id = {s_c} where prompt = 'by admin'$$),
-  '23503: insert or update on table "questions" violates foreign key constraint "questions_org_id_survey_id_fkey"',
+  '42501: permission denied for table questions',
   '[ISO-2-054] questions update: cannot re-point a row at another organisation''s survey (composite FK)');
 select is(tests.attempt('owner_a', $$update public.questions set survey_id = {s_c} where id = {q_a}$$),
-  '23503: update or delete on table "questions" violates foreign key constraint "recordings_org_id_survey_id_question_id_fkey" on table "recordings"',
+  '42501: permission denied for table questions',
   '[ISO-2-055] questions update: re-pointing a row with recordings is refused by the recordings'' composite FK too');
 select is(tests.attempt('anon', $$delete from public.questions where org_id = {org_a}$$),
   '42501: permission denied for table questions',
@@ -265,15 +279,22 @@ select is(tests.attempt('admin_a', $$update public.responses set respondent_ref 
 select is(tests.attempt('owner_a', $$update public.responses set respondent_ref = 'edited' where id = {r_a}$$),
   '1 rows',
   '[ISO-2-083] responses update as owner_a: allowed (control)');
+-- Guard changed for the next three cells: org_id and survey_id are outside the column-level
+-- UPDATE grant (respondent_ref, completed_at); the grant refuses them before the org_id trigger
+-- and the composite foreign keys that used to be the guard.
 select is(tests.attempt('owner_a', $$update public.responses set org_id = {org_c} where id = {r_a}$$),
-  '42501: org_id cannot change after insert (table responses)',
+  '42501: permission denied for table responses',
   '[ISO-2-084] responses update: cannot move a row to another organisation (org_id immutable)');
 select is(tests.attempt('owner_a', $$update public.responses set survey_id = {s_c} where respondent_ref = 'by admin'$$),
-  '23503: insert or update on table "responses" violates foreign key constraint "responses_org_id_survey_id_fkey"',
+  '42501: permission denied for table responses',
   '[ISO-2-085] responses update: cannot re-point a row at another organisation''s survey (composite FK)');
 select is(tests.attempt('owner_a', $$update public.responses set survey_id = {s_c} where id = {r_a}$$),
-  '23503: update or delete on table "responses" violates foreign key constraint "recordings_org_id_survey_id_response_id_fkey" on table "recordings"',
+  '42501: permission denied for table responses',
   '[ISO-2-086] responses update: re-pointing a row with recordings is refused by the recordings'' composite FK too');
+-- The composite foreign key still holds where no column grant stands in front of it.
+select is(tests.attempt('service_role', $$update public.responses set survey_id = {s_c} where respondent_ref = 'by admin'$$),
+  '23503: insert or update on table "responses" violates foreign key constraint "responses_org_id_survey_id_fkey"',
+  '[ISO-2-126] responses update as service_role: re-pointing a row at another organisation''s survey is still refused by the composite FK');
 select is(tests.attempt('anon', $$delete from public.responses where org_id = {org_a}$$),
   '42501: permission denied for table responses',
   '[ISO-2-087] responses delete (org A) as anon: refused');

@@ -4,7 +4,7 @@
 -- belong together); nobody updates or deletes through the API (restrictive policies), and a
 -- direct DELETE is stopped by Storage's guard. Cells as in 02: 'SQLSTATE: message' or 'N rows'.
 begin;
-select plan(48);
+select plan(54);
 -- Fixtures: tests.isolation_fixture() (helpers.sql) creates them in this transaction: org A
 -- (owner, admin, member, a removed member), org B (owner, member), org C (A's owner's second
 -- org). tests.fx(key) gives their ids; tests.attempt(who, sql) runs one cell as one identity.
@@ -50,46 +50,68 @@ select is(tests.attempt('member_a', $$select 1 from storage.objects where name l
   '0 rows',
   '[STO-009] objects select: a malformed name is simply not visible (no cast error)');
 
--- insert (upload): members of the organisation, into a live survey of that same organisation.
-select is(tests.attempt('anon', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/upload-anon.webm')$$),
+-- insert (upload): members of the organisation, into a live survey of that same organisation,
+-- under an ids-only name <org>/<survey>/<response>/<file uuid>.<audio ext>. Attack cells use
+-- well-shaped names (file 0bad0bad-...) so that the folder rules stay the guard under test.
+select is(tests.attempt('anon', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-010] objects insert into A/survey A as anon: refused');
-select is(tests.attempt('member_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/upload-member_a.webm')$$),
+select is(tests.attempt('member_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/a0000000-0000-4000-8000-0000000000a3.webm')$$),
   '1 rows',
   '[STO-011] objects insert into A/survey A as member_a: allowed');
-select is(tests.attempt('admin_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/upload-admin_a.webm')$$),
+select is(tests.attempt('admin_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/a0000000-0000-4000-8000-0000000000a2.webm')$$),
   '1 rows',
   '[STO-012] objects insert into A/survey A as admin_a: allowed');
-select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/upload-owner_a.webm')$$),
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/a0000000-0000-4000-8000-0000000000a1.webm')$$),
   '1 rows',
   '[STO-013] objects insert into A/survey A as owner_a: allowed');
-select is(tests.attempt('removed_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/upload-removed_a.webm')$$),
+select is(tests.attempt('removed_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-014] objects insert into A/survey A as removed_a: refused');
-select is(tests.attempt('owner_b', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/upload-owner_b.webm')$$),
+select is(tests.attempt('owner_b', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-015] objects insert into A/survey A as owner_b: refused');
-select is(tests.attempt('owner_b', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_b]/[s_a]/[r_a]/pwned.webm')$$),
+select is(tests.attempt('owner_b', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_b]/[s_a]/[r_a]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-016] objects insert: owner_b cannot upload under A''s survey in B''s folder');
-select is(tests.attempt('owner_b', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_b]/[r_b]/pwned.webm')$$),
+select is(tests.attempt('owner_b', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_b]/[r_b]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-017] objects insert: owner_b cannot upload into A''s folder');
-select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_c]/[r_c]/pwned.webm')$$),
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_c]/[r_c]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-018] objects insert: a member of A and C cannot file C''s survey under A''s folder (org/survey pair must match)');
-select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_c]/[s_a]/[r_a]/pwned.webm')$$),
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_c]/[s_a]/[r_a]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-019] objects insert: ... nor A''s survey under C''s folder');
-select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a_del]/x/pwned.webm')$$),
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a_del]/[r_a]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-020] objects insert: not under a soft-deleted survey');
-select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/pwned.webm')$$),
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-021] objects insert: not at the organisation root (no survey folder)');
-select is(tests.attempt('member_a', $$insert into storage.objects (bucket_id, name) values ('recordings', 'pwned.webm')$$),
+select is(tests.attempt('member_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '0bad0bad-0000-4000-8000-000000000000.webm')$$),
   '42501: new row violates row-level security policy for table "objects"',
   '[STO-022] objects insert: not at the bucket root');
+-- The name itself must be ids only, even inside one's own live survey folder (so no object name
+-- can carry personal content into logs or the audit trail).
+select is(tests.attempt('member_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/jane.doe@example.com.webm')$$),
+  '42501: new row violates row-level security policy for table "objects"',
+  '[STO-049] objects insert: a file name carrying an email is refused, even in one''s own live survey folder');
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/interview-1.webm')$$),
+  '42501: new row violates row-level security policy for table "objects"',
+  '[STO-050] objects insert: a file name that is not a uuid is refused');
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/a0000000-0000-4000-8000-0000000000b1.webm')$$),
+  '42501: new row violates row-level security policy for table "objects"',
+  '[STO-051] objects insert: a uuid file name without a response folder is refused');
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/jane.doe@example.com/a0000000-0000-4000-8000-0000000000b2.webm')$$),
+  '42501: new row violates row-level security policy for table "objects"',
+  '[STO-052] objects insert: a response folder that is not a uuid (here an email) is refused');
+select is(tests.attempt('owner_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/a0000000-0000-4000-8000-0000000000b3.html')$$),
+  '42501: new row violates row-level security policy for table "objects"',
+  '[STO-053] objects insert: a uuid file name with a non-audio extension is refused');
+select is(tests.attempt('member_a', $$insert into storage.objects (bucket_id, name) values ('recordings', '[org_a]/[s_a]/[r_a]/a0000000-0000-4000-8000-0000000000b4.m4a')$$),
+  '1 rows',
+  '[STO-054] objects insert: a well-shaped name (another audio extension) in one''s own live survey folder is allowed (control)');
 
 -- update: nobody through the API, whatever the folder (restrictive policy).
 select is(tests.attempt('anon', $$update storage.objects set name = name || '.pwned', metadata = '{}' where bucket_id = 'recordings'$$),
@@ -179,9 +201,10 @@ select set_eq(
   '[STO-046] pre-existing objects unchanged (only the purge removed C''s object)');
 select set_eq(
   $$select name from storage.objects o where not exists (select 1 from objects_before b where b.id = o.id)$$,
-  $$select format('%s/%s/%s/upload-%s.webm', tests.fx('org_a'), tests.fx('s_a'), tests.fx('r_a'), w)
-    from unnest(array['member_a', 'admin_a', 'owner_a']) w$$,
-  '[STO-047] the only new objects are the three allowed uploads');
+  $$select format('%s/%s/%s/%s', tests.fx('org_a'), tests.fx('s_a'), tests.fx('r_a'), f)
+    from unnest(array['a0000000-0000-4000-8000-0000000000a1.webm', 'a0000000-0000-4000-8000-0000000000a2.webm',
+      'a0000000-0000-4000-8000-0000000000a3.webm', 'a0000000-0000-4000-8000-0000000000b4.m4a']) f$$,
+  '[STO-047] the only new objects are the four allowed uploads');
 select is((select public from storage.buckets where id = 'recordings'), false,
   '[STO-048] the recordings bucket is still private');
 

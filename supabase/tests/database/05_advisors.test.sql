@@ -117,7 +117,9 @@ select is_empty($$select * from pg_temp.lint_0008() where split_part(lint_0008, 
 select is_empty(
   $$select t from pg_temp.lint_0008() t
     where has_table_privilege('anon', t::regclass, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')
-       or has_table_privilege('authenticated', t::regclass, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')$$,
+       or has_table_privilege('authenticated', t::regclass, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')
+       or has_any_column_privilege('anon', t::regclass, 'SELECT, INSERT, UPDATE')
+       or has_any_column_privilege('authenticated', t::regclass, 'SELECT, INSERT, UPDATE')$$,
   '[ADV-005] 0008 elsewhere: every deny-all table is also closed by grants to anon and authenticated');
 select is_empty($$select * from pg_temp.lint_0010()$$, '[ADV-006] 0010 security_definer_view: none');
 select is_empty($$select * from pg_temp.lint_0011()$$, '[ADV-007] 0011 function_search_path_mutable: none');

@@ -2,7 +2,7 @@
 -- (role and request.jwt.claims set for the transaction): who may delete, what disappears, and
 -- the audit event it leaves.
 begin;
-select plan(45);
+select plan(50);
 
 -- Fixtures (as postgres) ---------------------------------------------------------------------
 select tests.create_user('a1000000-0000-4000-8000-000000000001', 'owner-a@example.test');
@@ -64,20 +64,45 @@ select throws_ok(format('select * from public.delete_survey(%L)', :'alpha'),
   '42501', 'only admins and owners of the organisation can delete or restore surveys',
   '[DEL-003] a plain member cannot delete a survey of their organisation');
 
-select tests.clear_authentication(), tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
+-- Nor does the refusal lock our row: membership is checked before the lock. A row lock taken
+-- by the refused call (rolled back with throws_ok's subtransaction) would still have set the
+-- row's xmax.
+select tests.clear_authentication();
+select xmax::text as alpha_xmax from public.surveys where id = :'alpha' \gset
+select tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
 select throws_ok(format('select * from public.delete_survey(%L)', :'alpha'),
   'P0002', format('survey %s not found', :'alpha'),
   '[DEL-004] the owner of another organisation gets "not found" for our survey');
+select throws_ok(format('select * from public.restore_survey(%L)', :'alpha'),
+  'P0002', format('survey %s not found', :'alpha'),
+  '[DEL-050] and from restore_survey (the same locking helper)');
+select tests.clear_authentication();
+select is((select xmax::text from public.surveys where id = :'alpha'), :'alpha_xmax'::text,
+  '[DEL-049] another organisation''s refused calls took no lock on our survey row (xmax unchanged)');
+select tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
 select throws_ok($$select * from public.delete_survey('00000000-0000-4000-8000-00000000dead')$$,
   'P0002', 'survey 00000000-0000-4000-8000-00000000dead not found',
   '[DEL-005] a survey that does not exist gives the same answer (existence does not leak)');
 
--- Why the RPC exists: a plain UPDATE through the table is refused by the policies.
+-- Why the RPC exists: a plain UPDATE through the table is refused. deleted_at / deleted_by are
+-- not among the columns the API roles may update (UPDATE is granted column by column), so the
+-- refusal comes before any policy is even consulted.
 select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
 select throws_ok(format(
     'update public.surveys set deleted_at = now(), deleted_by = auth.uid() where id = %L', :'alpha'),
-  '42501', 'new row violates row-level security policy for table "surveys"',
-  '[DEL-006] an admin cannot soft-delete by UPDATE: the new row fails the live-only policy');
+  '42501', 'permission denied for table surveys',
+  '[DEL-006] an admin cannot soft-delete by UPDATE: deleted_at is not updatable through the API, only delete_survey() soft-deletes');
+select throws_ok(format('update public.surveys set deleted_by = auth.uid() where id = %L', :'alpha'),
+  '42501', 'permission denied for table surveys',
+  '[DEL-046] nor write deleted_by alone (no column of the soft-delete mark is updatable)');
+select tests.clear_authentication();
+select is(
+  (select string_agg(a.attname::text, ',' order by a.attname) from pg_catalog.pg_attribute a
+   where a.attrelid = 'public.surveys'::regclass and a.attnum > 0 and not a.attisdropped
+     and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE')),
+  'slug,title',
+  '[DEL-047] authenticated may UPDATE only title and slug of surveys (why DEL-006 is refused)');
+select tests.clear_authentication(), tests.authenticate_as('a2000000-0000-4000-8000-000000000002');
 select throws_ok(format('delete from public.surveys where id = %L', :'alpha'),
   '42501', 'permission denied for table surveys',
   '[DEL-007] an admin cannot hard-delete a survey through the table');
@@ -95,7 +120,7 @@ select throws_ok(format('select * from public.delete_survey(%L, %L)', :'alpha', 
   '[DEL-010] a free-text reason (which could hold personal data) is refused');
 
 -- The deletion ------------------------------------------------------------------------------------
-select set_config('request.headers', '{"x-request-id":"req-del-0001"}', true);
+select set_config('request.headers', '{"x-request-id":"5d1e7e00-0000-4000-8000-0000000de001"}', true);
 select results_eq(
   format('select * from public.delete_survey(%L)', :'alpha'),
   format($$values (%L::uuid, '2026-03-01 10:00:00+00'::timestamptz, '2026-03-31 10:00:00+00'::timestamptz)$$, :'alpha'),
@@ -183,6 +208,20 @@ select set_config('request.headers',
 select lives_ok(format('select * from public.delete_survey(%L, %L)', :'beta', 'duplicate'),
   '[DEL-030] the owner deletes a survey even with an over-long x-request-id header');
 
+-- A request id that is not a uuid (here a name) is never stored: the transaction id is kept.
+-- (Done in a savepoint, so the rest of the file sees only the two deletions above.)
+savepoint jane;
+select set_config('request.headers', '{"x-request-id":"jane.doe"}', true);
+select tests.clear_authentication(), tests.authenticate_as('b1000000-0000-4000-8000-000000000001');
+select count(*) from public.delete_survey(:'gamma');
+select tests.clear_authentication();
+select request_id as jane_request_id, 'tx:' || pg_current_xact_id()::text as jane_tx
+  from audit.events where target_id = :'gamma' \gset
+rollback to savepoint jane;
+select is(:'jane_request_id'::text, :'jane_tx'::text,
+  '[DEL-048] an x-request-id that is not a uuid (jane.doe) is not stored: the event gets tx:<xid>');
+select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
+
 -- Anon sees nothing, before or after.
 select tests.clear_authentication(), tests.authenticate_as_anon();
 select throws_ok(format('select t10.visible(%L)', :'beta'),
@@ -198,7 +237,7 @@ select results_eq(
   format($$values ('survey.soft_deleted', 'user', 'a2000000-0000-4000-8000-000000000002'::uuid,
       null::text, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid,
       'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid, 'public.surveys', %L, 'user_request',
-      'req-del-0001',
+      '5d1e7e00-0000-4000-8000-0000000de001',
       '{"questions": 2, "responses": 2, "recordings": 4, "transcripts": 4}'::jsonb)$$, :'alpha'),
   '[DEL-032] the deletion is audited: who, organisation, target, reason, request id, counts');
 select ok(

@@ -124,7 +124,7 @@ select throws_ok(format('select * from public.restore_survey(%L)', :'live'),
 
 -- Restore inside the window: 29 days 23 hours after deletion -------------------------------------
 select tests.set_now('2026-03-31 09:00:00+00');
-select set_config('request.headers', '{"x-request-id":"req-restore-1"}', true);
+select set_config('request.headers', '{"x-request-id":"5d1e7e00-0000-4000-8000-00000000e501"}', true);
 select results_eq(format('select * from public.restore_survey(%L)', :'alpha'),
   format($$values (%L::uuid, '2026-03-31 09:00:00+00'::timestamptz)$$, :'alpha'),
   '[TRS-011] an admin restores 29 days 23 hours after the deletion');
@@ -148,7 +148,7 @@ select results_eq(
      'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid, %1$L, 'user_request', 'tx:' || pg_current_xact_id()::text,
      '{"questions": 3, "responses": 2, "recordings": 6, "transcripts": 6}'::jsonb),
     ('survey.restored', 'a2000000-0000-4000-8000-000000000002'::uuid,
-     'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid, %1$L, 'user_request', 'req-restore-1',
+     'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid, %1$L, 'user_request', '5d1e7e00-0000-4000-8000-00000000e501',
      '{"questions": 3, "responses": 2, "recordings": 6, "transcripts": 6}'::jsonb)$$, :'alpha'),
   '[TRS-015] the deletion and the restore are both audited, with who, reason and request id');
 

@@ -33,12 +33,13 @@ select count(*) from public.restore_survey(:'alpha');
 
 -- Membership removals: leaving, being removed, an owner leaving ---------------------------------
 select tests.clear_authentication(), tests.authenticate_as('a4000000-0000-4000-8000-000000000004');
-select set_config('request.headers', '{"x-request-id":"req-leave-1"}', true);
+select set_config('request.headers', '{"x-request-id":"5d1e7e00-0000-4000-8000-00000000a001"}', true);
 select lives_ok($$delete from public.memberships
     where org_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and user_id = auth.uid()$$,
   '[AUC-001] a member leaves the organisation');
+-- (An upper-case uuid is a uuid too: kept as sent.)
 select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
-select set_config('request.headers', '{"x-request-id":"req-remove-1"}', true);
+select set_config('request.headers', '{"x-request-id":"5D1E7E00-0000-4000-8000-00000000A002"}', true);
 select lives_ok($$delete from public.memberships
     where org_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and user_id = 'a3000000-0000-4000-8000-000000000003'$$,
   '[AUC-002] the owner removes a member');
@@ -54,10 +55,10 @@ select results_eq(
     from audit.events where action = 'membership.removed' order by seq$$,
   $$values
     ('user', 'a4000000-0000-4000-8000-000000000004'::uuid, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid,
-     'public.memberships', 'a4000000-0000-4000-8000-000000000004', 'member_left', 'req-leave-1',
+     'public.memberships', 'a4000000-0000-4000-8000-000000000004', 'member_left', '5d1e7e00-0000-4000-8000-00000000a001',
      '{"was_owner": false}'::jsonb),
     ('user', 'a1000000-0000-4000-8000-000000000001'::uuid, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid,
-     'public.memberships', 'a3000000-0000-4000-8000-000000000003', 'member_removed', 'req-remove-1',
+     'public.memberships', 'a3000000-0000-4000-8000-000000000003', 'member_removed', '5D1E7E00-0000-4000-8000-00000000A002',
      '{"was_owner": false}'::jsonb),
     ('user', 'a5000000-0000-4000-8000-000000000005'::uuid, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'::uuid,
      'public.memberships', 'a5000000-0000-4000-8000-000000000005', 'member_left',

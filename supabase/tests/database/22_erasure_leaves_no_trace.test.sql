@@ -7,7 +7,7 @@
 -- linked only by the user_id text column), MFA factor + challenge + AMR claim, one-time token,
 -- PKCE flow state, and audit_log_entries with GoTrue's payload shape.
 begin;
-select plan(38);
+select plan(45);
 set local timezone = 'UTC';
 -- The job claims the request with the earliest deadline, whoever's it is: start from an empty
 -- queue (the seed's demo request included), so each claim here is the one the test expects.
@@ -381,6 +381,65 @@ select is_empty(
   $$select tbl from pg_temp.trace('wil_low@example.test')
     union all select tbl from pg_temp.trace('pct%x@example.test')$$,
   '[TRC-054] and the erased users'' own entries are gone');
+
+-- ---------------------------------------------------------------------------------------------
+-- GoTrue entries are removed for the user's email or phone only as a WHOLE value of a field
+-- (email case-insensitively), never as a substring of another user's address or number
+-- ---------------------------------------------------------------------------------------------
+select tests.create_user('22000000-0000-4000-8000-0000000000f1', 'bo@corp.io', '+4477009001');
+select tests.create_user('22000000-0000-4000-8000-0000000000f2', 'jimbo@corp.io', '+447700900123');
+select tests.create_user('22000000-0000-4000-8000-0000000000f3', 'ann.other@corp.io');
+insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+select '00000000-0000-0000-0000-000000000000', v.id::uuid, v.payload::json, now(), '203.0.113.20'
+from (values
+  -- Bo's: by id; by email only, differently cased; by phone only; Bo's email nested in another
+  -- user's entry (an invitation names the invitee in traits).
+  ('22f10000-0000-4000-8000-000000000001',
+   '{"action":"login","actor_id":"22000000-0000-4000-8000-0000000000f1","actor_username":"bo@corp.io","log_type":"account"}'),
+  ('22f10000-0000-4000-8000-000000000002',
+   '{"action":"user_recovery_requested","actor_username":"BO@corp.io","log_type":"user"}'),
+  ('22f10000-0000-4000-8000-000000000003',
+   '{"action":"user_confirmation_requested","actor_username":"+4477009001","log_type":"user"}'),
+  ('22f10000-0000-4000-8000-000000000004',
+   '{"action":"user_invited","actor_id":"22000000-0000-4000-8000-0000000000f3","actor_username":"ann.other@corp.io","log_type":"team","traits":{"user_email":"Bo@Corp.IO"}}'),
+  -- Not Bo's: Jimbo's (his email ends with Bo's), in any case; another user's, whose fields
+  -- merely contain Bo's email or phone inside a longer value; Jimbo's phone, which starts with Bo's.
+  ('22f20000-0000-4000-8000-000000000001',
+   '{"action":"login","actor_id":"22000000-0000-4000-8000-0000000000f2","actor_username":"jimbo@corp.io","log_type":"account"}'),
+  ('22f20000-0000-4000-8000-000000000002',
+   '{"action":"user_recovery_requested","actor_username":"JIMBO@CORP.IO","log_type":"user"}'),
+  ('22f20000-0000-4000-8000-000000000003',
+   '{"action":"user_confirmation_requested","actor_username":"+447700900123","log_type":"user"}'),
+  ('22f30000-0000-4000-8000-000000000001',
+   '{"action":"user_invited","actor_id":"22000000-0000-4000-8000-0000000000f3","actor_username":"ann.other@corp.io","log_type":"team","traits":{"user_email":"bo@corp.io.example","note":"xbo@corp.io"}}'),
+  ('22f30000-0000-4000-8000-000000000002',
+   '{"action":"login","actor_id":"22000000-0000-4000-8000-0000000000f3","actor_username":"ANN.OTHER@CORP.IO","log_type":"account","traits":{"phone":"+44770090012"}}')
+) v(id, payload);
+
+select ok(pg_temp.erase('22000000-0000-4000-8000-0000000000f1') < 100, '[TRC-060] bo@corp.io''s erasure finishes');
+select is_empty(
+  $$select id from auth.audit_log_entries where id::text like '22f10000-%'$$,
+  '[TRC-061] Bo''s entries are gone: by id, by email in another case (BO@corp.io), by phone, and nested in another user''s invitation');
+select set_eq(
+  $$select id::text from auth.audit_log_entries where id::text like '22f20000-%'$$,
+  $$values ('22f20000-0000-4000-8000-000000000001'), ('22f20000-0000-4000-8000-000000000002'),
+    ('22f20000-0000-4000-8000-000000000003')$$,
+  '[TRC-062] jimbo@corp.io''s entries (also upper-case JIMBO@CORP.IO) and +447700900123''s stay');
+select set_eq(
+  $$select id::text from auth.audit_log_entries where id::text like '22f30000-%'$$,
+  $$values ('22f30000-0000-4000-8000-000000000001'), ('22f30000-0000-4000-8000-000000000002')$$,
+  '[TRC-063] another user''s entries stay where Bo''s email or phone is only part of a longer value');
+select is(
+  (select (details ->> 'auth_log_entries_deleted')::int from audit.events
+   where action = 'account.erased' and target_id = '22000000-0000-4000-8000-0000000000f1'),
+  4, '[TRC-064] account.erased counts exactly Bo''s four log entries');
+-- Then Jimbo: his own entries go (by id, by upper-case email, by phone); the other user's stay,
+-- including the one whose phone +44770090012 is a prefix of his.
+select ok(pg_temp.erase('22000000-0000-4000-8000-0000000000f2') < 100, '[TRC-065] jimbo@corp.io''s erasure finishes');
+select set_eq(
+  $$select id::text from auth.audit_log_entries where id::text like '22f_0000-%'$$,
+  $$values ('22f30000-0000-4000-8000-000000000001'), ('22f30000-0000-4000-8000-000000000002')$$,
+  '[TRC-066] Jimbo''s own entries are gone, the other user''s entries still stay');
 
 select * from finish();
 rollback;

@@ -7,7 +7,7 @@
 -- SKIP LOCKED cannot be shown with one session; its presence is asserted in the function
 -- bodies (docs/ACCOUNT_DELETION.md explains the concurrency argument).
 begin;
-select plan(64);
+select plan(74);
 set local timezone = 'UTC';
 -- Start from an empty outbox: purge whatever else (the seed's demo data) is expired at the
 -- latest time used below, then drop those outbox rows (all rolled back at the end).
@@ -358,6 +358,109 @@ select results_eq(
     where action = 'survey.purged' and org_id = '30b00000-0000-4000-8000-000000000001'$$,
   $$values ('user'::text, '30000000-0000-4000-8000-00000000000c'::uuid, 'user_request'::text)$$,
   '[ORG-009] its survey''s purge is audited as the owner''s');
+
+-- ---------------------------------------------------------------------------------------------
+-- The purge removes everything in the survey's folder, and nothing outside it
+-- ---------------------------------------------------------------------------------------------
+-- Org D's survey F is purged. In F's folder: the recording's object (its row re-pointed to a new
+-- object, so the old one has no row any more), an upload no row points at, and an oddly named
+-- object written by a service. Outside it: survey N (an id sharing all but its last character
+-- with F's) and the same survey id under another organisation's folder.
+select tests.set_now('2030-09-01 00:00:00+00');
+insert into public.organizations (id, name) values ('30d00000-0000-4000-8000-000000000001', 'Folder org');
+insert into public.surveys (id, org_id, title, slug, deleted_at) values
+  ('30d5e000-0000-4000-8000-0000000000a1', '30d00000-0000-4000-8000-000000000001', 'F', 'f',
+   '2030-07-01 00:00:00+00'),
+  ('30d5e000-0000-4000-8000-0000000000a2', '30d00000-0000-4000-8000-000000000001', 'N', 'n', null);
+insert into public.questions (id, org_id, survey_id, position, prompt) values
+  ('30d9e000-0000-4000-8000-0000000000a1', '30d00000-0000-4000-8000-000000000001',
+   '30d5e000-0000-4000-8000-0000000000a1', 1, 'Q');
+insert into public.responses (id, org_id, survey_id, respondent_ref) values
+  ('30d4e000-0000-4000-8000-0000000000a1', '30d00000-0000-4000-8000-000000000001',
+   '30d5e000-0000-4000-8000-0000000000a1', 'resp-f');
+insert into public.recordings (id, org_id, survey_id, response_id, question_id, object_path,
+  duration_ms, size_bytes, mime_type)
+values ('30d6e000-0000-4000-8000-0000000000a1', '30d00000-0000-4000-8000-000000000001',
+  '30d5e000-0000-4000-8000-0000000000a1', '30d4e000-0000-4000-8000-0000000000a1',
+  '30d9e000-0000-4000-8000-0000000000a1',
+  '30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d4e000-0000-4000-8000-0000000000a1/30d7e000-0000-4000-8000-000000000001.webm',
+  1000, 2048, 'audio/webm');
+create temporary table folder_objects on commit drop as
+  select v.k, v.name from (values
+    ('old', '30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d4e000-0000-4000-8000-0000000000a1/30d7e000-0000-4000-8000-000000000001.webm'),
+    ('new', '30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d4e000-0000-4000-8000-0000000000a1/30d7e000-0000-4000-8000-000000000002.ogg'),
+    ('loose', '30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d8e000-0000-4000-8000-000000000001/30d8e000-0000-4000-8000-000000000002.webm'),
+    ('odd', '30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/Jane Doe.webm'),
+    ('neighbour', '30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a2/30d8e000-0000-4000-8000-000000000003/30d8e000-0000-4000-8000-000000000004.webm'),
+    ('other_org', '30e00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d8e000-0000-4000-8000-000000000005/30d8e000-0000-4000-8000-000000000006.webm')
+  ) v(k, name);
+select tests.create_object('recordings', name) from folder_objects;
+-- The row is re-pointed (as a service would: the API roles cannot update object_path).
+update public.recordings set object_path = (select name from folder_objects where k = 'new')
+where id = '30d6e000-0000-4000-8000-0000000000a1';
+create temporary table outbox_before_folder on commit drop as select id from private.storage_removals;
+
+select is(
+  private.purge_expired_surveys(5000),
+  '{"surveys":1,"questions":1,"responses":1,"recordings":1,"transcripts":0}'::jsonb,
+  '[PUR-030] (fixture) the purge takes survey F alone');
+select set_eq(
+  $$select object_name, org_id, survey_id, cause from private.storage_removals
+    where id not in (select id from outbox_before_folder)$$,
+  $$select name as object_name, '30d00000-0000-4000-8000-000000000001'::uuid as org_id,
+      '30d5e000-0000-4000-8000-0000000000a1'::uuid as survey_id, 'retention_expired'::text as cause
+    from folder_objects where k in ('old', 'new', 'loose', 'odd')$$,
+  '[PUR-031] queued: the row''s object, the object its row was re-pointed away from, the unreferenced upload and the odd name, all of F''s folder');
+select is_empty(
+  $$select r.object_name from private.storage_removals r
+    join folder_objects f on f.name = r.object_name where f.k in ('neighbour', 'other_org')$$,
+  '[PUR-032] not queued: the object of survey N (id sharing a prefix with F''s) nor the one under another organisation''s folder');
+select results_eq(
+  $$select (select count(*)::int from public.surveys where id = '30d5e000-0000-4000-8000-0000000000a2' and deleted_at is null),
+    (select count(*)::int from storage.objects o join folder_objects f on f.name = o.name
+     where o.bucket_id = 'recordings' and f.k in ('neighbour', 'other_org'))$$,
+  $$values (1, 2)$$,
+  '[PUR-033] survey N stays live and both outside objects stay in Storage');
+select is(
+  (select count(*)::int from private.reconcile_recordings() r join folder_objects f on f.name = r.object_name
+   where f.k in ('old', 'loose', 'odd')),
+  0, '[PUR-034] the queued leftovers are not reported as orphans while they wait in the outbox');
+
+-- Settling them: ids-only names are audited verbatim, the odd name only as a sha256.
+create temporary table folder_batch on commit drop as
+  select r.id, r.object_name from private.storage_removals r
+  where r.id not in (select id from outbox_before_folder);
+select is(
+  private.settle_storage_removals(array(select id from folder_batch), array(select object_name from folder_batch)),
+  '{"removed":4,"failed":0}'::jsonb,
+  '[STO-040] Storage confirmed all four removals');
+select set_eq(
+  $$select e.target_id from audit.events e
+    where e.action = 'storage_object.removed' and e.org_id = '30d00000-0000-4000-8000-000000000001'$$,
+  $$select 'recordings/' || name from folder_objects where k in ('old', 'new', 'loose')
+    union all
+    select 'recordings/sha256:' || encode(sha256(convert_to(name, 'UTF8')), 'hex')
+    from folder_objects where k = 'odd'$$,
+  '[STO-041] each removal is audited: shaped names verbatim, the odd name as recordings/sha256:<hex>');
+select is_empty(
+  $$select e.target_id from audit.events e where e::text ~* 'jane|doe'$$,
+  '[STO-042] the odd name''s content (Jane Doe) is nowhere in the audit trail');
+select is_empty(
+  $$select e.target_id from audit.events e
+    where e.action = 'storage_object.removed'
+      and e.target_id !~ '^recordings/(sha256:[0-9a-f]{64}|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/){3}[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(webm|ogg|mp3|m4a|wav))$'$$,
+  '[STO-043] every storage_object.removed event in this file names an ids-only object or a sha256');
+select results_eq(
+  $$select private.audited_object_name('recordings', n) ~ '^recordings/sha256:[0-9a-f]{64}$'
+    from (values
+      ('30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d8e000-0000-4000-8000-000000000001/30d8e000-0000-4000-8000-000000000002.webm'),
+      ('30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d8e000-0000-4000-8000-000000000001/jane.doe@example.test.webm'),
+      ('30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d8e000-0000-4000-8000-000000000001/30d8e000-0000-4000-8000-000000000002.webm.txt'),
+      ('30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/extra/30d8e000-0000-4000-8000-000000000001/30d8e000-0000-4000-8000-000000000002.webm'),
+      (E'30d00000-0000-4000-8000-000000000001/30d5e000-0000-4000-8000-0000000000a1/30d8e000-0000-4000-8000-000000000001/30d8e000-0000-4000-8000-000000000002.webm\nJane Doe')
+    ) v(n)$$,
+  $$values (false), (true), (true), (true), (true)$$,
+  '[STO-044] only the exact ids-only shape is audited verbatim: an email, a second extension, an extra folder or a trailing line is hashed');
 
 -- ---------------------------------------------------------------------------------------------
 -- Nobody but the jobs (postgres) runs any of it

@@ -11,9 +11,10 @@ select results_eq(
   $$values
     ('cluso-account-erasure'::text, '*/30 * * * *'::text,
       'select private.invoke_edge_function(''account-erasure'')'::text, true),
+    ('cluso-job-health', '7 * * * *', 'select private.assert_jobs_healthy()', true),
     ('cluso-retention-purge', '*/15 * * * *',
       'select private.invoke_edge_function(''retention-purge'')', true)$$,
-  '[SCH-001] cron.job has the account-erasure (every 30 min) and retention-purge (every 15 min) jobs');
+  '[SCH-001] cron.job has the account-erasure (every 30 min), job-health (hourly) and retention-purge (every 15 min) jobs');
 select results_eq(
   $$select distinct username::text collate "default", database::text collate "default" from cron.job where jobname like 'cluso-%'$$,
   $$values ('postgres'::text, current_database()::text collate "default")$$,
