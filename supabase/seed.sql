@@ -88,3 +88,8 @@ from public.recordings rec;
 insert into private.account_deletion_requests (user_id, requested_at, due_at)
 values ('c0000000-0000-4000-8000-000000000001', now() - interval '2 days',
   now() - interval '2 days' + interval '7 days');
+
+-- Bob invited Amy to Globex; she has not answered yet (she sees the invitation, nothing else).
+insert into public.invitations (org_id, user_id, role, invited_by)
+values ('0b000000-0000-4000-8000-000000000000', 'a0000000-0000-4000-8000-000000000003', 'member',
+  'b0000000-0000-4000-8000-000000000001');

@@ -115,7 +115,7 @@ grant select, insert on public.profiles to authenticated;
 grant update (display_name) on public.profiles to authenticated;
 grant select on public.organizations to authenticated;
 grant update (name) on public.organizations to authenticated;
-grant select, insert, delete on public.memberships to authenticated;
+grant select, delete on public.memberships to authenticated;
 grant update (role) on public.memberships to authenticated;
 grant select, insert on public.surveys to authenticated;
 grant update (title, slug) on public.surveys to authenticated;
@@ -127,6 +127,7 @@ grant update (duration_ms, size_bytes, mime_type) on public.recordings to authen
 grant update (language, body) on public.transcripts to authenticated;
 -- Deliberately not granted (each goes through an audited path instead):
 --   organizations insert/delete -> create_organization() / delete_organization()
+--   memberships insert          -> an invitation the user accepts (20261127000650)
 --   surveys delete              -> delete_survey() (soft delete), then the retention purge
 --   survey children delete      -> removed with their survey (purge) or organisation
 
@@ -168,8 +169,6 @@ create policy organizations_update on public.organizations for update to authent
 -- memberships
 create policy memberships_select on public.memberships for select to authenticated
   using (org_id = any ((select private.user_org_ids())::uuid[]));
-create policy memberships_insert on public.memberships for insert to authenticated
-  with check (org_id = any ((select private.user_owner_org_ids())::uuid[]));
 create policy memberships_update on public.memberships for update to authenticated
   using (org_id = any ((select private.user_owner_org_ids())::uuid[]))
   with check (org_id = any ((select private.user_owner_org_ids())::uuid[]));

@@ -146,6 +146,8 @@ $$;
 -- 04_policy_indexes (it used to be copied into each of them). Org A: owner, admin, member, a
 -- removed member; org B: owner and member (the attackers next door); org C: a second org of A's
 -- owner, so that RLS passes and the trigger / composite foreign keys are the guard being tested.
+-- `invitee` has a profile and no membership anywhere (the subject of the invitation cells, which
+-- create their invitations themselves: the fixture holds no invitation); `fresh` has neither.
 -- ---------------------------------------------------------------------------------------------
 
 -- The fixture's fixed ids by key. Only constants, so a view: this file runs once, outside any
@@ -161,6 +163,7 @@ create view tests.fixture_ids (key, id) as values
   ('owner_b',   '10000000-0000-4000-8000-00000000b001'),
   ('member_b',  '10000000-0000-4000-8000-00000000b003'),
   ('fresh',     '10000000-0000-4000-8000-00000000f001'),
+  ('invitee',   '10000000-0000-4000-8000-00000000e001'),
   ('org_a',     '20000000-0000-4000-8000-00000000000a'),
   ('org_b',     '20000000-0000-4000-8000-00000000000b'),
   ('org_c',     '20000000-0000-4000-8000-00000000000c'),
@@ -220,7 +223,8 @@ begin
     raise exception 'the isolation fixture already exists (was it created outside a rolled-back test?)';
   end if;
 
-  foreach u in array array['owner_a', 'admin_a', 'member_a', 'removed_a', 'owner_b', 'member_b', 'fresh']
+  foreach u in array array['owner_a', 'admin_a', 'member_a', 'removed_a', 'owner_b', 'member_b', 'fresh',
+    'invitee']
   loop
     perform tests.create_user(tests.fx(u), u || '@example.test');
     if u <> 'fresh' then

@@ -130,7 +130,8 @@ select set_eq(
   $$select * from pg_temp.authenticated_privileges()$$,
   $$values ('profiles SELECT'), ('profiles INSERT'), ('profiles.display_name UPDATE'),
     ('organizations SELECT'), ('organizations.name UPDATE'),
-    ('memberships SELECT'), ('memberships INSERT'), ('memberships DELETE'), ('memberships.role UPDATE'),
+    ('memberships SELECT'), ('memberships DELETE'), ('memberships.role UPDATE'),
+    ('invitations SELECT'), ('invitations INSERT'), ('invitations DELETE'), ('invitations.role UPDATE'),
     ('surveys SELECT'), ('surveys INSERT'), ('surveys.title UPDATE'), ('surveys.slug UPDATE'),
     ('questions SELECT'), ('questions INSERT'), ('questions.position UPDATE'), ('questions.prompt UPDATE'),
     ('responses SELECT'), ('responses INSERT'), ('responses.respondent_ref UPDATE'),
@@ -139,7 +140,7 @@ select set_eq(
     ('recordings.size_bytes UPDATE'), ('recordings.mime_type UPDATE'),
     ('transcripts SELECT'), ('transcripts INSERT'), ('transcripts.language UPDATE'),
     ('transcripts.body UPDATE')$$,
-  '[CAT-007] authenticated holds exactly the documented privileges: table-level SELECT/INSERT (DELETE on memberships only), UPDATE only on the listed columns (deletes go through RPCs)'
+  '[CAT-007] authenticated holds exactly the documented privileges: table-level SELECT/INSERT (none on memberships: invitations are accepted instead; DELETE on memberships and invitations only), UPDATE only on the listed columns (deletes go through RPCs)'
 );
 select is_empty(
   $$select * from pg_temp.anon_executable_exposed_functions()$$,
@@ -151,7 +152,7 @@ select set_eq(
   array['audit_events(uuid,integer,timestamp with time zone)', 'create_organization(text)',
     'delete_survey(uuid,text)', 'restore_survey(uuid)', 'survey_trash(uuid)',
     'delete_organization(uuid)', 'request_account_deletion(uuid)', 'my_account_deletion()',
-    'cancel_account_deletion()'],
+    'cancel_account_deletion()', 'accept_invitation(uuid)'],
   '[CAT-009] the RPC surface for authenticated is exactly the reviewed list (add new RPCs here on purpose)'
 );
 select is_empty(

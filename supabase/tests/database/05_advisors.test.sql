@@ -136,7 +136,8 @@ select set_eq($$select * from pg_temp.lint_definer_executable('authenticated')$$
     'private.user_org_ids()', 'private.user_admin_org_ids()', 'private.user_owner_org_ids()',
     'private.user_trashed_survey_ids()', 'private.user_co_member_ids()', 'private.user_org_folders()',
     'private.user_live_survey_folders()', 'private.create_organization(text)',
-    'private.delete_survey(uuid,text)', 'private.restore_survey(uuid)', 'private.survey_trash(uuid)'])
+    'private.delete_survey(uuid,text)', 'private.restore_survey(uuid)', 'private.survey_trash(uuid)',
+    'private.accept_invitation(uuid)'])
     union
     select p.oid::regprocedure::text from pg_catalog.pg_proc p
     where p.pronamespace = 'private'::regnamespace and p.prosecdef
