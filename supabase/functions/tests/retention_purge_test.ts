@@ -18,6 +18,7 @@ import {
   mintJwt,
   outboxRows,
   reconcile,
+  serviceClient,
   stack,
   surveyExists,
   uploadObjects,
@@ -249,6 +250,10 @@ scenario(
     assert.deepEqual(await reconcile(sql, other), [
       { problem: "orphan_object", object_name: neighbours.find((n) => n.startsWith(other))! },
     ]);
+    // Leave the stack as found: the neighbours were this test's own fixtures.
+    const { error } = await serviceClient().storage.from("recordings").remove(neighbours);
+    assert.equal(error, null);
+    assert.deepEqual(await existingObjects(sql, neighbours), []);
   },
 );
 
