@@ -230,6 +230,28 @@ grant execute on function
   public.survey_trash(uuid)
 to authenticated;
 
+-- Why a user's row in an organisation (membership, invitation) went away, for the audit trail.
+-- Removed with the whole organisation or the whole account (the parent row is already gone in
+-- this transaction): say so, rather than blame the member or the caller.
+create function private.org_user_removal_reason(
+  p_org_id uuid, p_user_id uuid, p_actor uuid, p_by_self text, p_by_other text
+)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case
+    when not exists (select 1 from public.organizations o where o.id = p_org_id)
+      then 'organization_deleted'
+    when not exists (select 1 from auth.users u where u.id = p_user_id) then 'account_erasure'
+    when p_actor is null then 'cascade'
+    when p_actor = p_user_id then p_by_self
+    else p_by_other
+  end;
+$$;
+
 -- Members leaving or being removed is a deletion too.
 create function private.audit_membership_removed()
 returns trigger
@@ -242,16 +264,8 @@ declare
 begin
   perform audit.record_event(
     'membership.removed', old.org_id, 'public.memberships', old.user_id::text,
-    case
-      -- Removed with the whole organisation or the whole account (the parent row is already
-      -- gone in this transaction): say so, rather than blame the member or the caller.
-      when not exists (select 1 from public.organizations o where o.id = old.org_id)
-        then 'organization_deleted'
-      when not exists (select 1 from auth.users u where u.id = old.user_id) then 'account_erasure'
-      when v_actor is null then 'cascade'
-      when v_actor = old.user_id then 'member_left'
-      else 'member_removed'
-    end,
+    private.org_user_removal_reason(old.org_id, old.user_id, v_actor, 'member_left',
+      'member_removed'),
     jsonb_build_object('was_owner', old.role = 'owner'),
     p_actor_job => case when v_actor is null then 'database' end,
     p_actor_id => v_actor

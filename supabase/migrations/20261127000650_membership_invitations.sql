@@ -123,14 +123,8 @@ begin
   end if;
   perform audit.record_event(
     'invitation.removed', old.org_id, 'public.invitations', old.user_id::text,
-    case
-      when not exists (select 1 from public.organizations o where o.id = old.org_id)
-        then 'organization_deleted'
-      when not exists (select 1 from auth.users u where u.id = old.user_id) then 'account_erasure'
-      when v_actor is null then 'cascade'
-      when v_actor = old.user_id then 'invitation_declined'
-      else 'invitation_withdrawn'
-    end,
+    private.org_user_removal_reason(old.org_id, old.user_id, v_actor, 'invitation_declined',
+      'invitation_withdrawn'),
     '{}',
     p_actor_job => case when v_actor is null then 'database' end,
     p_actor_id => v_actor

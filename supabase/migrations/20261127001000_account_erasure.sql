@@ -46,6 +46,27 @@ as $$
   select interval '7 days';
 $$;
 
+-- The user's standing in each organisation they belong to: the one definition the erasure
+-- steps share of "alone in it" (the organisation goes with the user) and "its only owner"
+-- (ownership must pass on first).
+create function private.user_org_standing(p_user_id uuid)
+returns table (org_id uuid, role public.org_role, only_member boolean, only_owner boolean)
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select m.org_id, m.role,
+    not exists (select 1 from public.memberships o
+                where o.org_id = m.org_id and o.user_id <> p_user_id),
+    m.role = 'owner' and not exists (select 1 from public.memberships o
+                where o.org_id = m.org_id and o.role = 'owner' and o.user_id <> p_user_id)
+  from public.memberships m
+  where m.user_id = p_user_id;
+$$;
+revoke all on function private.user_org_standing(uuid)
+  from public, anon, authenticated, service_role;
+
 -- Signed-in users ask for their own account's deletion.
 create function private.request_account_deletion(p_user_id uuid)
 returns table (request_id uuid, requested_at timestamptz, due_at timestamptz)
@@ -232,13 +253,9 @@ begin
     -- member) becomes owner. Serialised per organisation by locking its row.
     v_n := 0;
     for v_org in
-      select m.org_id from public.memberships m
-      where m.user_id = v_user and m.role = 'owner'
-        and not exists (select 1 from public.memberships o where o.org_id = m.org_id
-                        and o.role = 'owner' and o.user_id <> v_user)
-        and exists (select 1 from public.memberships o where o.org_id = m.org_id
-                    and o.user_id <> v_user)
-      order by m.org_id
+      select o.org_id from private.user_org_standing(v_user) o
+      where o.only_owner and not o.only_member
+      order by o.org_id
     loop
       perform 1 from public.organizations o where o.id = v_org for update;
       update public.memberships m set role = 'owner'
@@ -258,11 +275,9 @@ begin
 
   elsif v_request.step = 'delete_solo_organizations' then
     -- One organisation at a time, at most p_batch_size surveys per call.
-    select m.org_id into v_org from public.memberships m
-    where m.user_id = v_user
-      and not exists (select 1 from public.memberships o where o.org_id = m.org_id
-                      and o.user_id <> v_user)
-    order by m.org_id
+    select o.org_id into v_org from private.user_org_standing(v_user) o
+    where o.only_member
+    order by o.org_id
     limit 1;
     if v_org is null then
       v_request.step := 'erase_user';
@@ -304,12 +319,7 @@ begin
     order by o.id
     for update;
     if exists (
-      select 1 from public.memberships m
-      where m.user_id = v_user
-        and (not exists (select 1 from public.memberships o
-                         where o.org_id = m.org_id and o.user_id <> v_user)
-          or (m.role = 'owner' and not exists (select 1 from public.memberships o
-                where o.org_id = m.org_id and o.role = 'owner' and o.user_id <> v_user)))
+      select 1 from private.user_org_standing(v_user) o where o.only_member or o.only_owner
     ) then
       update private.account_deletion_requests r
       set step = 'transfer_ownership', leased_until = v_now + p_lease, last_error = null
