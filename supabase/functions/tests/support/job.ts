@@ -33,6 +33,15 @@ export interface JobOptions {
   storageTimeoutMs?: number;
 }
 
+/**
+ * A clock that moves `stepMs` every time it is read: a job's time budget then runs out after a
+ * fixed number of steps, however fast or loaded the machine is.
+ */
+export function tickingClock(stepMs: number): Clock {
+  let t = 0;
+  return { now: () => (t += stepMs) };
+}
+
 /** A job wired to the stack as in production, with its own connection pool. */
 export function stackJob(
   name: string,

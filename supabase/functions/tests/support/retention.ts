@@ -5,11 +5,19 @@ import {
   createRetentionPurgeHandler,
   type RetentionPurgeResult,
 } from "../../retention-purge/handler.ts";
-import { assertSummaryShape, type CallInit, callJob, drainJob, type Job, stackJob } from "./job.ts";
+import {
+  assertSummaryShape,
+  type CallInit,
+  callJob,
+  drainJob,
+  type Job,
+  type JobOptions,
+  stackJob,
+} from "./job.ts";
 import { clearFaults } from "./stack.ts";
 
 /** The retention purge wired to the stack as in production, with its own connection pool. */
-export function retentionPurgeJob(options: { storageTimeoutMs?: number } = {}): Job {
+export function retentionPurgeJob(options: JobOptions = {}): Job {
   return stackJob("retention-purge", createRetentionPurgeHandler, options);
 }
 
