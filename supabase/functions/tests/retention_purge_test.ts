@@ -508,7 +508,7 @@ scenario(
 
 scenario(
   "scale: 10,000 expired surveys purged over several bounded invocations",
-  async (sql, job) => {
+  async (sql, _job) => {
     const org = await createOrg(sql);
     const total = 10_000;
     await sql`
