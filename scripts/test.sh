@@ -45,9 +45,12 @@ if [ "${TEST_NO_RESET:-0}" = 1 ]; then bash scripts/stack/up.sh; else bash scrip
 }
 mkdir -p "$results"
 set -a; source "$STACK_ENV_FILE"; set +a
-psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -f supabase/tests/helpers.sql >/dev/null 2>"$results/helpers.log" || {
-  cat "$results/helpers.log"; echo "0 passed, 1 failed"; exit 1;
-}
+# The pgTAP helpers (schema `tests`), in file order: 00_session.sql drops and recreates the schema.
+for helpers in supabase/tests/helpers/*.sql; do
+  psql "$DB_URL" -X -q -v ON_ERROR_STOP=1 -f "$helpers" >/dev/null 2>"$results/helpers.log" || {
+    cat "$results/helpers.log"; echo "0 passed, 1 failed"; exit 1;
+  }
+done
 
 echo "== quality gates"
 gate "supabase db lint: no errors in public, private, audit" \

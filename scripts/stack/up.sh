@@ -31,6 +31,17 @@ ensure_system_packages() {
   fi
 }
 
+# Extensions that Supabase has and Debian does not package, as local stand-ins
+# (scripts/stack/platform/extensions/): copied into PostgreSQL's extension folder.
+ensure_standin_extensions() {
+  local share=/usr/share/postgresql/15/extension f
+  for f in scripts/stack/platform/extensions/*; do
+    cmp -s "$f" "$share/$(basename "$f")" && continue
+    [ -w "$share" ] || die "cannot install the stand-in extension $(basename "$f") into $share; run as root once"
+    install -m 644 "$f" "$share/"
+  done
+}
+
 ensure_node_modules() {
   if [ ! -x "$SUPABASE" ] || [ ! -x "$DENO" ]; then
     log "installing npm dependencies (npm ci)"
@@ -123,6 +134,7 @@ ensure_storage_api() {
 }
 
 ensure_system_packages
+ensure_standin_extensions
 ensure_node_modules
 ensure_cluster
 if [ "$reset" = true ] || ! database_is_built; then rebuild_database; fi
