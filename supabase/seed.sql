@@ -85,7 +85,7 @@ select rec.org_id, rec.survey_id, rec.id, 'Demo transcript for answer ' || rec.i
 from public.recordings rec;
 
 -- Cy asked two days ago for their account to be deleted.
-insert into private.account_deletion_requests (user_id, requested_at, due_at)
+insert into private.account_erasure_requests (user_id, requested_at, due_at)
 values ('c0000000-0000-4000-8000-000000000001', now() - interval '2 days',
   now() - interval '2 days' + interval '7 days');
 

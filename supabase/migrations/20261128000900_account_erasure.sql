@@ -1,22 +1,10 @@
--- Account deletion: everything associated with a user is removed within 7 days of the request.
---
--- What "all associated data" means (README, "Account deletion"):
---   * the profile, every membership, the Auth user with its identities, sessions, refresh
---     tokens, MFA factors and one-time tokens (so existing tokens stop working), the user's
---     rows in auth.flow_state, and every auth.audit_log_entries row naming their id or email;
---   * every organisation in which the user is the only member, with everything in it
---     (surveys, questions, responses, recordings and their Storage objects, transcripts);
---   * where the user is the only owner of an organisation that has other members, ownership
---     passes to the longest-standing admin, or else the longest-standing member, so the
---     deletion is never blocked;
---   * authorship columns in rows that stay (created_by, deleted_by) become null through their
---     foreign keys, and the user's id is cleared from Storage objects' owner columns.
--- The audit trail keeps the erasure by user id and counts only (never email or name).
---
--- Processing is a sequence of short, resumable steps; each records its progress in the
--- request, so a crash resumes where it stopped and two runners never work on the same request.
+-- Account erasure: everything associated with a user is removed within 7 days of the request.
+-- What "all associated data" means is written once, in docs/ACCOUNT_ERASURE.md; this migration
+-- enforces it. Processing is a sequence of short, resumable steps; each records its progress in
+-- the request, so a crash resumes where it stopped and two runners never work on the same
+-- request.
 
-create table private.account_deletion_requests (
+create table private.account_erasure_requests (
   id uuid primary key default gen_random_uuid(),
   -- No foreign key: the request must outlive the auth user until the erasure completes.
   user_id uuid not null unique,
@@ -33,11 +21,11 @@ create table private.account_deletion_requests (
   last_error text,
   check (due_at = requested_at + interval '7 days')
 );
-create index account_deletion_requests_due_idx on private.account_deletion_requests (due_at);
-alter table private.account_deletion_requests enable row level security;
-revoke all on private.account_deletion_requests from anon, authenticated, service_role;
+create index account_erasure_requests_due_idx on private.account_erasure_requests (due_at);
+alter table private.account_erasure_requests enable row level security;
+revoke all on private.account_erasure_requests from anon, authenticated, service_role;
 
-create function private.account_deletion_window()
+create function private.account_erasure_window()
 returns interval
 language sql
 immutable
@@ -68,53 +56,47 @@ revoke all on function private.user_org_standing(uuid)
   from public, anon, authenticated, service_role;
 
 -- Signed-in users ask for their own account's deletion.
-create function private.request_account_deletion(p_user_id uuid)
+create function private.request_account_erasure(p_user_id uuid)
 returns table (request_id uuid, requested_at timestamptz, due_at timestamptz)
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_user uuid := (select auth.uid());
+  v_user uuid := private.require_user('delete your account');
   v_now timestamptz := private.current_time();
-  v_open private.account_deletion_requests;
+  v_open private.account_erasure_requests;
   v_id uuid;
 begin
-  if v_user is null then
-    raise exception 'sign in to delete your account' using errcode = '42501';
-  end if;
   if p_user_id is not null and p_user_id <> v_user then
     raise exception 'you can only request the deletion of your own account' using errcode = '42501';
   end if;
-  select * into v_open from private.account_deletion_requests r where r.user_id = v_user;
+  select * into v_open from private.account_erasure_requests r where r.user_id = v_user;
   if found then
     raise exception 'a deletion request for this account is already open (due %)', v_open.due_at
       using errcode = 'PT409';
   end if;
-  insert into private.account_deletion_requests (user_id, requested_at, due_at)
-  values (v_user, v_now, v_now + private.account_deletion_window())
+  insert into private.account_erasure_requests (user_id, requested_at, due_at)
+  values (v_user, v_now, v_now + private.account_erasure_window())
   returning id into v_id;
-  perform audit.record_event('account.deletion_requested', null, 'auth.users', v_user::text,
+  perform audit.record_event('account.erasure_requested', null, 'auth.users', v_user::text,
     'user_request', '{}', p_actor_id => v_user);
-  return query select v_id, v_now, v_now + private.account_deletion_window();
+  return query select v_id, v_now, v_now + private.account_erasure_window();
 end;
 $$;
 
 -- Users may cancel while the erasure has not started.
-create function private.cancel_account_deletion()
+create function private.cancel_account_erasure()
 returns void
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
-  v_user uuid := (select auth.uid());
-  v_open private.account_deletion_requests;
+  v_user uuid := private.require_user('cancel your account deletion');
+  v_open private.account_erasure_requests;
 begin
-  if v_user is null then
-    raise exception 'sign in to cancel your account deletion' using errcode = '42501';
-  end if;
-  select * into v_open from private.account_deletion_requests r where r.user_id = v_user for update;
+  select * into v_open from private.account_erasure_requests r where r.user_id = v_user for update;
   if not found then
     raise exception 'there is no open deletion request for this account' using errcode = 'P0002';
   end if;
@@ -122,13 +104,13 @@ begin
     raise exception 'the deletion of this account has already started and cannot be cancelled'
       using errcode = 'PT409';
   end if;
-  delete from private.account_deletion_requests r where r.id = v_open.id;
-  perform audit.record_event('account.deletion_cancelled', null, 'auth.users', v_user::text,
+  delete from private.account_erasure_requests r where r.id = v_open.id;
+  perform audit.record_event('account.erasure_cancelled', null, 'auth.users', v_user::text,
     'user_request', '{}', p_actor_id => v_user);
 end;
 $$;
 
-create function private.my_account_deletion()
+create function private.my_account_erasure()
 returns table (request_id uuid, requested_at timestamptz, due_at timestamptz, status text)
 language sql
 stable
@@ -136,72 +118,72 @@ security definer
 set search_path = ''
 as $$
   select r.id, r.requested_at, r.due_at, r.status
-  from private.account_deletion_requests r where r.user_id = (select auth.uid());
+  from private.account_erasure_requests r where r.user_id = (select auth.uid());
 $$;
 
 grant execute on function
-  private.request_account_deletion(uuid),
-  private.cancel_account_deletion(),
-  private.my_account_deletion()
+  private.request_account_erasure(uuid),
+  private.cancel_account_erasure(),
+  private.my_account_erasure()
 to authenticated;
 
-create function public.request_account_deletion(p_user_id uuid default null)
+create function public.request_account_erasure(p_user_id uuid default null)
 returns table (request_id uuid, requested_at timestamptz, due_at timestamptz)
 language sql
 security invoker
 set search_path = ''
 as $$
-  select * from private.request_account_deletion(p_user_id);
+  select * from private.request_account_erasure(p_user_id);
 $$;
-comment on function public.request_account_deletion(uuid) is
+comment on function public.request_account_erasure(uuid) is
   'Asks for the deletion of the caller''s account and all associated data, completed within 7 days.';
 
-create function public.cancel_account_deletion()
+create function public.cancel_account_erasure()
 returns void
 language sql
 security invoker
 set search_path = ''
 as $$
-  select private.cancel_account_deletion();
+  select private.cancel_account_erasure();
 $$;
-comment on function public.cancel_account_deletion() is
+comment on function public.cancel_account_erasure() is
   'Withdraws the caller''s account deletion request, while it has not started.';
 
-create function public.my_account_deletion()
+create function public.my_account_erasure()
 returns table (request_id uuid, requested_at timestamptz, due_at timestamptz, status text)
 language sql
 stable
 security invoker
 set search_path = ''
 as $$
-  select * from private.my_account_deletion();
+  select * from private.my_account_erasure();
 $$;
-comment on function public.my_account_deletion() is 'The caller''s open account deletion request, if any.';
+comment on function public.my_account_erasure() is 'The caller''s open account deletion request, if any.';
 
 grant execute on function
-  public.request_account_deletion(uuid),
-  public.cancel_account_deletion(),
-  public.my_account_deletion()
+  public.request_account_erasure(uuid),
+  public.cancel_account_erasure(),
+  public.my_account_erasure()
 to authenticated;
 
 -- The job takes every open request as soon as it can (the promise is "within" 7 days), oldest
 -- deadline first. The lease keeps a second runner away; an expired lease (crashed runner)
 -- makes the request available again, and it resumes at its recorded step.
-create function private.claim_account_deletion(p_lease interval default interval '5 minutes')
-returns private.account_deletion_requests
+create function private.account_erasure_claim(p_lease interval default interval '5 minutes')
+returns private.account_erasure_requests
 language plpgsql
 security definer
 set search_path = ''
 as $$
 declare
   v_now timestamptz := private.current_time();
-  v_request private.account_deletion_requests;
+  v_request private.account_erasure_requests;
 begin
-  update private.account_deletion_requests r
+  update private.account_erasure_requests r
   set status = 'in_progress', started_at = coalesce(r.started_at, v_now), attempts = r.attempts + 1,
     leased_until = v_now + p_lease, lease_token = gen_random_uuid()
   where r.id = (
-    select d.id from private.account_deletion_requests d
+    select d.id from private.account_erasure_requests d
     where d.leased_until is null or d.leased_until <= v_now
     order by d.due_at, d.id
     limit 1
@@ -214,7 +196,7 @@ $$;
 
 -- One bounded unit of work on a claimed request; returns {step, done, ...}. Refused when the
 -- caller's lease was lost, so a runner that stalled cannot interleave with its successor.
-create function private.erase_account_step(
+create function private.account_erasure_step(
   p_request_id uuid, p_lease_token uuid, p_batch_size integer default 200,
   p_lease interval default interval '5 minutes'
 )
@@ -225,7 +207,7 @@ set search_path = ''
 as $$
 declare
   v_now timestamptz := private.current_time();
-  v_request private.account_deletion_requests;
+  v_request private.account_erasure_requests;
   v_user uuid;
   v_org uuid;
   v_surveys uuid[];
@@ -235,15 +217,15 @@ declare
   v_n bigint;
   v_result jsonb;
 begin
-  select * into v_request from private.account_deletion_requests r
+  select * into v_request from private.account_erasure_requests r
   where r.id = p_request_id for update;
   if not found then
-    raise exception 'account deletion request % not found', p_request_id using errcode = 'P0002';
+    raise exception 'account erasure request % not found', p_request_id using errcode = 'P0002';
   end if;
   -- Fails closed: a request nobody holds (null token or lease) is never worked on.
   if p_lease_token is null or v_request.lease_token is distinct from p_lease_token
     or v_request.leased_until is null or v_request.leased_until <= v_now then
-    raise exception 'the lease on account deletion request % was lost', p_request_id
+    raise exception 'the lease on account erasure request % was lost', p_request_id
       using errcode = '55P03';
   end if;
   v_user := v_request.user_id;
@@ -295,7 +277,7 @@ begin
         v_result := jsonb_build_object('step', 'delete_solo_organizations', 'organization', v_org,
           'surveys', v_counts -> 'surveys');
       else
-        perform private.delete_organization_now(v_org, 'account_erasure', 'account_erasure', null);
+        perform private.organization_deletion_perform(v_org, 'account_erasure', 'account_erasure', null);
         v_request.progress := v_request.progress || jsonb_build_object(
           'organizations_deleted',
           coalesce((v_request.progress ->> 'organizations_deleted')::bigint, 0) + 1);
@@ -321,7 +303,7 @@ begin
     if exists (
       select 1 from private.user_org_standing(v_user) o where o.only_member or o.only_owner
     ) then
-      update private.account_deletion_requests r
+      update private.account_erasure_requests r
       set step = 'transfer_ownership', leased_until = v_now + p_lease, last_error = null
       where r.id = p_request_id;
       return jsonb_build_object('step', 'erase_user', 'restarted', true, 'done', false);
@@ -362,11 +344,11 @@ begin
       (select jsonb_object_agg(k, v) from jsonb_each(v_request.progress) as p(k, v)
        where jsonb_typeof(v) in ('number', 'boolean')),
       p_actor_job => 'account_erasure');
-    delete from private.account_deletion_requests r where r.id = p_request_id;
+    delete from private.account_erasure_requests r where r.id = p_request_id;
     return jsonb_build_object('step', 'erase_user', 'done', true, 'progress', v_request.progress);
   end if;
 
-  update private.account_deletion_requests r
+  update private.account_erasure_requests r
   set step = v_request.step, progress = v_request.progress, leased_until = v_now + p_lease,
     last_error = null
   where r.id = p_request_id;
@@ -375,27 +357,28 @@ end;
 $$;
 
 -- A runner that hits an error records it and lets the lease go, so the next run retries.
-create function private.fail_account_deletion(p_request_id uuid, p_lease_token uuid, p_error text)
+create function private.account_erasure_fail(p_request_id uuid, p_lease_token uuid, p_error text)
 returns void
 language sql
 security definer
 set search_path = ''
 as $$
-  update private.account_deletion_requests r
+  update private.account_erasure_requests r
   set last_error = left(p_error, 2000), leased_until = null, lease_token = null
   where r.id = p_request_id and r.lease_token = p_lease_token;
 $$;
 
--- What ops watch. A request past its deadline shows as overdue and makes the job fail.
-create view private.account_deletion_status
+-- What ops watch: every open request, and whether it is past its deadline (which makes the
+-- job and job health fail). private.account_erasure_status() sums it up.
+create view private.account_erasure_backlog
 with (security_invoker = true)
 as
   select r.id as request_id, r.user_id, r.requested_at, r.due_at, r.status, r.step, r.progress,
     r.attempts, r.started_at, r.leased_until, r.last_error,
     r.due_at <= private.current_time() as overdue
-  from private.account_deletion_requests r;
+  from private.account_erasure_requests r;
 
-create function private.account_deletion_report()
+create function private.account_erasure_status()
 returns jsonb
 language sql
 stable
@@ -408,16 +391,13 @@ as $$
     'overdue', count(*) filter (where r.due_at <= private.current_time()),
     'oldest_due_at', min(r.due_at)
   )
-  from private.account_deletion_requests r;
+  from private.account_erasure_requests r;
 $$;
 
 revoke all on function
-  private.claim_account_deletion(interval),
-  private.erase_account_step(uuid, uuid, integer, interval),
-  private.fail_account_deletion(uuid, uuid, text),
-  private.account_deletion_report()
+  private.account_erasure_claim(interval),
+  private.account_erasure_step(uuid, uuid, integer, interval),
+  private.account_erasure_fail(uuid, uuid, text),
+  private.account_erasure_status()
 from public, anon, authenticated, service_role;
-revoke all on private.account_deletion_status from anon, authenticated, service_role;
-
-select cron.schedule('cluso-account-erasure', '*/30 * * * *',
-  $$select private.invoke_edge_function('account-erasure')$$);
+revoke all on private.account_erasure_backlog from anon, authenticated, service_role;

@@ -1,4 +1,4 @@
--- Voice recordings live in a private Storage bucket, one folder per organisation and survey:
+-- Recordings storage: voice recordings live in a private Storage bucket, one folder per organisation and survey:
 --   recordings/<org_id>/<survey_id>/<response_id>/<recording_id>.<ext>
 -- Members read and upload only inside their own organisation's folders, and only under live
 -- surveys; nobody but the service role (the purge, through the Storage API) removes objects.
@@ -15,7 +15,7 @@ set public = excluded.public,
     allowed_mime_types = excluded.allowed_mime_types;
 
 -- Folder names as text, so a malformed object name never raises a uuid cast error. Arrays
--- from plpgsql, like the table policies' helpers (20261127000300), evaluated once per statement.
+-- from plpgsql, like the role helper private.user_org_ids(), evaluated once per statement.
 create function private.user_org_folders()
 returns text[]
 language plpgsql
@@ -83,3 +83,22 @@ create policy recordings_objects_no_client_update on storage.objects as restrict
 create policy recordings_objects_no_client_delete on storage.objects as restrictive
   for delete to anon, authenticated
   using (bucket_id <> 'recordings');
+
+-- The objects in one folder of a bucket ('<org_id>' or '<org_id>/<survey_id>'): the one way the
+-- product says "everything under this folder". A byte-order range on the prefix ('/' is 0x2F,
+-- '0' is 0x30), so storage's (bucket_id, name collate "C") index answers it, and `_` or `%`
+-- in a name are never wildcards.
+create function private.storage_folder_objects(p_bucket_id text, p_folder text)
+returns table (bucket_id text, name text)
+language sql
+stable
+set search_path = ''
+as $$
+  select o.bucket_id, o.name
+  from storage.objects o
+  where o.bucket_id = p_bucket_id
+    and o.name collate "C" >= p_folder || '/'
+    and o.name collate "C" < p_folder || '0';
+$$;
+revoke all on function private.storage_folder_objects(text, text)
+  from public, anon, authenticated, service_role;

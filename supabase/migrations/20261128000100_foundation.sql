@@ -1,7 +1,5 @@
--- Foundation for every later migration:
---   * `private`: helpers and internal tables that the Data API must never expose;
---   * no function is executable by PUBLIC/anon/authenticated unless a migration grants it;
---   * one controllable clock, so 30-day and 7-day rules are tested without waiting.
+-- Foundation: the private schema, closed default privileges, the clock and the caller check.
+-- Every later migration builds on these. See README.md, "Capabilities".
 
 create schema if not exists private;
 comment on schema private is
@@ -36,3 +34,22 @@ $$;
 comment on function private.current_time() is
   'now(), unless a test or job session set cluso.now; retention rules read time only from here.';
 grant execute on function private.current_time() to authenticated, service_role;
+
+-- The caller check every client-facing function starts with: the signed-in user's id, or
+-- 42501 "sign in to <action>" for anonymous callers.
+create function private.require_user(p_action text)
+returns uuid
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_user uuid := (select auth.uid());
+begin
+  if v_user is null then
+    raise exception 'sign in to %', p_action using errcode = '42501';
+  end if;
+  return v_user;
+end;
+$$;
+grant execute on function private.require_user(text) to authenticated;

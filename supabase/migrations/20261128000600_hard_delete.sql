@@ -1,5 +1,6 @@
--- Permanent deletion of surveys, and the durable outbox that removes their recordings from
--- Storage.
+-- Hard delete: permanent deletion of surveys, and the durable outbox that removes their
+-- recordings from Storage (used by the retention purge, organisation deletion and account
+-- erasure).
 --
 -- Storage objects can only be removed through the Storage API (a direct DELETE on
 -- storage.objects is refused by storage.protect_delete() and would orphan the file), which is
@@ -9,7 +10,7 @@
 --   2. the scheduled job drains the outbox through the Storage API, confirms each removal
 --      (against what remove() returned and against storage.objects), audits every removed object,
 --      and retries failures with backoff. Nothing is dropped: a removal that keeps failing stays
---      visible in private.storage_removal_backlog and makes the job report failure.
+--      visible in private.storage_removal_backlog and private.job_health().
 
 create table private.storage_removals (
   id bigint generated always as identity primary key,
@@ -79,14 +80,11 @@ begin
       select r.object_path as object_name, r.org_id, r.survey_id from gone_recordings r
       union
       -- Everything else in the survey's folder goes too (an upload no recording row points
-      -- at is still the survey's recording). A byte-order range on the folder prefix, so
-      -- storage's (bucket_id, name collate "C") index answers it.
+      -- at is still the survey's recording).
       select o.name, b.org_id, b.id
       from batch b
-      join storage.objects o
-        on o.bucket_id = 'recordings'
-        and o.name collate "C" >= b.org_id::text || '/' || b.id::text || '/'
-        and o.name collate "C" < b.org_id::text || '/' || b.id::text || '0'
+      cross join lateral private.storage_folder_objects('recordings',
+        b.org_id::text || '/' || b.id::text) o
     ) q
     on conflict (bucket_id, object_name) do nothing
   ),
@@ -136,71 +134,9 @@ begin
 end;
 $$;
 
--- One purge batch: at most p_batch_size surveys soft-deleted more than 30 days ago, in one
--- short transaction. Rows are taken FOR UPDATE SKIP LOCKED: two concurrent runs never take the
--- same survey, and a restore in progress (which holds the row) is skipped, so a racing restore
--- either wins completely (the survey is live again) or loses completely (not found).
-create function private.purge_expired_surveys(p_batch_size integer, p_job text default 'retention_purge')
-returns jsonb
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_ids uuid[];
-begin
-  if p_batch_size is null or p_batch_size not between 1 and 5000 then
-    raise exception 'batch size must be between 1 and 5000, got %', p_batch_size
-      using errcode = '22023';
-  end if;
-  select coalesce(array_agg(id), '{}') into v_ids
-  from (
-    select s.id from public.surveys s
-    where s.deleted_at is not null
-      and s.deleted_at <= private.current_time() - private.survey_retention()
-    order by s.deleted_at, s.id
-    limit p_batch_size
-    for update skip locked
-  ) expired;
-  if cardinality(v_ids) = 0 then
-    return jsonb_build_object('surveys', 0, 'questions', 0, 'responses', 0, 'recordings', 0,
-      'transcripts', 0);
-  end if;
-  return private.hard_delete_surveys(v_ids, 'retention_expired', p_job);
-end;
-$$;
-
--- What the purge would remove now, without changing anything (dry run).
-create function private.preview_expired_surveys()
-returns jsonb
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  with expired as (
-    select s.org_id, s.id from public.surveys s
-    where s.deleted_at is not null
-      and s.deleted_at <= private.current_time() - private.survey_retention()
-  )
-  select jsonb_build_object(
-    'surveys', (select count(*) from expired),
-    'questions', (select count(*) from public.questions q
-                  join expired e on e.org_id = q.org_id and e.id = q.survey_id),
-    'responses', (select count(*) from public.responses r
-                  join expired e on e.org_id = r.org_id and e.id = r.survey_id),
-    'recordings', (select count(*) from public.recordings r
-                   join expired e on e.org_id = r.org_id and e.id = r.survey_id),
-    'transcripts', (select count(*) from public.transcripts t
-                    join expired e on e.org_id = t.org_id and e.id = t.survey_id),
-    'oldest_deleted_at', (select min(s.deleted_at) from public.surveys s
-                          join expired e on e.id = s.id)
-  );
-$$;
-
 -- Lease up to p_limit due removals (at most 1000: one Storage API remove() call).
 -- A lease that expires (the job was killed) makes the rows due again.
-create function private.claim_storage_removals(
+create function private.storage_removal_claim(
   p_limit integer default 1000, p_lease interval default interval '5 minutes'
 )
 returns table (id bigint, bucket_id text, object_name text, attempts integer)
@@ -229,7 +165,7 @@ begin
 end;
 $$;
 
--- A Storage removal confirmed done, as settle_storage_removals() audits it.
+-- A Storage removal confirmed done, as storage_removal_settle() audits it.
 create type private.settled_removal as (
   org_id uuid,
   bucket_id text,
@@ -257,7 +193,7 @@ $$;
 -- the object deleted, or when its row is gone from storage.objects (deleted by an earlier call
 -- whose answer was lost). Done removals are audited and leave the outbox; the rest are retried
 -- with exponential backoff (30 s doubling, capped at 1 hour), keeping the error.
-create function private.settle_storage_removals(
+create function private.storage_removal_settle(
   p_ids bigint[], p_removed_names text[], p_error text default null,
   p_job text default 'retention_purge'
 )
@@ -309,19 +245,15 @@ begin
 end;
 $$;
 
--- What ops watch: pending removals, and the ones that keep failing (5 attempts or more).
+-- What ops watch: every queued removal, and whether it keeps failing (5 attempts or more).
+-- private.storage_removal_status() sums it up for the jobs and job health.
 create view private.storage_removal_backlog
 with (security_invoker = true)
 as
-  select r.bucket_id,
-    count(*) as pending,
-    count(*) filter (where r.attempts >= 5) as stuck,
-    min(r.enqueued_at) as oldest_enqueued_at,
-    max(r.attempts) as max_attempts,
-    (array_agg(r.last_error order by r.attempts desc) filter (where r.last_error is not null))[1]
-      as worst_error
-  from private.storage_removals r
-  group by r.bucket_id;
+  select r.id, r.bucket_id, r.object_name, r.org_id, r.survey_id, r.cause, r.enqueued_at,
+    r.attempts, r.next_attempt_at, r.leased_until, r.last_error, r.attempts >= 5 as stuck
+  from private.storage_removals r;
+revoke all on private.storage_removal_backlog from anon, authenticated, service_role;
 
 create function private.storage_removal_status()
 returns jsonb
@@ -366,10 +298,8 @@ $$;
 -- Only the scheduled jobs (connected as postgres) run these; no API role may.
 revoke all on function
   private.hard_delete_surveys(uuid[], text, text, uuid),
-  private.purge_expired_surveys(integer, text),
-  private.preview_expired_surveys(),
-  private.claim_storage_removals(integer, interval),
-  private.settle_storage_removals(bigint[], text[], text, text),
+  private.storage_removal_claim(integer, interval),
+  private.storage_removal_settle(bigint[], text[], text, text),
   private.storage_removal_status(),
   private.reconcile_recordings()
 from public, anon, authenticated, service_role;

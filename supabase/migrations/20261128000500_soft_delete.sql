@@ -1,4 +1,4 @@
--- Soft deletion of surveys with a 30-day recovery window.
+-- Soft delete: surveys go to a trash, recoverable for 30 days. See README.md, "Deletion paths".
 -- Deleting marks the survey (deleted_at, deleted_by); from then on RLS hides it and every child
 -- row (questions, responses, recordings, transcripts) and its Storage objects, because their
 -- policies require a live parent. Restoring clears the mark, so the children come back exactly
@@ -29,29 +29,20 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_user uuid := (select auth.uid());
   v_survey public.surveys;
-  v_role public.org_role;
 begin
-  if v_user is null then
-    raise exception 'sign in to manage surveys' using errcode = '42501';
-  end if;
+  perform private.require_user('manage surveys');
   -- Membership first, lock second: another organisation's survey is never locked.
-  select m.role into v_role
-  from public.surveys s
-  join public.memberships m on m.org_id = s.org_id and m.user_id = v_user
-  where s.id = p_survey_id;
-  if v_role is null then
+  if not exists (select 1 from public.surveys s
+                 where s.id = p_survey_id and private.has_org_role(s.org_id, 'member')) then
     raise exception 'survey % not found', p_survey_id using errcode = 'P0002';
   end if;
   select * into v_survey from public.surveys s where s.id = p_survey_id for update;
-  -- Read the role again under the lock: a membership revoked while we waited counts.
-  select m.role into v_role from public.memberships m
-  where m.org_id = v_survey.org_id and m.user_id = v_user;
-  if v_survey.id is null or v_role is null then
+  -- The role again under the lock: a membership revoked while we waited counts.
+  if v_survey.id is null or not private.has_org_role(v_survey.org_id, 'member') then
     raise exception 'survey % not found', p_survey_id using errcode = 'P0002';
   end if;
-  if v_role not in ('owner', 'admin') then
+  if not private.has_org_role(v_survey.org_id, 'admin') then
     raise exception 'only admins and owners of the organisation can delete or restore surveys'
       using errcode = '42501';
   end if;
@@ -165,10 +156,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if not exists (
-    select 1 from public.memberships m
-    where m.org_id = p_org_id and m.user_id = (select auth.uid()) and m.role in ('owner', 'admin')
-  ) then
+  if not private.has_org_role(p_org_id, 'admin') then
     raise exception 'only admins and owners of the organisation can see its trash'
       using errcode = '42501';
   end if;
@@ -229,50 +217,3 @@ grant execute on function
   public.restore_survey(uuid),
   public.survey_trash(uuid)
 to authenticated;
-
--- Why a user's row in an organisation (membership, invitation) went away, for the audit trail.
--- Removed with the whole organisation or the whole account (the parent row is already gone in
--- this transaction): say so, rather than blame the member or the caller.
-create function private.org_user_removal_reason(
-  p_org_id uuid, p_user_id uuid, p_actor uuid, p_by_self text, p_by_other text
-)
-returns text
-language sql
-stable
-security definer
-set search_path = ''
-as $$
-  select case
-    when not exists (select 1 from public.organizations o where o.id = p_org_id)
-      then 'organization_deleted'
-    when not exists (select 1 from auth.users u where u.id = p_user_id) then 'account_erasure'
-    when p_actor is null then 'cascade'
-    when p_actor = p_user_id then p_by_self
-    else p_by_other
-  end;
-$$;
-
--- Members leaving or being removed is a deletion too.
-create function private.audit_membership_removed()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_actor uuid := (select auth.uid());
-begin
-  perform audit.record_event(
-    'membership.removed', old.org_id, 'public.memberships', old.user_id::text,
-    private.org_user_removal_reason(old.org_id, old.user_id, v_actor, 'member_left',
-      'member_removed'),
-    jsonb_build_object('was_owner', old.role = 'owner'),
-    p_actor_job => case when v_actor is null then 'database' end,
-    p_actor_id => v_actor
-  );
-  return old;
-end;
-$$;
-
-create trigger memberships_audit_removed after delete on public.memberships
-  for each row execute function private.audit_membership_removed();

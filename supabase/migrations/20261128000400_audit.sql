@@ -1,4 +1,5 @@
--- The immutable audit trail of every deletion.
+-- Audit: the immutable audit trail of every deletion, and every trigger that writes to it.
+-- See docs/AUDIT.md.
 --
 -- * Events live in schema `audit`, owned by the NOLOGIN role cluso_audit_owner that no
 --   application, job or operator logs in as. Nobody has UPDATE, DELETE or TRUNCATE on them, and
@@ -41,7 +42,13 @@ create table audit.events (
   chain_id uuid not null,
   seq bigint not null check (seq > 0),
   occurred_at timestamptz not null default clock_timestamp(),
-  action text not null check (action ~ '^[a-z_]+\.[a-z_]+$'),
+  -- The one list of audit actions (docs/AUDIT.md describes each); a new action is added here.
+  action text not null check (action in (
+    'survey.soft_deleted', 'survey.restored', 'survey.purged', 'storage_object.removed',
+    'membership.removed', 'invitation.removed', 'organization.deleted',
+    'organization.owner_transferred', 'account.erasure_requested', 'account.erasure_cancelled',
+    'account.erased'
+  )),
   actor_kind text not null check (actor_kind in ('user', 'system')),
   actor_id uuid,
   actor_job text check (actor_job ~ '^[a-z0-9_-]{1,64}$'),
@@ -445,7 +452,7 @@ alter table audit.chain_heads enable row level security;
 
 -- Admins and owners read their own organisation's events; nobody else reads any.
 create policy events_select_org_admins on audit.events for select to authenticated
-  using (org_id = any ((select private.user_admin_org_ids())::uuid[]));
+  using (org_id = any ((select private.user_org_ids('admin'))::uuid[]));
 
 revoke all on all tables in schema audit from public, anon, authenticated, service_role, postgres;
 revoke all on all functions in schema audit from public;
@@ -489,3 +496,79 @@ $$;
 comment on function public.audit_events(uuid, integer, timestamptz) is
   'The deletion audit trail of one organisation, newest first; admins and owners only.';
 grant execute on function public.audit_events(uuid, integer, timestamptz) to authenticated;
+
+-- Why a user's row in an organisation (membership, invitation) went away, for the audit trail.
+-- Removed with the whole organisation or the whole account (the parent row is already gone in
+-- this transaction): say so, rather than blame the member or the caller.
+create function private.org_user_removal_reason(
+  p_org_id uuid, p_user_id uuid, p_actor uuid, p_by_self text, p_by_other text
+)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case
+    when not exists (select 1 from public.organizations o where o.id = p_org_id)
+      then 'organization_deleted'
+    when not exists (select 1 from auth.users u where u.id = p_user_id) then 'account_erasure'
+    when p_actor is null then 'cascade'
+    when p_actor = p_user_id then p_by_self
+    else p_by_other
+  end;
+$$;
+
+-- Members leaving or being removed is a deletion too.
+create function private.audit_membership_removed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor uuid := (select auth.uid());
+begin
+  perform audit.record_event(
+    'membership.removed', old.org_id, 'public.memberships', old.user_id::text,
+    private.org_user_removal_reason(old.org_id, old.user_id, v_actor, 'member_left',
+      'member_removed'),
+    jsonb_build_object('was_owner', old.role = 'owner'),
+    p_actor_job => case when v_actor is null then 'database' end,
+    p_actor_id => v_actor
+  );
+  return old;
+end;
+$$;
+
+create trigger memberships_audit_removed after delete on public.memberships
+  for each row execute function private.audit_membership_removed();
+
+-- Declined, withdrawn or removed-with-the-organisation invitations are deletions too. Accepted
+-- ones are not audited here: accepting creates the membership, whose removal is.
+create function private.audit_invitation_removed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_actor uuid := (select auth.uid());
+begin
+  if exists (select 1 from public.memberships m
+             where m.org_id = old.org_id and m.user_id = old.user_id) then
+    return old;
+  end if;
+  perform audit.record_event(
+    'invitation.removed', old.org_id, 'public.invitations', old.user_id::text,
+    private.org_user_removal_reason(old.org_id, old.user_id, v_actor, 'invitation_declined',
+      'invitation_withdrawn'),
+    '{}',
+    p_actor_job => case when v_actor is null then 'database' end,
+    p_actor_id => v_actor
+  );
+  return old;
+end;
+$$;
+create trigger invitations_audit_removed after delete on public.invitations
+  for each row execute function private.audit_invitation_removed();

@@ -1,9 +1,9 @@
--- Deleting an organisation: owners only, permanent, audited. Its surveys go through the same
+-- Organisation deletion: owners only, permanent, audited. Its surveys go through the same
 -- hard delete as the retention purge (so every recording's object is queued for removal), and
 -- every other object in the organisation's Storage folder is queued too: it is the
 -- organisation's data, whether or not a recording row still points at it.
 
-create function private.delete_organization_now(
+create function private.organization_deletion_perform(
   p_org_id uuid, p_cause text, p_actor_job text, p_actor_id uuid
 )
 returns jsonb
@@ -27,8 +27,7 @@ begin
 
   insert into private.storage_removals (bucket_id, object_name, org_id, cause)
   select o.bucket_id, o.name, p_org_id, p_cause
-  from storage.objects o
-  where o.bucket_id = 'recordings' and o.name like p_org_id::text || '/%'
+  from private.storage_folder_objects('recordings', p_org_id::text) o
   on conflict (bucket_id, object_name) do nothing;
   get diagnostics v_objects = row_count;
 
@@ -42,7 +41,7 @@ begin
   return v_counts;
 end;
 $$;
-revoke all on function private.delete_organization_now(uuid, text, text, uuid)
+revoke all on function private.organization_deletion_perform(uuid, text, text, uuid)
   from public, anon, authenticated, service_role;
 
 create function private.delete_organization(p_org_id uuid)
@@ -52,21 +51,15 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_user uuid := (select auth.uid());
+  v_user uuid := private.require_user('delete an organisation');
 begin
-  if v_user is null then
-    raise exception 'sign in to delete an organisation' using errcode = '42501';
-  end if;
-  if not exists (select 1 from public.memberships m where m.org_id = p_org_id and m.user_id = v_user) then
+  if not private.has_org_role(p_org_id, 'member') then
     raise exception 'organisation % not found', p_org_id using errcode = 'P0002';
   end if;
-  if not exists (
-    select 1 from public.memberships m
-    where m.org_id = p_org_id and m.user_id = v_user and m.role = 'owner'
-  ) then
+  if not private.has_org_role(p_org_id, 'owner') then
     raise exception 'only owners can delete an organisation' using errcode = '42501';
   end if;
-  return private.delete_organization_now(p_org_id, 'user_request', null, v_user);
+  return private.organization_deletion_perform(p_org_id, 'user_request', null, v_user);
 end;
 $$;
 grant execute on function private.delete_organization(uuid) to authenticated;
