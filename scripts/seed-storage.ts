@@ -1,5 +1,6 @@
 // Uploads, through the Storage API, an audio object for every seeded recording row that has
-// none yet, so the demo data is consistent across Postgres and Storage. Idempotent.
+// none yet, so the demo data is consistent across Postgres and Storage. Idempotent. Reports
+// progress on stderr: stdout belongs to the caller's output (npm start's summary).
 import { createClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import { loadStackEnv } from "./lib/stack-env.ts";
@@ -32,7 +33,7 @@ try {
     );
     if (error) throw new Error(`upload of ${row.object_path} failed: ${error.message}`);
   }
-  console.log(JSON.stringify({ job: "seed-storage", uploaded: missing.length }));
+  console.error(`[seed] ${missing.length} recording object(s) uploaded to Storage`);
 } finally {
   await sql.end();
 }

@@ -43,3 +43,18 @@ as_pg_owner() {
 }
 
 psql_admin() { psql "$ADMIN_DB_URL" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# The Node.js range of package.json's "engines": the strictest that a dependency declares
+# (^20.19.0 || >=22.12.0). Checked before anything runs, so an older Node fails here, by name,
+# instead of somewhere inside npm ci, the Supabase CLI or the type generator.
+require_supported_node() {
+  local version major minor
+  version=$(node --version 2>/dev/null) || die "Node.js is not installed; this project needs 20.19+ or 22.12+"
+  version=${version#v} major=${version%%.*} minor=${version#*.} minor=${minor%%.*}
+  if [ "$major" -gt 22 ] || { [ "$major" = 22 ] && [ "$minor" -ge 12 ]; } ||
+    { [ "$major" = 20 ] && [ "$minor" -ge 19 ]; }; then
+    return 0
+  fi
+  die "Node.js $version is not supported: this project needs 20.19+ or 22.12+ (package.json engines)"
+}
+require_supported_node

@@ -23,7 +23,7 @@ ensure_system_packages() {
   command -v pg_prove >/dev/null || missing+=(libtap-parser-sourcehandler-pgtap-perl)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    log "installing ${missing[*]} with apt-get"
+    log "first run: installing ${missing[*]} with apt-get (about a minute or two)"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
@@ -44,7 +44,7 @@ ensure_standin_extensions() {
 
 ensure_node_modules() {
   if [ ! -x "$SUPABASE" ] || [ ! -x "$DENO" ]; then
-    log "installing npm dependencies (npm ci)"
+    log "first run: npm ci (about 450 MB, Deno and the Supabase CLI included; usually under a minute)"
     npm ci --no-audit --no-fund >/dev/null
   fi
 }
@@ -52,7 +52,7 @@ ensure_node_modules() {
 ensure_cluster() {
   mkdir -p "$STACK_DIR"
   if [ ! -f "$PGDATA_DIR/PG_VERSION" ]; then
-    log "creating the PostgreSQL 15 cluster in $PGDATA_DIR"
+    log "first run: creating the PostgreSQL 15 cluster in $PGDATA_DIR (a few seconds)"
     mkdir -p "$PGDATA_DIR" "$PG_SOCKET_DIR" "$PG_LOG_DIR"
     local pwfile="$PG_STATE_DIR/.pwfile"
     printf '%s\n' "$DB_PASSWORD" >"$pwfile"

@@ -1,14 +1,15 @@
-// Bearer-token verification, as storage-api's jwt plugin does it (jose, HS256 shared
-// secret). A bad or missing token is AccessDenied carrying jose's own message, which
-// is what the real service sends (HTTP 400, body statusCode "403").
+// The caller's identity, as storage-api's jwt plugin establishes it: the token comes from the
+// Authorization header only (no `apikey` fallback), and is verified with jose against the HS256
+// shared secret. A bad token is AccessDenied carrying jose's own message (HTTP 400, body
+// statusCode "403").
 
-import { errors as joseErrors, jwtVerify } from "jose";
+import { jwtVerify } from "jose";
 import { ERRORS } from "./errors.ts";
 
 export interface AuthContext {
-  /** Raw bearer token, '' when the request carried none. */
+  /** The raw bearer token, '' when the request carried none. */
   token: string;
-  /** Verified claims; `{role: "anon"}` for anonymous requests on routes that allow them. */
+  /** Verified claims; `{role: "anon"}` when a route lets an anonymous caller through. */
   payload: Record<string, unknown> & { role?: string; sub?: string };
   role: string;
   isAuthenticated: boolean;
@@ -17,14 +18,17 @@ export interface AuthContext {
 const BEARER = /^Bearer\s+/i;
 
 /**
- * The real service only reads `Authorization`; in a Supabase deployment the API
- * gateway turns a lone `apikey` header into one. We sit where the gateway would, so
- * we do the same fallback here.
+ * Routes that declare the real `authSchema` refuse a request without an Authorization header
+ * in Fastify's header validation, before any JWT check: 400 InvalidRequest.
  */
-export function extractToken(headers: Headers): string {
-  const authorization = headers.get("authorization");
-  if (authorization) return authorization.replace(BEARER, "").trim();
-  return (headers.get("apikey") ?? "").trim();
+export function requireAuthorizationHeader(headers: Headers): void {
+  if (!headers.has("authorization")) {
+    throw ERRORS.RequestSchema("headers must have required property 'authorization'");
+  }
+}
+
+export function bearerToken(headers: Headers): string {
+  return (headers.get("authorization") ?? "").replace(BEARER, "");
 }
 
 export async function verifyToken(
@@ -32,39 +36,37 @@ export async function verifyToken(
   secret: Uint8Array,
 ): Promise<AuthContext["payload"]> {
   try {
-    const { payload } = await jwtVerify(token, secret, {
-      algorithms: ["HS256"],
-    });
+    const { payload } = await jwtVerify(token, secret, { algorithms: ["HS256"] });
     return payload as AuthContext["payload"];
   } catch (err) {
-    const message = err instanceof joseErrors.JOSEError || err instanceof Error
-      ? err.message
-      : "Invalid JWT";
-    throw ERRORS.AccessDenied(message);
+    throw ERRORS.AccessDenied(err instanceof Error ? err.message : "Invalid JWT");
   }
 }
 
+const ANONYMOUS: AuthContext = {
+  token: "",
+  payload: { role: "anon" },
+  role: "anon",
+  isAuthenticated: false,
+};
+
 /**
- * Authenticates a request. `allowAnonymous` mirrors the real `allowInvalidJwt`
- * route option: a missing or bad token degrades to the anon role instead of failing.
+ * Authenticates a request. `allowAnonymous` is the real `allowInvalidJwt` route option: a
+ * missing or bad token makes the caller anon instead of failing the request.
  */
 export async function authenticate(
   headers: Headers,
   secret: Uint8Array,
   allowAnonymous = false,
 ): Promise<AuthContext> {
-  const token = extractToken(headers);
-  if (!token && allowAnonymous) {
-    return { token, payload: { role: "anon" }, role: "anon", isAuthenticated: false };
-  }
+  const token = bearerToken(headers);
+  if (!token && allowAnonymous) return ANONYMOUS;
   try {
     const payload = await verifyToken(token, secret);
     const role = typeof payload.role === "string" && payload.role ? payload.role : "anon";
     return { token, payload, role, isAuthenticated: true };
   } catch (err) {
-    if (allowAnonymous) {
-      return { token: "", payload: { role: "anon" }, role: "anon", isAuthenticated: false };
-    }
+    if (allowAnonymous) return ANONYMOUS;
     throw err;
   }
 }

@@ -1,6 +1,5 @@
-// Runtime configuration of the storage stand-in, read once from the environment.
-// Names follow the brief for this stack (STORAGE_*), plus JWT_SECRET shared with the
-// rest of the local Supabase stand-in.
+// Runtime configuration of the Storage API stand-in, read once from the environment: the
+// STORAGE_* settings, and the JWT_SECRET the whole local stack shares.
 
 export interface Config {
   port: number;

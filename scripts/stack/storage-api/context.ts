@@ -1,14 +1,12 @@
-// Per-request context handed to route handlers: shared dependencies, the verified
-// caller, and a builder for the database scope storage-api would use.
+// Per-request context handed to route handlers: shared dependencies, the verified caller, and
+// a builder for the database scope storage-api would use.
 
 import type { AuthContext } from "./auth.ts";
 import type { Config } from "./config.ts";
 import type { Scope, Sql } from "./db.ts";
 import type { Disk } from "./disk.ts";
-import { ValidationError } from "./errors.ts";
+import { ERRORS } from "./errors.ts";
 import type { FaultStore } from "./faults.ts";
-
-export const API_PREFIX = "/storage/v1";
 
 export interface Deps {
   config: Config;
@@ -20,22 +18,16 @@ export interface Deps {
 
 export interface Ctx {
   req: Request;
-  url: URL;
   deps: Deps;
   auth: AuthContext;
   /** Scope for the caller's own role, tagged with a storage.operation name. */
   scope(operation: string): Scope;
 }
 
-export function makeCtx(
-  req: Request,
-  url: URL,
-  deps: Deps,
-  auth: AuthContext,
-): Ctx {
+/** `path` is the request's path as the real service sees it: without the /storage/v1 prefix. */
+export function makeCtx(req: Request, path: string, deps: Deps, auth: AuthContext): Ctx {
   return {
     req,
-    url,
     deps,
     auth,
     scope: (operation) => ({
@@ -46,22 +38,33 @@ export function makeCtx(
       // Header names are already lower-case in a Headers object, as in Node.
       headers: JSON.stringify(Object.fromEntries(req.headers)),
       method: req.method,
-      // The real service sits behind the gateway's /storage/v1 strip and records
-      // its own path including the query string.
-      path: url.pathname.slice(API_PREFIX.length) + url.search,
+      path,
       operation,
     }),
   };
 }
 
-/** Parses a JSON body; a broken body is a 400 like Fastify's parser error. */
+/**
+ * The JSON body as Fastify's parser hands it over: parsed when the content type is JSON, with
+ * Fastify's errors for an empty or broken one, and undefined otherwise (storage-api registers a
+ * no-op parser for every other type).
+ */
 export async function readJson(req: Request): Promise<unknown> {
   const text = await req.text();
-  if (text.trim() === "") return undefined;
+  if (!(req.headers.get("content-type") ?? "").startsWith("application/json")) return undefined;
+  if (text === "") {
+    throw ERRORS.RequestSchema(
+      "Body cannot be empty when content-type is set to 'application/json'",
+      "FastifyError",
+    );
+  }
   try {
     return JSON.parse(text);
   } catch {
-    throw new ValidationError("Body is not valid JSON");
+    throw ERRORS.RequestSchema(
+      "Body is not valid JSON but content-type is set to 'application/json'",
+      "FastifyError",
+    );
   }
 }
 

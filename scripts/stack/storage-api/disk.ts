@@ -1,13 +1,12 @@
-// Object bytes on the local filesystem, at <root>/<bucket>/<name>.
+// Object bytes on the local filesystem.
 //
-// Uploads are first streamed to a temp file (same filesystem, so the final rename is
-// atomic) and only moved into place after their database row has committed.
+// Each object is one file named by a hash of its bucket and name, so every valid key (a leading
+// `/`, empty or `.` segments, 1024 bytes) maps to a file inside the root and never to a
+// directory. Uploads are streamed to a temp file in the same filesystem and renamed into place
+// (atomically) only after their database row has committed.
 
 import { createHash } from "node:crypto";
-import { dirname, join, relative, resolve, sep } from "node:path";
-
-/** '#' is not allowed in bucket names, so this can never collide with a bucket. */
-const TEMP_DIR = "#uploads";
+import { join, resolve } from "node:path";
 
 export interface TempFile {
   path: string;
@@ -20,55 +19,42 @@ export interface TempFile {
 
 export class Disk {
   readonly root: string;
+  readonly #objects: string;
+  readonly #uploads: string;
 
   constructor(root: string) {
     this.root = resolve(root);
+    this.#objects = join(this.root, "objects");
+    this.#uploads = join(this.root, "uploads");
   }
 
-  /** Absolute path of an object; refuses anything that would land outside its bucket. */
-  pathFor(bucket: string, name: string): string {
-    const bucketDir = resolve(this.root, bucket);
-    const full = resolve(bucketDir, name);
-    const rel = relative(bucketDir, full);
-    if (
-      bucket.includes("/") || bucket === TEMP_DIR || rel === "" ||
-      rel.startsWith("..") || rel.startsWith(sep)
-    ) {
-      throw new Error(`refusing path outside bucket: ${bucket}/${name}`);
-    }
-    return full;
+  #pathFor(bucket: string, name: string): string {
+    const id = createHash("sha256").update(bucket).update("\0").update(name).digest("hex");
+    return join(this.#objects, id);
   }
 
   /** Streams `body` to a temp file, keeping at most `limit` bytes. */
-  async writeTemp(
-    body: ReadableStream<Uint8Array> | null,
-    limit: number,
-  ): Promise<TempFile> {
-    const dir = join(this.root, TEMP_DIR);
-    await Deno.mkdir(dir, { recursive: true });
-    const path = join(dir, crypto.randomUUID());
+  async writeTemp(body: ReadableStream<Uint8Array> | null, limit: number): Promise<TempFile> {
+    await Deno.mkdir(this.#uploads, { recursive: true });
+    const path = join(this.#uploads, crypto.randomUUID());
     const file = await Deno.open(path, { write: true, createNew: true });
     const md5 = createHash("md5");
     let size = 0;
     let truncated = false;
     try {
-      if (body) {
-        const reader = body.getReader();
-        while (true) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          if (size + value.byteLength > limit) {
-            truncated = true;
-            await reader.cancel();
-            break;
-          }
-          size += value.byteLength;
-          md5.update(value);
-          let written = 0;
-          while (written < value.byteLength) {
-            written += await file.write(value.subarray(written));
-          }
+      const reader = body?.getReader();
+      while (reader) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (size + value.byteLength > limit) {
+          truncated = true;
+          await reader.cancel();
+          break;
         }
+        size += value.byteLength;
+        md5.update(value);
+        let written = 0;
+        while (written < value.byteLength) written += await file.write(value.subarray(written));
       }
     } catch (err) {
       file.close();
@@ -80,9 +66,8 @@ export class Disk {
   }
 
   async commit(tempPath: string, bucket: string, name: string): Promise<void> {
-    const target = this.pathFor(bucket, name);
-    await Deno.mkdir(dirname(target), { recursive: true });
-    await Deno.rename(tempPath, target);
+    await Deno.mkdir(this.#objects, { recursive: true });
+    await Deno.rename(tempPath, this.#pathFor(bucket, name));
   }
 
   async discard(tempPath: string): Promise<void> {
@@ -91,37 +76,17 @@ export class Disk {
 
   async open(bucket: string, name: string): Promise<Deno.FsFile | null> {
     try {
-      return await Deno.open(this.pathFor(bucket, name), { read: true });
+      return await Deno.open(this.#pathFor(bucket, name), { read: true });
     } catch (err) {
       if (err instanceof Deno.errors.NotFound) return null;
       throw err;
     }
   }
 
-  /** Deletes an object's bytes and prunes folders left empty; missing files are fine. */
+  /** Deletes an object's bytes; a file already gone is fine. */
   async remove(bucket: string, name: string): Promise<void> {
-    const target = this.pathFor(bucket, name);
-    try {
-      await Deno.remove(target);
-    } catch (err) {
+    await Deno.remove(this.#pathFor(bucket, name)).catch((err) => {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-    const bucketDir = resolve(this.root, bucket);
-    let dir = dirname(target);
-    while (dir !== bucketDir && dir.startsWith(bucketDir + sep)) {
-      try {
-        await Deno.remove(dir); // only succeeds when empty
-      } catch {
-        break;
-      }
-      dir = dirname(dir);
-    }
-  }
-
-  /** Removes a bucket's directory, used after the bucket row is gone. */
-  async removeBucketDir(bucket: string): Promise<void> {
-    await Deno.remove(resolve(this.root, bucket), { recursive: true }).catch(
-      () => {},
-    );
+    });
   }
 }

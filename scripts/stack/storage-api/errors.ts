@@ -1,65 +1,48 @@
-// Errors in the shape the real storage-api sends them.
-//
-// The real service renders every error as
+// Errors in the shape the real storage-api (supabase/storage) sends them:
 //   {"statusCode": "<logical status>", "code": "<ErrorCode>", "error": "<legacy name>", "message": "..."}
-// and, quirk kept on purpose, answers with HTTP 400 for every logical status except
-// 500 (and a few that pick their own, e.g. 544 for a database timeout). supabase-js
-// reads `statusCode`/`code` from the body, so clients see the same thing here as there.
+// The HTTP status is 400 for every logical status except 500 (and the few errors that pick
+// their own, such as 544 for a database timeout), as the real error handler does; supabase-js
+// reads `statusCode` and `code` from the body.
 
 export interface ErrorOptions {
   code: string;
+  /** The logical status, sent as the string `statusCode`. */
   httpStatusCode: number;
   message: string;
-  /** Legacy `error` field; falls back to `code` like the real error handler does. */
+  /** The legacy `error` field; the real handler falls back to `code`. */
   error?: string;
-  /** HTTP status actually sent; defaults to 500 for 500 and 400 for everything else. */
+  /** The HTTP status actually sent; 500 for 500, else 400. */
   userStatusCode?: number;
 }
 
 export class StorageError extends Error {
   readonly code: string;
   readonly httpStatusCode: number;
-  readonly legacyError?: string;
+  readonly legacyError: string;
   readonly userStatusCode: number;
 
   constructor(opts: ErrorOptions) {
     super(opts.message);
     this.code = opts.code;
     this.httpStatusCode = opts.httpStatusCode;
-    this.legacyError = opts.error;
-    this.userStatusCode = opts.userStatusCode ??
-      (opts.httpStatusCode === 500 ? 500 : 400);
+    this.legacyError = opts.error ?? opts.code;
+    this.userStatusCode = opts.userStatusCode ?? (opts.httpStatusCode === 500 ? 500 : 400);
   }
 
-  render(): Record<string, string> {
-    return {
+  toResponse(): Response {
+    const body = {
       statusCode: String(this.httpStatusCode),
       code: this.code,
-      error: this.legacyError ?? this.code,
+      error: this.legacyError,
       message: this.message,
     };
-  }
-
-  toResponse(): Response {
-    return Response.json(this.render(), { status: this.userStatusCode });
-  }
-}
-
-/**
- * Request-schema failures. The real service lets Fastify/Ajv reject these, which
- * produces a body without `code` and a real HTTP 400.
- */
-export class ValidationError extends Error {
-  toResponse(): Response {
-    return Response.json(
-      { statusCode: "400", error: "Error", message: this.message },
-      { status: 400 },
-    );
+    return Response.json(body, { status: this.userStatusCode });
   }
 }
 
 const e = (opts: ErrorOptions) => new StorageError(opts);
 
+/** The real ERRORS (src/internal/errors/codes.ts), limited to those the stand-in raises. */
 export const ERRORS = {
   NoSuchBucket: () =>
     e({
@@ -69,19 +52,9 @@ export const ERRORS = {
       message: "Bucket not found",
     }),
   NoSuchKey: () =>
-    e({
-      code: "NoSuchKey",
-      error: "not_found",
-      httpStatusCode: 404,
-      message: "Object not found",
-    }),
-  AccessDenied: (message?: string) =>
-    e({
-      code: "AccessDenied",
-      error: "Unauthorized",
-      httpStatusCode: 403,
-      message: message || "Access denied",
-    }),
+    e({ code: "NoSuchKey", error: "not_found", httpStatusCode: 404, message: "Object not found" }),
+  AccessDenied: (message: string) =>
+    e({ code: "AccessDenied", error: "Unauthorized", httpStatusCode: 403, message }),
   ResourceAlreadyExists: () =>
     e({
       code: "ResourceAlreadyExists",
@@ -95,19 +68,6 @@ export const ERRORS = {
       error: "Duplicate",
       httpStatusCode: 409,
       message: "The resource already exists",
-    }),
-  BucketAlreadyExists: () =>
-    e({
-      code: "BucketAlreadyExists",
-      error: "Duplicate",
-      httpStatusCode: 409,
-      message: "The resource already exists",
-    }),
-  BucketNotEmpty: () =>
-    e({
-      code: "ResourceNotEmpty",
-      httpStatusCode: 409,
-      message: "The bucket you tried to delete is not empty",
     }),
   InvalidMimeType: (mimeType: string) =>
     e({
@@ -123,32 +83,18 @@ export const ERRORS = {
       httpStatusCode: 413,
       message: "The object exceeded the maximum allowed size",
     }),
-  InvalidBucketName: () =>
-    e({
-      code: "InvalidBucketName",
-      error: "Invalid Input",
-      httpStatusCode: 400,
-      message: "Bucket name invalid",
-    }),
   InvalidKey: (key: string) =>
-    e({
-      code: "InvalidKey",
-      httpStatusCode: 400,
-      message: `Invalid key: ${key}`,
-    }),
+    e({ code: "InvalidKey", httpStatusCode: 400, message: `Invalid key: ${key}` }),
   InvalidRequest: (message: string) => e({ code: "InvalidRequest", httpStatusCode: 400, message }),
-  InvalidFileSizeLimit: () =>
-    e({
-      code: "InvalidRequest",
-      httpStatusCode: 400,
-      message: "Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B",
-    }),
   NoContentProvided: () =>
-    e({
-      code: "InvalidRequest",
-      httpStatusCode: 400,
-      message: "No content provided",
-    }),
+    e({ code: "InvalidRequest", httpStatusCode: 400, message: "No content provided" }),
+  /**
+   * A request Fastify refuses before the handler runs: a schema failure (`error` is then the
+   * name of the thrown Error, "Error") or an unparsable JSON body ("FastifyError"). Both map to
+   * InvalidRequest in the real getErrorCode().
+   */
+  RequestSchema: (message: string, error = "Error") =>
+    e({ code: "InvalidRequest", error, httpStatusCode: 400, message }),
   RelatedResourceNotFound: () =>
     e({
       code: "InvalidRequest",
@@ -156,11 +102,7 @@ export const ERRORS = {
       message: "The related resource does not exist",
     }),
   ResourceLocked: () =>
-    e({
-      code: "ResourceLocked",
-      httpStatusCode: 423,
-      message: "The resource is locked",
-    }),
+    e({ code: "ResourceLocked", httpStatusCode: 423, message: "The resource is locked" }),
   DatabaseTimeout: () =>
     e({
       code: "DatabaseTimeout",
@@ -169,12 +111,8 @@ export const ERRORS = {
       message: "The connection to the database timed out",
     }),
   DatabaseError: (message: string) => e({ code: "DatabaseError", httpStatusCode: 500, message }),
-  InternalError: (message?: string) =>
-    e({
-      code: "InternalError",
-      httpStatusCode: 500,
-      message: message || "Internal server error",
-    }),
+  InternalError: (message = "Internal server error", userStatusCode = 500) =>
+    e({ code: "InternalError", httpStatusCode: userStatusCode, userStatusCode, message }),
 };
 
 interface PgLikeError {
@@ -186,14 +124,14 @@ function isPgError(err: unknown): err is PgLikeError & Error {
   return err instanceof Error && (err as { name?: string }).name === "PostgresError";
 }
 
-/** Same SQLSTATE mapping as storage-api's DBError.fromDBError. */
+/** The SQLSTATE mapping of the real DBError.fromDBError. */
 export function fromDbError(err: PgLikeError): StorageError {
   switch (err.code) {
     case "42501":
       return ERRORS.AccessDenied(
         err.message?.includes("row-level security")
           ? "new row violates row-level security policy"
-          : err.message,
+          : err.message ?? "Access denied",
       );
     case "23505":
       return ERRORS.ResourceAlreadyExists();
@@ -208,15 +146,18 @@ export function fromDbError(err: PgLikeError): StorageError {
   }
 }
 
-/** Turns anything thrown by a handler into the wire response. */
+/** Turns anything a handler throws into the wire response. */
 export function errorResponse(err: unknown): Response {
-  if (err instanceof StorageError || err instanceof ValidationError) {
-    return err.toResponse();
-  }
+  if (err instanceof StorageError) return err.toResponse();
   if (isPgError(err)) return fromDbError(err).toResponse();
   console.error("unhandled error:", err);
   return Response.json(
-    { statusCode: "500", error: "Internal", message: "Internal Server Error" },
+    {
+      statusCode: "500",
+      code: "InternalError",
+      error: "Internal",
+      message: "Internal Server Error",
+    },
     { status: 500 },
   );
 }

@@ -1,9 +1,9 @@
 // Fault injection for tests: STAND-IN ONLY, the real storage-api has nothing like it.
 //
 // A test arms rules through POST /__standin/faults; each `remove` call (DELETE
-// /object/{bucket} with prefixes) consumes the first armed rule that matches its
-// bucket. Rules let tests exercise retry/idempotency code against a 5xx, a hang past
-// the client's timeout, or a partial delete.
+// /object/{bucket} with prefixes) consumes the first armed rule that matches its bucket and
+// names. Rules let tests exercise retry/idempotency code against a 5xx, a hang past the
+// client's timeout, a partial delete, or one object Storage keeps refusing.
 
 import { z } from "zod";
 
@@ -12,6 +12,8 @@ const common = {
   times: z.number().int().min(1).max(10_000).default(1),
   /** Only remove calls on this bucket; all buckets when omitted. */
   bucket: z.string().min(1).optional(),
+  /** Only remove calls whose names include this one; all calls when omitted. */
+  name: z.string().min(1).optional(),
 };
 
 export const FaultSpec = z.discriminatedUnion("mode", [
@@ -56,20 +58,17 @@ export class FaultStore {
     return rule;
   }
 
-  list(): FaultRule[] {
-    return this.#rules.map((r) => ({ ...r }));
-  }
-
   clear(): number {
     const n = this.#rules.length;
     this.#rules = [];
     return n;
   }
 
-  /** Consumes one use of the first rule that applies to a remove on `bucket`. */
-  takeForRemove(bucket: string): FaultSpec | null {
+  /** Consumes one use of the first rule that applies to a remove of `names` on `bucket`. */
+  takeForRemove(bucket: string, names: string[]): FaultSpec | null {
     const rule = this.#rules.find((r) =>
-      r.remaining > 0 && (!r.spec.bucket || r.spec.bucket === bucket)
+      r.remaining > 0 && (!r.spec.bucket || r.spec.bucket === bucket) &&
+      (!r.spec.name || names.includes(r.spec.name))
     );
     if (!rule) return null;
     rule.remaining -= 1;

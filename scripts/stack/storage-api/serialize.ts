@@ -1,6 +1,6 @@
-// Response shaping. The real service passes rows through Fastify response schemas
-// (objectSchema, bucketSchema) which drop unknown columns (path_tokens, version
-// flags, ...) and print a null in a plain "string" field as "".
+// Response shaping. The real service passes rows through its Fastify response schema
+// (objectSchema), which drops unknown columns (path_tokens, version flags, ...) and prints a
+// null in a plain "string" field as "".
 
 type Row = Record<string, unknown>;
 
@@ -29,16 +29,5 @@ export function objectJson(row: Row): Row {
     pick(row, out, k, strOrNull);
   }
   for (const k of ["metadata", "user_metadata"]) pick(row, out, k, (v) => v);
-  return out;
-}
-
-/** bucketSchema: as returned by getBucket() and listBuckets(). */
-export function bucketJson(row: Row): Row {
-  const out: Row = {};
-  for (const k of ["id", "name", "owner", "owner_id", "type"]) pick(row, out, k, str);
-  pick(row, out, "public", (v) => Boolean(v));
-  pick(row, out, "file_size_limit", (v) => v === null ? null : Number(v));
-  pick(row, out, "allowed_mime_types", (v) => v);
-  for (const k of ["created_at", "updated_at"]) pick(row, out, k, str);
   return out;
 }

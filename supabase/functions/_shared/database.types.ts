@@ -7,6 +7,488 @@ export type Json =
   | Json[];
 
 export type Database = {
+  private: {
+    Tables: {
+      account_erasure_requests: {
+        Row: {
+          attempts: number;
+          due_at: string;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          progress: NonNullable<Json>;
+          requested_at: string;
+          started_at: string | null;
+          status: string;
+          step: string;
+          user_id: string;
+        };
+        Insert: {
+          attempts?: number;
+          due_at: string;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          progress?: NonNullable<Json>;
+          requested_at: string;
+          started_at?: string | null;
+          status?: string;
+          step?: string;
+          user_id: string;
+        };
+        Update: {
+          attempts?: number;
+          due_at?: string;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          progress?: NonNullable<Json>;
+          requested_at?: string;
+          started_at?: string | null;
+          status?: string;
+          step?: string;
+          user_id?: string;
+        };
+        Relationships: [];
+      };
+      job_invocations: {
+        Row: {
+          function_name: string;
+          invoked_at: string;
+          request_id: number;
+        };
+        Insert: {
+          function_name: string;
+          invoked_at?: string;
+          request_id: number;
+        };
+        Update: {
+          function_name?: string;
+          invoked_at?: string;
+          request_id?: number;
+        };
+        Relationships: [];
+      };
+      storage_removals: {
+        Row: {
+          attempts: number;
+          bucket_id: string;
+          cause: string;
+          enqueued_at: string;
+          id: number;
+          last_error: string | null;
+          leased_until: string | null;
+          next_attempt_at: string;
+          object_name: string;
+          org_id: string;
+          survey_id: string | null;
+        };
+        Insert: {
+          attempts?: number;
+          bucket_id: string;
+          cause: string;
+          enqueued_at?: string;
+          id?: never;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string;
+          object_name: string;
+          org_id: string;
+          survey_id?: string | null;
+        };
+        Update: {
+          attempts?: number;
+          bucket_id?: string;
+          cause?: string;
+          enqueued_at?: string;
+          id?: never;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string;
+          object_name?: string;
+          org_id?: string;
+          survey_id?: string | null;
+        };
+        Relationships: [];
+      };
+    };
+    Views: {
+      account_erasure_backlog: {
+        Row: {
+          attempts: number | null;
+          due_at: string | null;
+          last_error: string | null;
+          leased_until: string | null;
+          overdue: boolean | null;
+          progress: Json | null;
+          request_id: string | null;
+          requested_at: string | null;
+          started_at: string | null;
+          status: string | null;
+          step: string | null;
+          user_id: string | null;
+        };
+        Insert: {
+          attempts?: number | null;
+          due_at?: string | null;
+          last_error?: string | null;
+          leased_until?: string | null;
+          overdue?: never;
+          progress?: Json | null;
+          request_id?: string | null;
+          requested_at?: string | null;
+          started_at?: string | null;
+          status?: string | null;
+          step?: string | null;
+          user_id?: string | null;
+        };
+        Update: {
+          attempts?: number | null;
+          due_at?: string | null;
+          last_error?: string | null;
+          leased_until?: string | null;
+          overdue?: never;
+          progress?: Json | null;
+          request_id?: string | null;
+          requested_at?: string | null;
+          started_at?: string | null;
+          status?: string | null;
+          step?: string | null;
+          user_id?: string | null;
+        };
+        Relationships: [];
+      };
+      storage_removal_backlog: {
+        Row: {
+          attempts: number | null;
+          bucket_id: string | null;
+          cause: string | null;
+          enqueued_at: string | null;
+          id: number | null;
+          last_error: string | null;
+          leased_until: string | null;
+          next_attempt_at: string | null;
+          object_name: string | null;
+          org_id: string | null;
+          stuck: boolean | null;
+          survey_id: string | null;
+        };
+        Insert: {
+          attempts?: number | null;
+          bucket_id?: string | null;
+          cause?: string | null;
+          enqueued_at?: string | null;
+          id?: number | null;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string | null;
+          object_name?: string | null;
+          org_id?: string | null;
+          stuck?: never;
+          survey_id?: string | null;
+        };
+        Update: {
+          attempts?: number | null;
+          bucket_id?: string | null;
+          cause?: string | null;
+          enqueued_at?: string | null;
+          id?: number | null;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string | null;
+          object_name?: string | null;
+          org_id?: string | null;
+          stuck?: never;
+          survey_id?: string | null;
+        };
+        Relationships: [];
+      };
+    };
+    Functions: {
+      accept_invitation: {
+        Args: { p_org_id: string };
+        Returns: Database["public"]["Tables"]["memberships"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "memberships";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      account_erasure_claim: {
+        Args: { p_lease?: string };
+        Returns: {
+          attempts: number;
+          due_at: string;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          progress: NonNullable<Json>;
+          requested_at: string;
+          started_at: string | null;
+          status: string;
+          step: string;
+          user_id: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "account_erasure_requests";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      account_erasure_fail: {
+        Args: { p_error: string; p_lease_token: string; p_request_id: string };
+        Returns: undefined;
+      };
+      account_erasure_status: {
+        Args: Record<PropertyKey, never>;
+        Returns: Json;
+      };
+      account_erasure_step: {
+        Args: {
+          p_batch_size?: number;
+          p_lease?: string;
+          p_lease_token: string;
+          p_request_id: string;
+        };
+        Returns: Json;
+      };
+      account_erasure_window: {
+        Args: Record<PropertyKey, never>;
+        Returns: string;
+      };
+      audited_object_name: {
+        Args: { p_bucket_id: string; p_object_name: string };
+        Returns: string;
+      };
+      cancel_account_erasure: {
+        Args: Record<PropertyKey, never>;
+        Returns: undefined;
+      };
+      create_organization: {
+        Args: { p_name: string };
+        Returns: Database["public"]["Tables"]["organizations"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "organizations";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      current_time: { Args: Record<PropertyKey, never>; Returns: string };
+      delete_organization: { Args: { p_org_id: string }; Returns: Json };
+      delete_survey: {
+        Args: { p_reason: string; p_survey_id: string };
+        Returns: {
+          deleted_at: string;
+          purge_after: string;
+          survey_id: string;
+        }[];
+      };
+      hard_delete_surveys: {
+        Args: {
+          p_actor_id?: string;
+          p_actor_job: string;
+          p_cause: string;
+          p_survey_ids: string[];
+        };
+        Returns: Json;
+      };
+      has_org_role: {
+        Args: {
+          p_min_role: Database["public"]["Enums"]["org_role"];
+          p_org_id: string;
+        };
+        Returns: boolean;
+      };
+      is_recording_object_name: { Args: { p_name: string }; Returns: boolean };
+      job_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      job_health_assert: {
+        Args: Record<PropertyKey, never>;
+        Returns: undefined;
+      };
+      job_invoke: {
+        Args: { p_body?: Json; p_function: string };
+        Returns: number;
+      };
+      lock_survey_for_admin: {
+        Args: { p_survey_id: string };
+        Returns: Database["public"]["Tables"]["surveys"]["Row"];
+        SetofOptions: {
+          from: "*";
+          to: "surveys";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      my_account_erasure: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          due_at: string;
+          request_id: string;
+          requested_at: string;
+          status: string;
+        }[];
+      };
+      org_user_removal_reason: {
+        Args: {
+          p_actor: string;
+          p_by_other: string;
+          p_by_self: string;
+          p_org_id: string;
+          p_user_id: string;
+        };
+        Returns: string;
+      };
+      organization_deletion_perform: {
+        Args: {
+          p_actor_id: string;
+          p_actor_job: string;
+          p_cause: string;
+          p_org_id: string;
+        };
+        Returns: Json;
+      };
+      reconcile_recordings: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          object_name: string;
+          problem: string;
+        }[];
+      };
+      request_account_erasure: {
+        Args: { p_user_id: string };
+        Returns: {
+          due_at: string;
+          request_id: string;
+          requested_at: string;
+        }[];
+      };
+      require_user: { Args: { p_action: string }; Returns: string };
+      restore_survey: {
+        Args: { p_survey_id: string };
+        Returns: {
+          restored_at: string;
+          survey_id: string;
+        }[];
+      };
+      retention_purge_batch: {
+        Args: { p_batch_size: number; p_job?: string };
+        Returns: Json;
+      };
+      retention_purge_preview: {
+        Args: Record<PropertyKey, never>;
+        Returns: Json;
+      };
+      storage_folder_objects: {
+        Args: { p_bucket_id: string; p_folder: string };
+        Returns: {
+          bucket_id: string;
+          name: string;
+        }[];
+      };
+      storage_removal_claim: {
+        Args: { p_lease?: string; p_limit?: number };
+        Returns: {
+          attempts: number;
+          bucket_id: string;
+          id: number;
+          object_name: string;
+        }[];
+      };
+      storage_removal_settle: {
+        Args: {
+          p_error?: string;
+          p_ids: number[];
+          p_job?: string;
+          p_removed_names: string[];
+        };
+        Returns: Json;
+      };
+      storage_removal_status: {
+        Args: Record<PropertyKey, never>;
+        Returns: Json;
+      };
+      survey_child_counts: {
+        Args: { p_org_id: string; p_survey_id: string };
+        Returns: Json;
+      };
+      survey_deletion_reasons: {
+        Args: Record<PropertyKey, never>;
+        Returns: string[];
+      };
+      survey_retention: { Args: Record<PropertyKey, never>; Returns: string };
+      survey_trash: {
+        Args: { p_org_id: string };
+        Returns: {
+          deleted_at: string;
+          deleted_by: string;
+          purge_after: string;
+          slug: string;
+          survey_id: string;
+          title: string;
+        }[];
+      };
+      user_co_member_ids: {
+        Args: Record<PropertyKey, never>;
+        Returns: string[];
+      };
+      user_live_survey_folders: {
+        Args: Record<PropertyKey, never>;
+        Returns: string[];
+      };
+      user_org_folders: { Args: Record<PropertyKey, never>; Returns: string[] };
+      user_org_ids: {
+        Args: { p_min_role?: Database["public"]["Enums"]["org_role"] };
+        Returns: string[];
+      };
+      user_org_standing: {
+        Args: { p_user_id: string };
+        Returns: {
+          only_member: boolean;
+          only_owner: boolean;
+          org_id: string;
+          role: Database["public"]["Enums"]["org_role"];
+        }[];
+      };
+      user_trashed_survey_ids: {
+        Args: Record<PropertyKey, never>;
+        Returns: string[];
+      };
+    };
+    Enums: {
+      [_ in never]: never;
+    };
+    CompositeTypes: {
+      purged_survey: {
+        org_id: string | null;
+        survey_id: string | null;
+        questions: number | null;
+        responses: number | null;
+        recordings: number | null;
+        transcripts: number | null;
+      };
+      settled_removal: {
+        org_id: string | null;
+        bucket_id: string | null;
+        object_name: string | null;
+        cause: string | null;
+        attempts: number | null;
+      };
+    };
+  };
   public: {
     Tables: {
       invitations: {
@@ -351,7 +833,7 @@ export type Database = {
           target_table: string;
         }[];
       };
-      cancel_account_deletion: {
+      cancel_account_erasure: {
         Args: Record<PropertyKey, never>;
         Returns: undefined;
       };
@@ -380,7 +862,7 @@ export type Database = {
           survey_id: string;
         }[];
       };
-      my_account_deletion: {
+      my_account_erasure: {
         Args: Record<PropertyKey, never>;
         Returns: {
           due_at: string;
@@ -389,7 +871,7 @@ export type Database = {
           status: string;
         }[];
       };
-      request_account_deletion: {
+      request_account_erasure: {
         Args: { p_user_id?: string };
         Returns: {
           due_at: string;
@@ -540,6 +1022,9 @@ export type CompositeTypes<
   : never;
 
 export const Constants = {
+  private: {
+    Enums: {},
+  },
   public: {
     Enums: {
       org_role: ["owner", "admin", "member"],

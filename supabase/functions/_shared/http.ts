@@ -25,15 +25,30 @@ export function requirePost(req: Request): void {
   if (req.method !== "POST") throw new HttpError(405, `method ${req.method} not allowed; use POST`);
 }
 
+function mediaType(req: Request): string | null {
+  const header = req.headers.get("content-type");
+  if (header === null) return null;
+  return header.split(";")[0].trim().toLowerCase();
+}
+
 /**
- * Parses the request body with a strict zod schema. An empty body means "all defaults", so the
- * scheduler can POST nothing. Any problem is a 400 naming the field; nothing has run yet.
+ * Parses the request body with a strict zod schema. A body must be declared application/json
+ * (anything else is a 415: a form or text/plain body is never read as JSON). An empty body with
+ * no declared type, or declared JSON, means "all defaults", so the scheduler can POST nothing.
+ * Any problem with the content is a 400 naming the field; nothing has run yet.
  */
 export async function parseJsonBody<S extends z.ZodTypeAny>(
   req: Request,
   schema: S,
 ): Promise<z.output<S>> {
+  const type = mediaType(req);
   const text = await req.text();
+  if (type !== "application/json" && (type !== null || text !== "")) {
+    throw new HttpError(
+      415,
+      `content-type ${type ?? "(none)"} not supported; send the body as application/json`,
+    );
+  }
   let raw: unknown = {};
   if (text.trim() !== "") {
     try {

@@ -5,17 +5,34 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function jsonLogger(base: Record<string, unknown> = {}): Logger {
-  const write = (level: string, message: string, fields?: Record<string, unknown>) => {
-    const line = JSON.stringify({ level, message, ...base, ...fields });
-    if (level === "error") console.error(line);
-    else if (level === "warn") console.warn(line);
-    else console.log(line);
-  };
+type Level = "info" | "warn" | "error";
+export type LineWriter = (level: Level, line: string) => void;
+
+/** The Edge Runtime files console.log/warn/error under the matching log level. */
+const consoleByLevel: LineWriter = (level, line) => {
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+};
+
+/** Everything on stderr: a local run's stdout stays for its own output. */
+export const stderrLines: LineWriter = (_level, line) => console.error(line);
+
+export function jsonLogger(
+  base: Record<string, unknown> = {},
+  write: LineWriter = consoleByLevel,
+): Logger {
+  const line = (level: Level) => (message: string, fields?: Record<string, unknown>) =>
+    write(level, JSON.stringify({ level, message, ...base, ...fields }));
+  return { info: line("info"), warn: line("warn"), error: line("error") };
+}
+
+/** The same logger, adding `fields` to every line. */
+export function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
   return {
-    info: (m, f) => write("info", m, f),
-    warn: (m, f) => write("warn", m, f),
-    error: (m, f) => write("error", m, f),
+    info: (m, f) => logger.info(m, { ...fields, ...f }),
+    warn: (m, f) => logger.warn(m, { ...fields, ...f }),
+    error: (m, f) => logger.error(m, { ...fields, ...f }),
   };
 }
 

@@ -7,6 +7,11 @@ export interface RemoveResult {
   removed: string[];
   /** Why the call failed (HTTP status, network, timeout), or null. */
   error: string | null;
+  /**
+   * The failure says nothing about the names asked for: no answer (network, timeout) or an
+   * answer that Storage as a whole is unavailable (429, 502, 503, 504).
+   */
+  unavailable: boolean;
 }
 
 /** Removes up to 1000 objects of one bucket; never throws. */
@@ -23,16 +28,22 @@ export interface RemoverConfig {
 }
 
 const MAX_ERROR_LENGTH = 500;
+const UNAVAILABLE_STATUSES = new Set([429, 502, 503, 504]);
 
-function describe(err: unknown, signal: AbortSignal): string {
+function failure(err: unknown, signal: AbortSignal): RemoveResult {
   if (signal.aborted) {
     const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
-    return `Storage remove aborted: ${reason}`.slice(0, MAX_ERROR_LENGTH);
+    const error = `Storage remove aborted: ${reason}`.slice(0, MAX_ERROR_LENGTH);
+    return { removed: [], error, unavailable: true };
   }
-  const e = err as { status?: number; statusCode?: string; message?: string; name?: string };
-  const status = e?.status ?? e?.statusCode;
+  const e = err as { status?: number; message?: string; name?: string };
+  const status = typeof e?.status === "number" ? e.status : undefined;
   const text = `${e?.name ?? "Error"}${status ? ` ${status}` : ""}: ${e?.message ?? String(err)}`;
-  return `Storage remove failed: ${text}`.slice(0, MAX_ERROR_LENGTH);
+  return {
+    removed: [],
+    error: `Storage remove failed: ${text}`.slice(0, MAX_ERROR_LENGTH),
+    unavailable: status === undefined || UNAVAILABLE_STATUSES.has(status),
+  };
 }
 
 export function supabaseObjectRemover(config: RemoverConfig): ObjectRemover {
@@ -52,10 +63,10 @@ export function supabaseObjectRemover(config: RemoverConfig): ObjectRemover {
     });
     try {
       const { data, error } = await client.storage.from(bucket).remove(names);
-      if (error) return { removed: [], error: describe(error, signal) };
-      return { removed: (data ?? []).map((o) => o.name), error: null };
+      if (error) return failure(error, signal);
+      return { removed: (data ?? []).map((o) => o.name), error: null, unavailable: false };
     } catch (err) {
-      return { removed: [], error: describe(err, signal) };
+      return failure(err, signal);
     }
   };
 }

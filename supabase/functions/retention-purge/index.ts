@@ -1,6 +1,5 @@
-// Edge Function entry point. Called by Supabase Cron (pg_cron + pg_net, service-role key from
-// Vault); the handler checks the caller itself, whatever verify_jwt is set to.
-import { depsFromEnv } from "./deps.ts";
-import { createRetentionPurgeHandler } from "./handler.ts";
+// Edge Function entry point, called by Supabase Cron (see the jobs migration).
+import { serveJob } from "../_shared/job/serve.ts";
+import { retentionPurge } from "./job.ts";
 
-Deno.serve(createRetentionPurgeHandler(depsFromEnv()));
+serveJob(retentionPurge);

@@ -1,30 +1,26 @@
-// Integration tests of the account erasure job against the local stack: real Postgres
-// (migrations applied), the Storage API stand-in, and the real supabase-js. Each test makes its
-// own users and organisations with random ids and asks for the deletion through the RPC as the
-// user. Other deletion requests may exist on the shared stack (the seed's, other tests'): the
-// job processes them all, so assertions are about this test's users.
+// Integration tests of the account erasure against the stack: real Postgres (migrations
+// applied), its Storage API, and the real supabase-js. Each test makes its own users and
+// organisations with random ids and asks for the erasure through the RPC as the user. Other
+// erasure requests may exist on the shared stack (the seed's, other tests'): the job processes
+// them all, so assertions are about this test's users.
 //   node_modules/.bin/deno test -A supabase/functions/tests/account_erasure_test.ts
 import assert from "node:assert/strict";
 import type { Sql } from "../_shared/db.ts";
+import { accountErasure } from "../account-erasure/job.ts";
 import {
-  accountErasureJob,
-  assertRequestsShape,
   asUser,
   auditByTarget,
-  callErasure,
-  capturingLogger,
   createOrganization,
   createSoloOrganization,
   createSurveyAs,
   createUser,
-  interceptSql,
   listTree,
-  type LogLine,
-  manualClock,
   memberships,
   quiesceErasure,
-  requestDeletion,
+  requestErasure,
   requestStatus,
+  resumeRun,
+  soloOwnerAskingErasure,
   type TestUser,
   tokenRows,
   traces,
@@ -32,7 +28,21 @@ import {
   userClient,
   userJwt,
 } from "./support/erasure.ts";
-import { assertBadBodies, assertRefused, jobScenarios, withJob } from "./support/job.ts";
+import {
+  assertBadBodies,
+  assertErasureBacklogShape,
+  assertRefused,
+  assertReport,
+  assertStorageBacklogShape,
+  call,
+  callOk,
+  failingCall,
+  interceptSql,
+  jobScenarios,
+  manualClock,
+  runConcurrently,
+  runOnce,
+} from "./support/job.ts";
 import {
   auditEvents,
   childCounts,
@@ -45,12 +55,9 @@ import {
   stack,
 } from "./support/stack.ts";
 
-const scenario = jobScenarios({ job: () => accountErasureJob(), quiesce: quiesceErasure });
+const PHASES = ["erase", "storage_removal"];
 
-/** The "claimed account deletion request" log lines. */
-function claims(logger: { lines: LogLine[] }): LogLine[] {
-  return logger.lines.filter((l) => l.message === "claimed account deletion request");
-}
+const scenario = jobScenarios({ job: accountErasure, quiesce: quiesceErasure });
 
 async function userExists(sql: Sql, user: TestUser): Promise<boolean> {
   const [row] = await sql`select 1 from auth.users where id = ${user.id}`;
@@ -89,7 +96,7 @@ async function assertErased(sql: Sql, user: TestUser) {
 
 scenario("refuses every caller that is not the scheduler or service role", async (sql, job) => {
   const user = await createUser(sql, "refused");
-  await requestDeletion(sql, user);
+  await requestErasure(sql, user);
   const forged = await mintJwt({ role: "service_role" }, "x".repeat(40));
   const cases: [string, string | null, number][] = [
     ["no Authorization header", null, 401],
@@ -103,9 +110,7 @@ scenario("refuses every caller that is not the scheduler or service role", async
       403,
     ],
   ];
-  await assertRefused((token) => callErasure(job, {}, { token }), cases, "accounts_erased");
-  const get = await callErasure(job, undefined, { method: "GET" });
-  assert.equal(get.status, 405);
+  await assertRefused(job, cases);
 
   const status = await requestStatus(sql, user);
   assert.equal(status?.status, "pending", "nothing ran");
@@ -113,14 +118,14 @@ scenario("refuses every caller that is not the scheduler or service role", async
   assert.equal(await userExists(sql, user), true);
 
   // The scheduler (service-role key, or a service_role JWT of the project) does run it.
-  const ok = await callErasure(job, {}, { token: await mintJwt({ role: "service_role" }) });
+  const ok = await call(job, {}, { token: await mintJwt({ role: "service_role" }) });
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
   await assertErased(sql, user);
 });
 
 scenario("rejects a bad body with 400 naming the field, and changes nothing", async (sql, job) => {
   const user = await createUser(sql, "badbody");
-  await requestDeletion(sql, user);
+  await requestErasure(sql, user);
   const cases: [unknown, string][] = [
     [{ max_requests: 0 }, "max_requests"],
     [{ max_requests: 101 }, "max_requests"],
@@ -128,16 +133,19 @@ scenario("rejects a bad body with 400 naming the field, and changes nothing", as
     [{ dry_run: true }, "dry_run"],
     [null, "body"],
   ];
-  await assertBadBodies((body, init) => callErasure(job, body, init), cases, "accounts_erased");
+  await assertBadBodies(job, cases);
 
   const status = await requestStatus(sql, user);
   assert.equal(status?.status, "pending");
   assert.equal(status?.attempts, 0);
 
-  // An empty body means all defaults (the scheduler POSTs nothing).
-  const empty = await callErasure(job, undefined, { rawBody: "" });
+  // An empty body means all defaults (the scheduler may POST nothing), with or without a
+  // declared JSON type.
+  const empty = await call(job, undefined, { rawBody: "", contentType: null });
   assert.equal(empty.status, 200, JSON.stringify(empty.body));
   await assertErased(sql, user);
+  const emptyJson = await call(job, undefined, { rawBody: "" });
+  assert.equal(emptyJson.status, 200, JSON.stringify(emptyJson.body));
 });
 
 scenario(
@@ -166,20 +174,18 @@ scenario(
     assert.equal(owned, all.length, "Storage recorded Ann as the owner");
     assert.ok(await tokenRows(sql, ann) > 0);
 
-    await requestDeletion(sql, ann);
-    const res = await callErasure(job, { batch_size: 1 });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.job, "account-erasure");
-    assert.match(res.body.run_id, /^[0-9a-f-]{36}$/);
-    assert.equal(res.body.accounts_erased, 1);
+    await requestErasure(sql, ann);
+    const res = await callOk(job, { batch_size: 1 });
+    assertReport(res, "account-erasure", PHASES);
+    assert.equal(res.totals.accounts_erased, 1);
     // transfer_ownership, one survey per step (2), the organisation, "finished", erase_user.
-    assert.equal(res.body.steps, 6);
-    assert.equal(res.body.requests_failed, 0);
-    assert.ok(res.body.objects_removed >= all.length, `removed ${res.body.objects_removed}`);
-    assert.equal(res.body.objects_failed, 0);
+    assert.equal(res.totals.steps, 6);
+    assert.equal(res.totals.requests_failed, 0);
+    assert.ok(res.totals.objects_removed >= all.length, `removed ${res.totals.objects_removed}`);
+    assert.equal(res.totals.objects_failed, 0);
     assert.equal(res.body.stopped_early, false);
-    assert.equal(res.body.error, undefined);
-    assertRequestsShape(res.body.requests);
+    assertErasureBacklogShape(res.erasures);
+    assertStorageBacklogShape(res.storage);
 
     // Rows, objects (through the API and in storage.objects), outbox, reconciliation.
     assert.equal(await orgExists(sql, org), false);
@@ -213,12 +219,11 @@ scenario(
     await assertErased(sql, ann);
 
     // Idempotent: an immediate second run has nothing to do.
-    const again = await callErasure(job);
-    assert.equal(again.status, 200, JSON.stringify(again.body));
-    assert.equal(again.body.accounts_erased, 0);
-    assert.equal(again.body.steps, 0);
-    assert.equal(again.body.requests_failed, 0);
-    assert.equal(again.body.objects_removed, 0);
+    const again = await callOk(job);
+    assert.equal(again.totals.accounts_erased, 0);
+    assert.equal(again.totals.steps, 0);
+    assert.equal(again.totals.requests_failed, 0);
+    assert.equal(again.totals.objects_removed, 0);
     assert.equal((await auditByTarget(sql, "account.erased", ann.id)).length, 1);
     assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, all.length);
   },
@@ -244,11 +249,10 @@ scenario(
     const benClient = await userClient(ben);
     assert.deepEqual(await listTree(benClient, `${org}/${bens.surveyId}`), bens.objectNames);
 
-    await requestDeletion(sql, ben);
-    const res = await callErasure(job);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.accounts_erased, 1);
-    assert.equal(res.body.requests_failed, 0);
+    await requestErasure(sql, ben);
+    const res = await callOk(job);
+    assert.equal(res.totals.accounts_erased, 1);
+    assert.equal(res.totals.requests_failed, 0);
 
     assert.equal(await orgExists(sql, org), true);
     assert.deepEqual(await memberships(sql, org), [{ user_id: olga.id, role: "owner" }]);
@@ -306,11 +310,10 @@ scenario(
     const sandbox = await createSoloOrganization(sql, cat, "1 month");
     const mine = await createSurveyAs(sql, sandbox, cat, { questions: 1, responses: 1 });
 
-    await requestDeletion(sql, cat);
-    const res = await callErasure(job);
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.accounts_erased, 1);
-    assert.equal(res.body.requests_failed, 0);
+    await requestErasure(sql, cat);
+    const res = await callOk(job);
+    assert.equal(res.totals.accounts_erased, 1);
+    assert.equal(res.totals.requests_failed, 0);
 
     assert.deepEqual(await memberships(sql, org), [
       { user_id: mia.id, role: "member" },
@@ -344,32 +347,22 @@ scenario(
 scenario(
   "a failure mid-erasure is recorded; the next run resumes at the recorded step",
   async (sql) => {
-    const dan = await createUser(sql, "dan");
-    const org = await createSoloOrganization(sql, dan);
-    const surveys = [];
-    for (let i = 0; i < 3; i++) {
-      surveys.push(await createSurveyAs(sql, org, dan, { questions: 1, responses: 1 }));
-    }
+    const { user: dan, org, surveys, requestId } = await soloOwnerAskingErasure(sql, "dan", 3);
     const names = surveys.flatMap((s) => s.objectNames).sort();
-    await requestDeletion(sql, dan);
 
-    // The third erase_account_step call fails (as a dropped connection would).
-    let calls = 0;
-    const crashing = accountErasureJob({
-      wrapSql: (pool) =>
-        interceptSql(pool, (query) => {
-          if (query.includes("erase_account_step") && ++calls === 3) {
-            throw new Error("injected: connection reset");
-          }
-        }),
-    });
-    const res = await withJob(crashing, (j) => callErasure(j, { batch_size: 1 }));
+    // The third account_erasure_step call fails (as a dropped connection would).
+    const res = await runOnce(
+      accountErasure,
+      { wrapSql: failingCall("account_erasure_step", { n: 3 }) },
+      { batch_size: 1 },
+    );
     assert.equal(res.status, 200, "one failure is reported, not yet an incident");
-    assert.equal(res.body.accounts_erased, 0);
-    assert.equal(res.body.steps, 2, "transfer_ownership, then one survey");
-    assert.equal(res.body.requests_failed, 1);
-    assert.equal(res.body.error, undefined);
+    assert.equal(res.totals.accounts_erased, 0);
+    assert.equal(res.totals.steps, 2, "transfer_ownership, then one survey");
+    assert.equal(res.totals.requests_failed, 1);
+    assert.equal(res.body.error, null);
     const failed = await requestStatus(sql, dan);
+    assert.equal(failed?.request_id, requestId);
     assert.equal(failed?.status, "in_progress");
     assert.equal(failed?.step, "delete_solo_organizations");
     assert.equal(failed?.progress.surveys_deleted, 1);
@@ -379,17 +372,12 @@ scenario(
     assert.equal((await childCounts(sql, org)).surveys, 2);
     assert.equal((await existingObjects(sql, names)).length, 2, "the first survey's objects went");
 
-    const logger = capturingLogger();
-    const resumed = await withJob(
-      accountErasureJob({ logger }),
-      (j) => callErasure(j, { batch_size: 1 }),
-    );
+    const { res: resumed, claim } = await resumeRun({ batch_size: 1 }, requestId);
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
-    assert.equal(resumed.body.accounts_erased, 1);
+    assert.equal(resumed.totals.accounts_erased, 1);
     // The two surveys left, the organisation, "finished", erase_user: nothing done twice.
-    assert.equal(resumed.body.steps, 5);
-    assert.equal(resumed.body.requests_failed, 0);
-    const claim = claims(logger).find((l) => l.fields.request_id === failed?.request_id);
+    assert.equal(resumed.totals.steps, 5);
+    assert.equal(resumed.totals.requests_failed, 0);
     assert.equal(claim?.fields.step, "delete_solo_organizations", "resumed at the recorded step");
     assert.equal(claim?.fields.attempts, 2, "attempts incremented");
 
@@ -407,25 +395,24 @@ scenario(
 scenario(
   "stopped at the deadline mid-request: the lease holds it, then the next run resumes it",
   async (sql, job) => {
-    const eve = await createUser(sql, "eve");
-    const org = await createSoloOrganization(sql, eve);
-    for (let i = 0; i < 3; i++) await createSurveyAs(sql, org, eve, { questions: 1, responses: 1 });
-    await requestDeletion(sql, eve);
+    const { user: eve, org } = await soloOwnerAskingErasure(sql, "eve", 3);
 
     // Every step takes a second of the (test) clock; 5 s leave room for three steps.
     const clock = manualClock();
-    const slow = accountErasureJob({
-      clock,
-      wrapSql: (pool) =>
-        interceptSql(pool, (query) => {
-          if (query.includes("erase_account_step")) clock.advance(1000);
-        }),
-    });
-    const res = await withJob(slow, (j) => callErasure(j, { batch_size: 1, max_seconds: 5 }));
+    const slowSteps = (pool: Sql) =>
+      interceptSql(pool, (query) => {
+        if (query.includes("private.account_erasure_step(")) clock.advance(1000);
+      });
+    const res = await runOnce(
+      accountErasure,
+      { clock, wrapSql: slowSteps },
+      { batch_size: 1, max_seconds: 5 },
+    );
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.steps, 3);
-    assert.equal(res.body.accounts_erased, 0);
+    assert.equal(res.totals.steps, 3);
+    assert.equal(res.totals.accounts_erased, 0);
     assert.equal(res.body.stopped_early, true);
+    assert.equal(res.body.phases[0].stopped_early, true, "the erase phase stopped");
     const paused = await requestStatus(sql, eve);
     assert.equal(paused?.step, "delete_solo_organizations");
     assert.equal(paused?.progress.surveys_deleted, 2);
@@ -434,24 +421,19 @@ scenario(
     assert.ok(paused?.leased_until && paused.leased_until > new Date(), "still leased");
 
     // A run while the lease holds leaves the request alone.
-    const during = await callErasure(job);
+    const during = await call(job);
     assert.equal(during.status, 200);
-    assert.equal(during.body.steps, 0);
-    assert.ok(during.body.requests!.in_progress >= 1);
+    assert.equal(during.totals.steps, 0);
+    assert.ok(during.erasures.in_progress >= 1);
     assert.equal((await requestStatus(sql, eve))?.attempts, 1);
 
     // The lease runs out (the next scheduled run comes 30 minutes later).
-    await sql`update private.account_deletion_requests
+    await sql`update private.account_erasure_requests
               set leased_until = now() - interval '1 second' where user_id = ${eve.id}`;
-    const logger = capturingLogger();
-    const next = await withJob(
-      accountErasureJob({ logger }),
-      (j) => callErasure(j, { batch_size: 1 }),
-    );
+    const { res: next, claim } = await resumeRun({ batch_size: 1 });
     assert.equal(next.status, 200, JSON.stringify(next.body));
-    assert.equal(next.body.accounts_erased, 1);
-    assert.equal(next.body.steps, 4, "the last survey, the organisation, finished, erase_user");
-    const [claim] = claims(logger);
+    assert.equal(next.totals.accounts_erased, 1);
+    assert.equal(next.totals.steps, 4, "the last survey, the organisation, finished, erase_user");
     assert.equal(claim?.fields.step, "delete_solo_organizations");
     assert.equal(claim?.fields.attempts, 2);
     assert.equal((await auditEvents(sql, org, "survey.purged")).length, 3);
@@ -484,21 +466,17 @@ scenario(
         names.push(...survey.objectNames);
         surveyIds.push(survey.surveyId);
       }
-      await requestDeletion(sql, user);
+      await requestErasure(sql, user);
     }
 
-    const [a, b] = await withJob(accountErasureJob(), (second) =>
-      Promise.all([
-        callErasure(job, { batch_size: 1 }),
-        callErasure(second, { batch_size: 1 }),
-      ]));
+    const [a, b] = await runConcurrently(job, { batch_size: 1 });
     for (const res of [a, b]) {
       assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.equal(res.body.error, undefined);
-      assert.equal(res.body.requests_failed, 0);
-      assert.equal(res.body.objects_failed, 0);
+      assert.equal(res.body.error, null);
+      assert.equal(res.totals.requests_failed, 0);
+      assert.equal(res.totals.objects_failed, 0);
     }
-    assert.ok(a.body.accounts_erased + b.body.accounts_erased >= users.length);
+    assert.ok(a.totals.accounts_erased + b.totals.accounts_erased >= users.length);
 
     for (const user of users) await assertErased(sql, user);
     for (const org of orgs) {
@@ -526,40 +504,38 @@ scenario(
   {
     // Never leave an overdue request behind: every later run would answer 500.
     cleanup: async (job) => {
-      await callErasure(job).catch(() => {});
+      await call(job).catch(() => {});
     },
   },
   async (sql, job) => {
     const fay = await createUser(sql, "fay");
     const gus = await createUser(sql, "gus");
-    const fayRequest = await requestDeletion(sql, fay);
-    await requestDeletion(sql, gus);
+    const fayRequest = await requestErasure(sql, fay);
+    await requestErasure(sql, gus);
     // Fay asked 8 days ago: her request is overdue (and due first).
-    await sql`update private.account_deletion_requests
+    await sql`update private.account_erasure_requests
               set requested_at = now() - interval '8 days', due_at = now() - interval '1 day'
               where user_id = ${fay.id}`;
 
-    const failing = accountErasureJob({
-      wrapSql: (pool) =>
-        interceptSql(pool, (query, values) => {
-          if (query.includes("erase_account_step") && values.includes(fayRequest)) {
-            throw new Error("injected: Fay's erasure keeps failing");
-          }
-        }),
+    const fayFails = failingCall("account_erasure_step", {
+      value: fayRequest,
+      always: true,
+      message: "injected: Fay's erasure keeps failing",
     });
-    const res = await withJob(failing, (j) => callErasure(j));
+    const res = await runOnce(accountErasure, { wrapSql: fayFails });
     assert.equal(res.status, 500, JSON.stringify(res.body));
+    assert.equal(res.body.ok, false);
     assert.match(
       res.body.error!,
-      /1 account deletion request\(s\) are past their 7-day deadline/,
+      /1 account erasure request\(s\) are past their 7-day deadline/,
     );
     assert.ok(!/\n\s+at /.test(res.body.error!), "no stack trace");
-    assert.equal(res.body.job, "account-erasure", "the same body, plus error");
-    assert.equal(res.body.requests_failed, 1);
-    assert.equal(res.body.accounts_erased, 1, "Fay's failure did not block Gus");
-    assertRequestsShape(res.body.requests);
-    assert.ok(res.body.requests!.overdue >= 1);
-    assert.equal(typeof res.body.requests!.oldest_due_at, "string");
+    assertReport(res, "account-erasure", PHASES);
+    assert.equal(res.totals.requests_failed, 1);
+    assert.equal(res.totals.accounts_erased, 1, "Fay's failure did not block Gus");
+    assertErasureBacklogShape(res.erasures);
+    assert.ok(res.erasures.overdue >= 1);
+    assert.equal(typeof res.erasures.oldest_due_at, "string");
     await assertErased(sql, gus);
 
     const status = await requestStatus(sql, fay);
@@ -569,10 +545,9 @@ scenario(
     assert.equal(status?.leased_until, null);
 
     // Fixed: the next run erases Fay and the job is healthy again.
-    const healed = await callErasure(job);
-    assert.equal(healed.status, 200, JSON.stringify(healed.body));
-    assert.equal(healed.body.accounts_erased, 1);
-    assert.equal(healed.body.requests!.overdue, 0);
+    const healed = await callOk(job);
+    assert.equal(healed.totals.accounts_erased, 1);
+    assert.equal(healed.erasures.overdue, 0);
     await assertErased(sql, fay);
   },
 );
@@ -596,23 +571,15 @@ scenario(
       { user: xan, role: "owner", joinedAgo: "3 years" },
       { user: yul, role: "member", joinedAgo: "2 years" },
     ]);
-    const xanRequest = await requestDeletion(sql, xan);
-    await requestDeletion(sql, yul);
+    const xanRequest = await requestErasure(sql, xan);
+    await requestErasure(sql, yul);
 
     // Xan's erasure fails right after transfer_ownership (Yul became owner of both); Yul's
     // then runs to the end in the same run; Xan's resumes in the next one.
-    let xanSteps = 0;
-    const failing = accountErasureJob({
-      wrapSql: (pool) =>
-        interceptSql(pool, (query, values) => {
-          if (
-            query.includes("erase_account_step") && values.includes(xanRequest) &&
-            ++xanSteps === 2
-          ) throw new Error("injected");
-        }),
+    await runOnce(accountErasure, {
+      wrapSql: failingCall("account_erasure_step", { value: xanRequest, n: 2 }),
     });
-    await withJob(failing, (j) => callErasure(j));
-    await callErasure(job);
+    await call(job);
     await assertErased(sql, xan);
     await assertErased(sql, yul);
 

@@ -1,17 +1,25 @@
-// Integration tests of the retention purge against the local stack: real Postgres (migrations
-// applied), the Storage API stand-in, and the real supabase-js. Each test makes its own
-// organisations with random ids and leaves no faults armed.
+// Integration tests of the retention purge against the stack: real Postgres (migrations
+// applied), its Storage API, and the real supabase-js. Each test makes its own organisations
+// with random ids; tests that inject Storage faults need the local stand-in (support/faults.ts).
 //   node_modules/.bin/deno test -A supabase/functions/tests/retention_purge_test.ts
 import assert from "node:assert/strict";
 import type { Sql } from "../_shared/db.ts";
+import { retentionPurge } from "../retention-purge/job.ts";
+import { clearFaults } from "./support/faults.ts";
 import {
   assertBadBodies,
   assertRefused,
+  assertReport,
+  assertStorageBacklogShape,
+  call,
+  callOk,
   jobScenarios,
+  runConcurrently,
+  testJob,
   tickingClock,
   withJob,
 } from "./support/job.ts";
-import { assertBacklogShape, call, quiesce, retentionPurgeJob } from "./support/retention.ts";
+import { EXPIRED, quiesce, runWhenDue, runWithFault } from "./support/retention.ts";
 import {
   auditEvents,
   childCounts,
@@ -19,8 +27,6 @@ import {
   createSurvey,
   downloadable,
   existingObjects,
-  injectFault,
-  makeDue,
   mintJwt,
   outboxRows,
   reconcile,
@@ -30,10 +36,10 @@ import {
   uploadObjects,
 } from "./support/stack.ts";
 
-const EXPIRED = "30 days 1 minute";
 const ALMOST = "29 days 23 hours";
+const PHASES = ["purge", "storage_removal"];
 
-const scenario = jobScenarios({ job: () => retentionPurgeJob(), quiesce });
+const scenario = jobScenarios({ job: retentionPurge, quiesce });
 
 async function assertReconciled(sql: Sql, ...orgIds: string[]) {
   for (const orgId of orgIds) assert.deepEqual(await reconcile(sql, orgId), []);
@@ -58,9 +64,7 @@ scenario("refuses every caller that is not the scheduler or service role", async
     ["anon key", stack.ANON_KEY, 403],
     ["signed-in user's JWT", userJwt, 403],
   ];
-  await assertRefused((token) => call(job, {}, { token }), cases, "surveys_purged");
-  const get = await call(job, undefined, { method: "GET" });
-  assert.equal(get.status, 405);
+  await assertRefused(job, cases);
 
   assert.ok(await surveyExists(sql, survey.surveyId), "nothing purged");
   assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
@@ -69,7 +73,7 @@ scenario("refuses every caller that is not the scheduler or service role", async
   // A service_role JWT signed with the project's secret (not the exact key) is accepted.
   const serviceJwt = await mintJwt({ role: "service_role" });
   const ok = await call(job, { dry_run: true }, { token: serviceJwt });
-  assert.equal(ok.status, 200);
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
   assert.ok(await surveyExists(sql, survey.surveyId));
 });
 
@@ -80,7 +84,7 @@ scenario("rejects a bad body with 400 naming the field, and changes nothing", as
     [{ dry_run: "yes" }, "dry_run"],
     [{ dryRun: true }, "dryRun"],
   ];
-  await assertBadBodies((body, init) => call(job, body, init), cases);
+  await assertBadBodies(job, cases);
 
   assert.ok(await surveyExists(sql, survey.surveyId));
   assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
@@ -96,10 +100,9 @@ scenario(
     const live = await createSurvey(sql, org);
     const before = await childCounts(sql, org);
 
-    const res = await call(job);
-    assert.equal(res.status, 200);
-    assert.equal(res.body.surveys_purged, 0);
-    assert.equal(res.body.objects_removed, 0);
+    const res = await callOk(job);
+    assert.equal(res.totals.surveys_purged, 0);
+    assert.equal(res.totals.objects_removed, 0);
     assert.deepEqual(await childCounts(sql, org), before);
     const all = [...almost.objectNames, ...restored.objectNames, ...live.objectNames].sort();
     assert.deepEqual(await existingObjects(sql, all), all);
@@ -122,23 +125,22 @@ scenario(
     const otherOrgAlmost = await createSurvey(sql, other, { deletedAgo: ALMOST });
     const otherOrgLive = await createSurvey(sql, other);
 
-    const res = await call(job, {});
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.job, "retention-purge");
-    assert.equal(res.body.dry_run, false);
-    assert.match(res.body.run_id, /^[0-9a-f-]{36}$/);
-    assert.equal(res.body.surveys_purged, 1);
-    assert.deepEqual(res.body.rows_deleted, {
-      questions: 2,
-      responses: 3,
-      recordings: 6,
-      transcripts: 6,
+    const res = await callOk(job, {});
+    assertReport(res, "retention-purge", PHASES);
+    assert.deepEqual(res.totals, {
+      surveys_purged: 1,
+      questions_deleted: 2,
+      responses_deleted: 3,
+      recordings_deleted: 6,
+      transcripts_deleted: 6,
+      batches: 1,
+      objects_removed: 6,
+      objects_failed: 0,
+      remove_calls: 1,
     });
-    assert.equal(res.body.objects_removed, 6);
-    assert.equal(res.body.objects_failed, 0);
-    assert.equal(res.body.batches, 1);
     assert.equal(res.body.stopped_early, false);
-    assertBacklogShape(res.body.backlog);
+    assert.ok(res.body.phases.every((p) => !p.stopped_early));
+    assertStorageBacklogShape(res.storage);
     assert.deepEqual(await outboxRows(sql, org), [], "nothing of this org left pending");
 
     assert.equal(await surveyExists(sql, expired.surveyId), false);
@@ -177,12 +179,12 @@ scenario(
     await assertReconciled(sql, org, other);
 
     // Second run: nothing left to do, nothing changes.
-    const again = await call(job, {});
-    assert.equal(again.status, 200);
-    assert.equal(again.body.surveys_purged, 0);
-    assert.equal(again.body.objects_removed, 0);
-    assert.equal(again.body.objects_failed, 0);
-    assert.equal(again.body.batches, 0);
+    const again = await callOk(job, {});
+    assert.equal(again.totals.surveys_purged, 0);
+    assert.equal(again.totals.objects_removed, 0);
+    assert.equal(again.totals.objects_failed, 0);
+    assert.equal(again.totals.batches, 0);
+    assert.equal(again.totals.remove_calls, 0);
     assert.equal((await auditEvents(sql, org, "survey.purged")).length, 1);
     assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 6);
     assert.deepEqual(await existingObjects(sql, untouched), untouched);
@@ -220,12 +222,11 @@ scenario(
     const gone = [kept, repointedTo, repointed, unreferenced, odd].sort();
     assert.deepEqual(await existingObjects(sql, gone), gone, "(fixture) all uploaded");
 
-    const res = await call(job, {});
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    assert.equal(res.body.surveys_purged, 1);
-    assert.equal(res.body.rows_deleted.recordings, 2);
-    assert.equal(res.body.objects_removed, gone.length, "every object in the folder was removed");
-    assert.equal(res.body.objects_failed, 0);
+    const res = await callOk(job, {});
+    assert.equal(res.totals.surveys_purged, 1);
+    assert.equal(res.totals.recordings_deleted, 2);
+    assert.equal(res.totals.objects_removed, gone.length, "every object in the folder was removed");
+    assert.equal(res.totals.objects_failed, 0);
     assert.deepEqual(await outboxRows(sql, org), []);
     assert.deepEqual(await existingObjects(sql, gone), [], "the survey's folder is empty");
     for (const name of gone) assert.equal(await downloadable(name), false, name);
@@ -270,19 +271,17 @@ scenario("dry run reports what would be purged and changes nothing", async (sql,
   await createSurvey(sql, org, { deletedAgo: ALMOST });
   const before = await childCounts(sql, org);
 
-  const res = await call(job, { dry_run: true });
-  assert.equal(res.status, 200);
-  assert.equal(res.body.dry_run, true);
-  assert.equal(res.body.surveys_purged, 0);
-  assert.equal(res.body.objects_removed, 0);
-  const preview = res.body.preview as Record<string, unknown>;
-  assert.equal(preview.surveys, 2);
-  assert.equal(preview.questions, 3);
-  assert.equal(preview.responses, 3);
-  assert.equal(preview.recordings, 4);
-  assert.equal(preview.transcripts, 4);
-  assert.equal(typeof preview.oldest_deleted_at, "string");
-  assertBacklogShape(res.body.backlog);
+  const res = await callOk(job, { dry_run: true });
+  assertReport(res, "retention-purge", ["preview"]);
+  assert.deepEqual(res.totals, {
+    surveys_due: 2,
+    questions_due: 3,
+    responses_due: 3,
+    recordings_due: 4,
+    transcripts_due: 4,
+  }, "only the preview: nothing purged, nothing removed");
+  assert.equal(typeof res.body.phases[0].details?.oldest_deleted_at, "string");
+  assertStorageBacklogShape(res.storage);
 
   assert.deepEqual(await childCounts(sql, org), before);
   const names = [...a.objectNames, ...b.objectNames].sort();
@@ -291,19 +290,22 @@ scenario("dry run reports what would be purged and changes nothing", async (sql,
 });
 
 scenario(
-  "Storage 5xx: rows purged, objects kept pending with the error, removed by a later run",
+  "Storage unavailable (503): rows purged, objects kept pending with the error, removed later",
+  { needs: "faults" },
   async (sql, job) => {
-    const org = await createOrg(sql);
-    const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
-    await injectFault({ mode: "error", status: 503, message: "storage is down", times: 1 });
-
-    const res = await call(job);
+    const { org, survey, res } = await runWithFault(
+      sql,
+      job,
+      {},
+      () => ({ mode: "error", status: 503, message: "storage is down", times: 1 }),
+    );
     assert.equal(res.status, 200, "one failure is not yet stuck");
-    assert.equal(res.body.surveys_purged, 1);
-    assert.equal(res.body.objects_removed, 0);
-    assert.equal(res.body.objects_failed, 4);
-    assert.equal(res.body.backlog!.pending, 4);
-    assert.equal(res.body.backlog!.due, 0, "backoff: not due right away");
+    assert.equal(res.totals.surveys_purged, 1);
+    assert.equal(res.totals.objects_removed, 0);
+    assert.equal(res.totals.objects_failed, 4);
+    assert.equal(res.totals.remove_calls, 1, "an unavailable Storage is not asked again");
+    assert.equal(res.storage.pending, 4);
+    assert.equal(res.storage.due, 0, "backoff: not due right away");
     assert.equal(await surveyExists(sql, survey.surveyId), false);
     assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
     const pending = await outboxRows(sql, org);
@@ -318,12 +320,11 @@ scenario(
 
     // Before the backoff elapses, a run leaves them alone.
     const early = await call(job);
-    assert.equal(early.body.objects_removed + early.body.objects_failed, 0);
+    assert.equal(early.totals.objects_removed + early.totals.objects_failed, 0);
 
-    await makeDue(sql, org);
-    const later = await call(job);
+    const later = await runWhenDue(sql, job, org);
     assert.equal(later.status, 200);
-    assert.equal(later.body.objects_removed, 4);
+    assert.equal(later.totals.objects_removed, 4);
     assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
     assert.deepEqual(await outboxRows(sql, org), []);
     const removed = await auditEvents(sql, org, "storage_object.removed");
@@ -334,20 +335,80 @@ scenario(
 );
 
 scenario(
-  "partial remove: only the names Storage returned are settled, the rest retried",
+  "one object Storage refuses: only it stays pending, every other object of its batch leaves",
+  { needs: "faults by name" },
   async (sql, job) => {
-    const org = await createOrg(sql);
-    const survey = await createSurvey(sql, org, {
-      deletedAgo: EXPIRED,
-      questions: 2,
-      responses: 3,
-    });
-    await injectFault({ mode: "partial", k: 2, times: 1 });
+    const { org, survey, res } = await runWithFault(
+      sql,
+      job,
+      { questions: 2, responses: 3 },
+      ({ objectNames }) => ({ mode: "error", status: 500, name: objectNames[2], times: 100 }),
+    );
+    const refused = survey.objectNames[2];
+    const others = survey.objectNames.filter((n) => n !== refused);
+    assert.equal(res.status, 200, "one failure is not yet stuck");
+    assert.equal(res.totals.objects_removed, 5);
+    assert.equal(res.totals.objects_failed, 1);
+    assert.ok(res.totals.remove_calls > 1, "the failed batch was split");
+    assert.deepEqual(await existingObjects(sql, others), [], "every other object left");
+    assert.deepEqual(await existingObjects(sql, [refused]), [refused]);
+    const pending = await outboxRows(sql, org);
+    assert.deepEqual(pending.map((r) => r.object_name), [refused]);
+    assert.equal(pending[0].attempts, 1);
+    assert.match(pending[0].last_error!, /500/);
+    const removed = await auditEvents(sql, org, "storage_object.removed");
+    assert.deepEqual(removed.map((e) => e.target_id), others.map((n) => `recordings/${n}`));
+    await assertReconciled(sql, org);
 
-    const res = await call(job);
+    // Storage takes it once it can: removed by the next run after the backoff.
+    await clearFaults();
+    const later = await runWhenDue(sql, job, org);
+    assert.equal(later.totals.objects_removed, 1);
+    assert.equal(later.totals.objects_failed, 0);
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
+    assert.deepEqual(await outboxRows(sql, org), []);
+    await assertReconciled(sql, org);
+  },
+);
+
+scenario(
+  "Storage failing every call: the split stops after a bounded number of calls",
+  { needs: "faults" },
+  async (sql, job) => {
+    const { org, survey, res } = await runWithFault(
+      sql,
+      job,
+      { questions: 4, responses: 4 },
+      () => ({ mode: "error", status: 500, times: 1000 }),
+    );
     assert.equal(res.status, 200);
-    assert.equal(res.body.objects_removed, 2);
-    assert.equal(res.body.objects_failed, 4);
+    assert.equal(res.totals.objects_removed, 0);
+    assert.equal(res.totals.objects_failed, 16);
+    // Isolating two failing names among 16 takes at most 2 * log2(16) + 1 failed calls; one
+    // more without a single success means the failure is not about names. (Splitting all the
+    // way down would take 31 calls.)
+    assert.equal(res.totals.remove_calls, 10);
+    const pending = await outboxRows(sql, org);
+    assert.equal(pending.length, 16);
+    assert.ok(pending.every((r) => r.attempts === 1 && /500/.test(r.last_error ?? "")));
+    assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
+    await assertReconciled(sql, org);
+  },
+);
+
+scenario(
+  "partial remove: only the names Storage returned are settled, the rest retried",
+  { needs: "faults" },
+  async (sql, job) => {
+    const { org, survey, res } = await runWithFault(
+      sql,
+      job,
+      { questions: 2, responses: 3 },
+      () => ({ mode: "partial", k: 2, times: 1 }),
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.totals.objects_removed, 2);
+    assert.equal(res.totals.objects_failed, 4);
     const left = await existingObjects(sql, survey.objectNames);
     assert.equal(left.length, 4);
     const pending = await outboxRows(sql, org);
@@ -355,9 +416,8 @@ scenario(
     assert.ok(pending.every((r) => r.last_error === "Storage did not confirm the removal"));
     assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 2);
 
-    await makeDue(sql, org);
-    const later = await call(job);
-    assert.equal(later.body.objects_removed, 4);
+    const later = await runWhenDue(sql, job, org);
+    assert.equal(later.totals.objects_removed, 4);
     assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
     assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 6);
     await assertReconciled(sql, org);
@@ -366,20 +426,21 @@ scenario(
 
 scenario(
   "a hung Storage call is cut off by its timeout; the late delete is confirmed next run",
-  { job: () => retentionPurgeJob({ storageTimeoutMs: 1000 }) },
+  { job: () => testJob(retentionPurge, { storageTimeoutMs: 1000 }), needs: "faults" },
   async (sql, job) => {
-    const org = await createOrg(sql);
-    const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
-    await injectFault({ mode: "hang", delayMs: 3000, then: "proceed", times: 1 });
-
-    const started = performance.now();
-    const res = await call(job, { max_seconds: 30 });
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 2500, `bounded by the 1 s timeout, took ${elapsed.toFixed(0)} ms`);
+    const { org, survey, res, ms } = await runWithFault(
+      sql,
+      job,
+      {},
+      () => ({ mode: "hang", delayMs: 3000, then: "proceed", times: 1 }),
+      { max_seconds: 30 },
+    );
+    assert.ok(ms < 2500, `bounded by the 1 s timeout, took ${ms.toFixed(0)} ms`);
     assert.equal(res.status, 200);
-    assert.equal(res.body.surveys_purged, 1);
-    assert.equal(res.body.objects_removed, 0);
-    assert.equal(res.body.objects_failed, 4);
+    assert.equal(res.totals.surveys_purged, 1);
+    assert.equal(res.totals.objects_removed, 0);
+    assert.equal(res.totals.objects_failed, 4);
+    assert.equal(res.totals.remove_calls, 1, "no answer is not split into smaller calls");
     const pending = await outboxRows(sql, org);
     assert.ok(
       pending.every((r) => /abort|timed? ?out/i.test(r.last_error ?? "")),
@@ -393,10 +454,9 @@ scenario(
     assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
     assert.equal((await reconcile(sql, org)).length, 0, "queued, so not orphans");
 
-    // remove() now returns nothing, but settle confirms they are gone from storage.objects.
-    await makeDue(sql, org);
-    const later = await call(job);
-    assert.equal(later.body.objects_removed, 4);
+    // remove() then returns nothing, but settle confirms they are gone from storage.objects.
+    const later = await runWhenDue(sql, job, org);
+    assert.equal(later.totals.objects_removed, 4);
     assert.deepEqual(await outboxRows(sql, org), []);
     assert.equal((await auditEvents(sql, org, "storage_object.removed")).length, 4);
     await assertReconciled(sql, org);
@@ -409,21 +469,21 @@ scenario(
     const org = await createOrg(sql);
     const survey = await createSurvey(sql, org, { deletedAgo: EXPIRED });
     // The dead job: purged and claimed, then never called Storage nor settled.
-    await sql`select private.purge_expired_surveys(100, 'retention_purge')`;
+    await sql`select private.retention_purge_batch(100, 'retention_purge')`;
     const claimed =
-      await sql`select * from private.claim_storage_removals(1000, interval '5 minutes')`;
+      await sql`select * from private.storage_removal_claim(1000, interval '5 minutes')`;
     assert.equal(claimed.length, 4);
 
     const during = await call(job);
     assert.equal(during.status, 200);
-    assert.equal(during.body.objects_removed, 0, "leased rows are not taken twice");
-    assert.equal(during.body.backlog!.pending, 4);
+    assert.equal(during.totals.objects_removed, 0, "leased rows are not taken twice");
+    assert.equal(during.storage.pending, 4);
     assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
 
     await sql`update private.storage_removals set leased_until = now() - interval '1 second'
             where org_id = ${org}`;
     const after = await call(job);
-    assert.equal(after.body.objects_removed, 4);
+    assert.equal(after.totals.objects_removed, 4);
     assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
     assert.deepEqual(await outboxRows(sql, org), []);
     await assertReconciled(sql, org);
@@ -440,17 +500,14 @@ scenario(
         names.push(...(await createSurvey(sql, org, { deletedAgo: EXPIRED })).objectNames);
       }
     }
-    const [a, b] = await withJob(
-      retentionPurgeJob(),
-      (second) => Promise.all([call(job, { batch_size: 1 }), call(second, { batch_size: 1 })]),
-    );
+    const [a, b] = await runConcurrently(job, { batch_size: 1 });
     assert.equal(a.status, 200, JSON.stringify(a.body));
     assert.equal(b.status, 200, JSON.stringify(b.body));
-    assert.equal(a.body.error, undefined);
-    assert.equal(b.body.error, undefined);
-    assert.equal(a.body.surveys_purged + b.body.surveys_purged, 8);
-    assert.equal(a.body.objects_removed + b.body.objects_removed, 32);
-    assert.equal(a.body.objects_failed + b.body.objects_failed, 0);
+    assert.equal(a.body.error, null);
+    assert.equal(b.body.error, null);
+    assert.equal(a.totals.surveys_purged + b.totals.surveys_purged, 8);
+    assert.equal(a.totals.objects_removed + b.totals.objects_removed, 32);
+    assert.equal(a.totals.objects_failed + b.totals.objects_failed, 0);
     assert.deepEqual(await existingObjects(sql, names), []);
     for (const org of orgs) {
       const purged = await auditEvents(sql, org, "survey.purged");
@@ -466,41 +523,42 @@ scenario(
 
 scenario(
   "a removal failing 5 times is reported as stuck with HTTP 500, never dropped",
+  { needs: "faults" },
   async (sql, job) => {
-    const org = await createOrg(sql);
-    const survey = await createSurvey(sql, org, {
-      deletedAgo: EXPIRED,
-      questions: 1,
-      responses: 1,
-    });
-    await injectFault({ mode: "error", status: 500, times: 5 });
-
+    const first = await runWithFault(
+      sql,
+      job,
+      { questions: 1, responses: 1 },
+      () => ({ mode: "error", status: 500, times: 5 }),
+    );
+    const { org, survey } = first;
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const res = await call(job);
+      const res = attempt === 1 ? first.res : await runWhenDue(sql, job, org);
       const [row] = await outboxRows(sql, org);
       assert.equal(row.attempts, attempt);
       if (attempt < 5) {
         assert.equal(res.status, 200, `attempt ${attempt}`);
       } else {
         assert.equal(res.status, 500);
+        assert.equal(res.body.ok, false);
         assert.match(res.body.error!, /1 Storage removal\(s\) failed 5 or more times/);
-        assert.equal(res.body.job, "retention-purge", "the same body, plus error");
-        assert.equal(res.body.objects_failed, 1);
-        assert.equal(res.body.backlog!.stuck, 1);
-        assert.equal(res.body.backlog!.pending, 1);
-        assert.equal(typeof res.body.backlog!.oldest_enqueued_at, "string");
+        assertReport(res, "retention-purge", PHASES);
+        assert.equal(res.totals.objects_failed, 1);
+        assert.equal(res.storage.stuck, 1);
+        assert.equal(res.storage.pending, 1);
+        assert.equal(typeof res.storage.oldest_enqueued_at, "string");
         assert.ok(!/\n\s+at /.test(res.body.error!), "no stack trace");
       }
-      await makeDue(sql, org);
     }
     assert.deepEqual(await existingObjects(sql, survey.objectNames), survey.objectNames);
     assert.deepEqual(await assertReconciled(sql, org), undefined);
 
     // Storage recovers: the stuck removal goes through and the job is healthy again.
-    const healed = await call(job);
-    assert.equal(healed.status, 200);
-    assert.equal(healed.body.objects_removed, 1);
-    assert.equal(healed.body.backlog!.stuck, 0);
+    const healed = await runWhenDue(sql, job, org);
+    assert.equal(healed.status, 200, JSON.stringify(healed.body));
+    assert.equal(healed.body.error, null);
+    assert.equal(healed.totals.objects_removed, 1);
+    assert.equal(healed.storage.stuck, 0);
     assert.deepEqual(await existingObjects(sql, survey.objectNames), []);
     await assertReconciled(sql, org);
   },
@@ -524,21 +582,21 @@ scenario(
     const started = performance.now();
     const runs: { purged: number; stopped: boolean; ms: number }[] = [];
     let purged = 0;
-    await withJob(retentionPurgeJob({ clock: tickingClock(100) }), async (bounded) => {
+    await withJob(testJob(retentionPurge, { clock: tickingClock(100) }), async (bounded) => {
       for (let i = 0; i < 200; i++) {
         const t = performance.now();
         const res = await call(bounded, { max_seconds: 1, batch_size: 250 });
         assert.equal(res.status, 200, JSON.stringify(res.body));
         runs.push({
-          purged: res.body.surveys_purged,
+          purged: res.totals.surveys_purged,
           stopped: res.body.stopped_early,
           ms: performance.now() - t,
         });
-        purged += res.body.surveys_purged;
+        purged += res.totals.surveys_purged;
         // Each invocation respects its budget: a few 250-survey batches, never the whole lot.
         assert.ok(
-          res.body.surveys_purged <= 1000,
-          `invocation ${i} purged ${res.body.surveys_purged} surveys in one budget`,
+          res.totals.surveys_purged <= 1000,
+          `invocation ${i} purged ${res.totals.surveys_purged} surveys in one budget`,
         );
         if (!res.body.stopped_early) break;
       }

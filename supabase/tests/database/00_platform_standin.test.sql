@@ -4,8 +4,8 @@
 begin;
 select plan(16);
 
--- The catalog check: tests.rls_catalog_violations() (helpers.sql), the one 01_rls_catalog runs;
--- shared rather than copied, so what this file proves about it holds for 01.
+-- The catalog check: tests.rls_catalog_violations() (helpers/30_catalog.sql), the one
+-- 01_rls_catalog runs; shared rather than copied, so what this file proves about it holds for 01.
 
 select ok(
   to_regprocedure('tests.rls_catalog_violations()') is not null
@@ -96,16 +96,17 @@ select throws_ok(
 select tests.clear_authentication();
 
 -- auth.uid() / auth.role() read the claims PostgREST sets.
-do $$ begin perform tests.create_user('00000000-0000-4000-a000-0000000000a1', 'plt-a@example.test'); end $$;
-select tests.authenticate_as('00000000-0000-4000-a000-0000000000a1');
+select tests.create_user('plt_user'), tests.create_user('plt_other');
+select tests.authenticate_as('plt_user');
 select results_eq(
-  $$select auth.uid()::text, auth.role(), current_user::text collate "default"$$,
-  $$values ('00000000-0000-4000-a000-0000000000a1'::text, 'authenticated'::text, 'authenticated'::text)$$,
+  $$select auth.uid(), auth.role(), current_user::text collate "default"$$,
+  $$select tests.user_id('plt_user'), 'authenticated'::text, 'authenticated'::text$$,
   '[PLT-013] authenticate_as sets role and claims: auth.uid(), auth.role() and current_user follow'
 );
-select set_config('request.jwt.claims', '{"sub":"00000000-0000-4000-a000-0000000000b2","role":"authenticated"}', true);
+select set_config('request.jwt.claims',
+  json_build_object('sub', tests.user_id('plt_other'), 'role', 'authenticated')::text, true);
 select is(
-  auth.uid(), '00000000-0000-4000-a000-0000000000b2'::uuid,
+  auth.uid(), tests.user_id('plt_other'),
   '[PLT-014] auth.uid() reads the sub of request.jwt.claims as set (nothing cached)'
 );
 select tests.clear_authentication();

@@ -4,7 +4,7 @@
 begin;
 select plan(22);
 
--- The catalog check: tests.rls_catalog_violations() (helpers.sql), shared with
+-- The catalog check: tests.rls_catalog_violations() (helpers/30_catalog.sql), shared with
 -- 00_platform_standin, which proves it reports a table created without RLS.
 
 -- Known holes that are the platform's and closed by RLS anyway. Each entry must still occur
@@ -151,8 +151,8 @@ select set_eq(
     where p.pronamespace = 'public'::regnamespace and has_function_privilege('authenticated', p.oid, 'EXECUTE')$$,
   array['audit_events(uuid,integer,timestamp with time zone)', 'create_organization(text)',
     'delete_survey(uuid,text)', 'restore_survey(uuid)', 'survey_trash(uuid)',
-    'delete_organization(uuid)', 'request_account_deletion(uuid)', 'my_account_deletion()',
-    'cancel_account_deletion()', 'accept_invitation(uuid)'],
+    'delete_organization(uuid)', 'request_account_erasure(uuid)', 'my_account_erasure()',
+    'cancel_account_erasure()', 'accept_invitation(uuid)'],
   '[CAT-009] the RPC surface for authenticated is exactly the reviewed list (add new RPCs here on purpose)'
 );
 select is_empty(

@@ -2,11 +2,9 @@
 -- plans of typical member queries through RLS use an index on every table they touch, every
 -- column set a policy filters on leads some index, and every foreign key is covered by an index
 -- leading with its columns (Supabase's "unindexed foreign keys" lint).
+-- The fixture and {key} templates: supabase/tests/helpers/20_isolation.sql.
 begin;
 select plan(16);
--- Fixtures: tests.isolation_fixture() (helpers.sql) creates them in this transaction: org A
--- (owner, admin, member, a removed member), org B (owner, member), org C (A's owner's second
--- org). tests.fx(key) gives their ids; tests.attempt(who, sql) runs one cell as one identity.
 select tests.isolation_fixture();
 
 set local enable_seqscan = off;
@@ -17,7 +15,7 @@ returns table (node_type text, relation text)
 language plpgsql
 as $$
 declare
-  v_sql text := tests.cell_sql(p_sql);
+  v_sql text := tests.expand_fixtures(p_sql);
   v_plan jsonb;
 begin
   if p_who <> 'postgres' then
@@ -49,35 +47,32 @@ as $$
   end;
 $$;
 
-select is(
-  pg_temp.index_only_plan('member_a', $$select * from public.surveys where org_id = {org_a}$$, array['surveys']),
-  'ok', '[PERF-001] a member listing the surveys of an organisation: index scan, no Seq Scan');
-select is(
-  pg_temp.index_only_plan('member_a', $$select * from public.responses where survey_id = {s_a}$$, array['responses']),
-  'ok', '[PERF-002] a member listing the responses of a survey: index scan, no Seq Scan');
-select is(
-  pg_temp.index_only_plan('member_a', $$select count(*) from public.recordings where survey_id = {s_a}$$, array['recordings']),
-  'ok', '[PERF-003] a member counting the recordings of a survey: index scan, no Seq Scan');
-select is(
-  pg_temp.index_only_plan('member_a', $$select * from public.questions where survey_id = {s_a} order by position$$, array['questions']),
-  'ok', '[PERF-004] a member listing the questions of a survey: index scan, no Seq Scan');
-select is(
-  pg_temp.index_only_plan('member_a', $$select t.body from public.transcripts t join public.recordings r on r.id = t.recording_id where r.survey_id = {s_a}$$,
-    array['transcripts', 'recordings']),
-  'ok', '[PERF-005] a member reading the transcripts of a survey: index scans on both tables');
-select is(
-  pg_temp.index_only_plan('member_a', $$select * from public.memberships where org_id = {org_a}$$, array['memberships']),
-  'ok', '[PERF-006] a member listing the members of an organisation: index scan, no Seq Scan');
--- What the SECURITY DEFINER membership helpers run for every statement.
-select is(
-  pg_temp.index_only_plan('postgres', $$select m.org_id from public.memberships m where m.user_id = {member_a} and m.role in ('owner', 'admin')$$, array['memberships']),
-  'ok', '[PERF-007] the membership helpers'' lookup by user_id uses an index');
-select is(
-  pg_temp.index_only_plan('postgres', $$select s.id from public.surveys s where s.deleted_at is null and s.org_id in ({org_a}, {org_b})$$, array['surveys']),
-  'ok', '[PERF-008] the live-survey helper''s lookup by org_id uses an index');
-select is(
-  pg_temp.index_only_plan('member_a', $$select name from storage.objects where bucket_id = 'recordings' and name like '[org_a]/[s_a]/%'$$, array['objects']),
-  'ok', '[PERF-009] a member listing a survey folder in Storage: index scan, no Seq Scan');
+-- Each query, planned as `who` (postgres for the helpers' own lookups), reads each listed table
+-- by an index and has no Seq Scan. The helpers are the SECURITY DEFINER lookups that policies
+-- run once per statement: the role helper private.user_org_ids(p_min_role) (PERF-007) and
+-- private.user_live_survey_folders() (PERF-008).
+select is(pg_temp.index_only_plan(q.who, q.sql, q.tables), 'ok', format('[%s] %s', q.id, q.description))
+from (values
+  ('PERF-001', 'member_a', $$select * from public.surveys where org_id = {org_a}$$, array['surveys'],
+    'a member listing the surveys of an organisation: index scan, no Seq Scan'),
+  ('PERF-002', 'member_a', $$select * from public.responses where survey_id = {s_a}$$, array['responses'],
+    'a member listing the responses of a survey: index scan, no Seq Scan'),
+  ('PERF-003', 'member_a', $$select count(*) from public.recordings where survey_id = {s_a}$$, array['recordings'],
+    'a member counting the recordings of a survey: index scan, no Seq Scan'),
+  ('PERF-004', 'member_a', $$select * from public.questions where survey_id = {s_a} order by position$$, array['questions'],
+    'a member listing the questions of a survey: index scan, no Seq Scan'),
+  ('PERF-005', 'member_a', $$select t.body from public.transcripts t join public.recordings r on r.id = t.recording_id where r.survey_id = {s_a}$$,
+    array['transcripts', 'recordings'], 'a member reading the transcripts of a survey: index scans on both tables'),
+  ('PERF-006', 'member_a', $$select * from public.memberships where org_id = {org_a}$$, array['memberships'],
+    'a member listing the members of an organisation: index scan, no Seq Scan'),
+  ('PERF-007', 'postgres', $$select m.org_id from public.memberships m where m.user_id = {member_a} and m.role <= 'admin'$$,
+    array['memberships'], 'the role helper''s lookup by user_id uses an index'),
+  ('PERF-008', 'postgres', $$select s.id from public.surveys s where s.deleted_at is null and s.org_id in ({org_a}, {org_b})$$,
+    array['surveys'], 'the live-survey helper''s lookup by org_id uses an index'),
+  ('PERF-009', 'member_a', $$select name from storage.objects where bucket_id = 'recordings' and name like '[org_a]/[s_a]/%'$$,
+    array['objects'], 'a member listing a survey folder in Storage: index scan, no Seq Scan')
+) as q(id, who, sql, tables, description)
+order by q.id;
 
 -- Column sets that policies filter on, and whether an index leads with exactly that set.
 create function pg_temp.policies_without_leading_index(p_schemas text[])
@@ -178,7 +173,7 @@ select set_eq(
   '[PERF-015] an unindexed foreign key is reported'
 );
 insert into public.perf_probe
-select g, '20000000-0000-4000-8000-00000000000a', '30000000-0000-4000-8000-00000000a001'
+select g, tests.fx('org_a'), tests.fx('s_a')
 from generate_series(1, 100) g;
 analyze public.perf_probe;
 select isnt(

@@ -1,8 +1,8 @@
 -- 05 Advisors: Supabase's database-advisor lints (supabase/splinter), reproduced as queries over
 -- this project's schemas, must report nothing. Each lint is then shown to fire on a deliberately
 -- broken object, so none of the assertions can pass vacuously.
--- Schemas the lints skip: splinter's platform list, plus `tests` (helpers.sql, installed on the
--- local stack only, never by a migration).
+-- Schemas the lints skip: splinter's platform list, plus `tests` (supabase/tests/helpers/,
+-- installed on the local stack only, never by a migration).
 begin;
 select plan(22);
 
@@ -132,18 +132,14 @@ select is_empty($$select * from pg_temp.lint_definer_executable('authenticated',
 -- (policies run them as the caller, so authenticated needs EXECUTE) and the RPC twins behind the
 -- SECURITY INVOKER public wrappers: an exact, reviewed list.
 select set_eq($$select * from pg_temp.lint_definer_executable('authenticated')$$,
-  $$select unnest(array[
-    'private.user_org_ids()', 'private.user_admin_org_ids()', 'private.user_owner_org_ids()',
-    'private.user_trashed_survey_ids()', 'private.user_co_member_ids()', 'private.user_org_folders()',
+  $$select coalesce(to_regprocedure(f)::text, f || ' (missing)') from unnest(array[
+    'private.user_org_ids(public.org_role)', 'private.user_trashed_survey_ids()',
+    'private.user_co_member_ids()', 'private.user_org_folders()',
     'private.user_live_survey_folders()', 'private.create_organization(text)',
     'private.delete_survey(uuid,text)', 'private.restore_survey(uuid)', 'private.survey_trash(uuid)',
-    'private.accept_invitation(uuid)'])
-    union
-    select p.oid::regprocedure::text from pg_catalog.pg_proc p
-    where p.pronamespace = 'private'::regnamespace and p.prosecdef
-      and p.proname in ('delete_organization', 'request_account_deletion', 'my_account_deletion',
-                        'cancel_account_deletion')
-      and has_function_privilege('authenticated', p.oid, 'EXECUTE')$$,
+    'private.accept_invitation(uuid)', 'private.delete_organization(uuid)',
+    'private.request_account_erasure(uuid)', 'private.my_account_erasure()',
+    'private.cancel_account_erasure()']) f$$,
   '[ADV-011] SECURITY DEFINER functions executable by authenticated outside the API: exactly the reviewed helpers and RPC twins');
 select ok(
   not has_schema_privilege('anon', 'private', 'CREATE')
@@ -155,7 +151,7 @@ create table public.adv_probe (id int primary key, org_id uuid references public
 alter table public.adv_probe enable row level security;
 create policy adv_probe_bare on public.adv_probe for select to authenticated using (owner = auth.uid());
 create policy adv_probe_mixed on public.adv_probe for update to authenticated
-  using (owner = (select auth.uid())) with check (owner = auth.uid() and org_id = any ((select private.user_org_ids())::uuid[]));
+  using (owner = (select auth.uid())) with check (owner = auth.uid() and org_id = any ((select private.user_org_ids('admin'))::uuid[]));
 create table public.adv_probe_nopolicy (id int primary key);
 alter table public.adv_probe_nopolicy enable row level security;
 create table public.adv_probe_norls (id int primary key);

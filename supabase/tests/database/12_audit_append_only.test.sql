@@ -1,17 +1,16 @@
 -- The audit trail is append-only for every role, its owner included: UPDATE, DELETE, TRUNCATE
 -- and direct INSERT on audit.events and audit.chain_heads are refused, and events enter only
--- through audit.record_event(), which itself refuses anything but counts and flags.
+-- through audit.record_event(), which itself refuses anything but counts and flags, and only
+-- the actions of the table's one list.
 begin;
-select plan(62);
+select plan(65);
 
--- Fixtures (as postgres) ---------------------------------------------------------------------
-select tests.create_user('a1000000-0000-4000-8000-000000000001', 'owner-a@example.test');
-insert into public.organizations (id, name, created_by) values
-  ('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'Org A', 'a1000000-0000-4000-8000-000000000001');
-select tests.add_member('aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'a1000000-0000-4000-8000-000000000001', 'owner');
-select count(audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
-  'public.surveys', 'd0000000-0000-4000-8000-00000000000' || g, 'user_request',
-  jsonb_build_object('questions', g), p_actor_id => 'a1000000-0000-4000-8000-000000000001'))
+-- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
+select tests.create_user('owner_a');
+select tests.create_org('owner_a', 'Org A');
+select count(audit.record_event('survey.soft_deleted', tests.org_id('Org A'), 'public.surveys',
+  gen_random_uuid()::text, 'user_request', jsonb_build_object('questions', g),
+  p_actor_id => tests.user_id('owner_a')))
 from generate_series(1, 3) g;
 select md5(string_agg(e::text, ',' order by chain_id, seq)) as events_before from audit.events e \gset
 select md5(string_agg(h::text, ',' order by chain_id)) as heads_before from audit.chain_heads h \gset
@@ -56,140 +55,69 @@ revoke cluso_audit_owner from postgres;
 select is_empty($$select 1 from pg_auth_members where roleid = 'cluso_audit_owner'::regrole$$,
   '[AUD-062] the borrowed owner membership is given back before any check');
 
--- As anon ----------------------------------------------------------------------------
+-- The eight writes every role is refused: on org A's chain, and a head INSERT for a new chain.
+-- `owner_error` is what the trail's own triggers answer its owner, who holds the privileges.
+create temp table forbidden_write (n int primary key, label text, target text, sql text,
+  owner_error text);
+insert into forbidden_write
+select w.n, w.label, w.target, format(w.sql, tests.org_id('Org A'), gen_random_uuid()), w.owner_error
+from (values
+  (1, 'UPDATE on audit.events', 'events',
+   $$update audit.events set reason = 'forged' where chain_id = %1$L$$,
+   'the audit trail is append-only: UPDATE on audit.events is not allowed'),
+  (2, 'DELETE on audit.events', 'events',
+   $$delete from audit.events where chain_id = %1$L$$,
+   'the audit trail is append-only: DELETE on audit.events is not allowed'),
+  (3, 'TRUNCATE on audit.events', 'events',
+   $$truncate audit.events$$,
+   'the audit trail is append-only: TRUNCATE on audit.events is not allowed'),
+  (4, 'a direct INSERT into audit.events', 'events',
+   $$insert into audit.events select chain_id, seq + 100, occurred_at, action, actor_kind,
+       actor_id, actor_job, org_id, target_table, target_id, reason, request_id, details,
+       prev_hash, hash from audit.events where chain_id = %1$L$$,
+   'audit events are only added through audit.record_event()'),
+  (5, 'UPDATE on audit.chain_heads', 'chain_heads',
+   $$update audit.chain_heads set hash = sha256('forged'::bytea) where chain_id = %1$L$$,
+   'audit chain heads only move forward, to an event added to their chain'),
+  (6, 'DELETE on audit.chain_heads', 'chain_heads',
+   $$delete from audit.chain_heads where chain_id = %1$L$$,
+   'the audit trail is append-only: DELETE on audit.chain_heads is not allowed'),
+  (7, 'TRUNCATE on audit.chain_heads', 'chain_heads',
+   $$truncate audit.chain_heads$$,
+   'the audit trail is append-only: TRUNCATE on audit.chain_heads is not allowed'),
+  (8, 'a direct INSERT into audit.chain_heads', 'chain_heads',
+   $$insert into audit.chain_heads (chain_id, seq, hash) values (%2$L, 5, sha256('forged'::bytea))$$,
+   'audit chain heads only start empty, through audit.record_event()')
+) w(n, label, target, sql, owner_error);
+grant select on forbidden_write to anon, authenticated, service_role;
+
+-- anon has no usage on schema audit; authenticated, service_role and postgres hold no write
+-- privilege on its tables; the owner holds them all and is stopped by the triggers.
 select tests.clear_authentication(), tests.authenticate_as_anon();
-select throws_ok('update audit.events set reason = ''forged'' where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for schema audit',
-  '[AUD-001] anon: UPDATE on audit.events is refused');
-select throws_ok('delete from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for schema audit',
-  '[AUD-002] anon: DELETE on audit.events is refused');
-select throws_ok('truncate audit.events',
-  '42501', 'permission denied for schema audit',
-  '[AUD-003] anon: TRUNCATE on audit.events is refused');
-select throws_ok('insert into audit.events select chain_id, seq + 100, occurred_at, action, actor_kind, actor_id, actor_job, org_id, target_table, target_id, reason, request_id, details, prev_hash, hash from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for schema audit',
-  '[AUD-004] anon: a direct INSERT into audit.events is refused');
-select throws_ok('update audit.chain_heads set hash = sha256(''forged''::bytea) where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for schema audit',
-  '[AUD-005] anon: UPDATE on audit.chain_heads is refused');
-select throws_ok('delete from audit.chain_heads where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for schema audit',
-  '[AUD-006] anon: DELETE on audit.chain_heads is refused');
-select throws_ok('truncate audit.chain_heads',
-  '42501', 'permission denied for schema audit',
-  '[AUD-007] anon: TRUNCATE on audit.chain_heads is refused');
-select throws_ok('insert into audit.chain_heads (chain_id, seq, hash) values (''cccccccc-cccc-4ccc-8ccc-cccccccccccc'', 5, sha256(''forged''::bytea))',
-  '42501', 'permission denied for schema audit',
-  '[AUD-008] anon: a direct INSERT into audit.chain_heads is refused');
+select throws_ok(w.sql, '42501', 'permission denied for schema audit',
+  format('[AUD-%s] anon: %s is refused', to_char(w.n, 'FM000'), w.label))
+from (select * from forbidden_write order by n) w;
 
--- As authenticated (an org A owner) --------------------------------------------------
-select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
-select throws_ok('update audit.events set reason = ''forged'' where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-009] authenticated (an org A owner): UPDATE on audit.events is refused');
-select throws_ok('delete from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-010] authenticated (an org A owner): DELETE on audit.events is refused');
-select throws_ok('truncate audit.events',
-  '42501', 'permission denied for table events',
-  '[AUD-011] authenticated (an org A owner): TRUNCATE on audit.events is refused');
-select throws_ok('insert into audit.events select chain_id, seq + 100, occurred_at, action, actor_kind, actor_id, actor_job, org_id, target_table, target_id, reason, request_id, details, prev_hash, hash from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-012] authenticated (an org A owner): a direct INSERT into audit.events is refused');
-select throws_ok('update audit.chain_heads set hash = sha256(''forged''::bytea) where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-013] authenticated (an org A owner): UPDATE on audit.chain_heads is refused');
-select throws_ok('delete from audit.chain_heads where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-014] authenticated (an org A owner): DELETE on audit.chain_heads is refused');
-select throws_ok('truncate audit.chain_heads',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-015] authenticated (an org A owner): TRUNCATE on audit.chain_heads is refused');
-select throws_ok('insert into audit.chain_heads (chain_id, seq, hash) values (''cccccccc-cccc-4ccc-8ccc-cccccccccccc'', 5, sha256(''forged''::bytea))',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-016] authenticated (an org A owner): a direct INSERT into audit.chain_heads is refused');
+select tests.clear_authentication(), tests.authenticate_as('owner_a');
+select throws_ok(w.sql, '42501', 'permission denied for table ' || w.target,
+  format('[AUD-%s] authenticated (an org A owner): %s is refused', to_char(8 + w.n, 'FM000'),
+    w.label))
+from (select * from forbidden_write order by n) w;
 
--- As service_role --------------------------------------------------------------------
 select tests.clear_authentication(), tests.authenticate_as_service_role();
-select throws_ok('update audit.events set reason = ''forged'' where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-017] service_role: UPDATE on audit.events is refused');
-select throws_ok('delete from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-018] service_role: DELETE on audit.events is refused');
-select throws_ok('truncate audit.events',
-  '42501', 'permission denied for table events',
-  '[AUD-019] service_role: TRUNCATE on audit.events is refused');
-select throws_ok('insert into audit.events select chain_id, seq + 100, occurred_at, action, actor_kind, actor_id, actor_job, org_id, target_table, target_id, reason, request_id, details, prev_hash, hash from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-020] service_role: a direct INSERT into audit.events is refused');
-select throws_ok('update audit.chain_heads set hash = sha256(''forged''::bytea) where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-021] service_role: UPDATE on audit.chain_heads is refused');
-select throws_ok('delete from audit.chain_heads where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-022] service_role: DELETE on audit.chain_heads is refused');
-select throws_ok('truncate audit.chain_heads',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-023] service_role: TRUNCATE on audit.chain_heads is refused');
-select throws_ok('insert into audit.chain_heads (chain_id, seq, hash) values (''cccccccc-cccc-4ccc-8ccc-cccccccccccc'', 5, sha256(''forged''::bytea))',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-024] service_role: a direct INSERT into audit.chain_heads is refused');
+select throws_ok(w.sql, '42501', 'permission denied for table ' || w.target,
+  format('[AUD-%s] service_role: %s is refused', to_char(16 + w.n, 'FM000'), w.label))
+from (select * from forbidden_write order by n) w;
 
--- As postgres ------------------------------------------------------------------------
 select tests.clear_authentication();
-select throws_ok('update audit.events set reason = ''forged'' where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-025] postgres: UPDATE on audit.events is refused');
-select throws_ok('delete from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-026] postgres: DELETE on audit.events is refused');
-select throws_ok('truncate audit.events',
-  '42501', 'permission denied for table events',
-  '[AUD-027] postgres: TRUNCATE on audit.events is refused');
-select throws_ok('insert into audit.events select chain_id, seq + 100, occurred_at, action, actor_kind, actor_id, actor_job, org_id, target_table, target_id, reason, request_id, details, prev_hash, hash from audit.events where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table events',
-  '[AUD-028] postgres: a direct INSERT into audit.events is refused');
-select throws_ok('update audit.chain_heads set hash = sha256(''forged''::bytea) where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-029] postgres: UPDATE on audit.chain_heads is refused');
-select throws_ok('delete from audit.chain_heads where chain_id = ''aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa''',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-030] postgres: DELETE on audit.chain_heads is refused');
-select throws_ok('truncate audit.chain_heads',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-031] postgres: TRUNCATE on audit.chain_heads is refused');
-select throws_ok('insert into audit.chain_heads (chain_id, seq, hash) values (''cccccccc-cccc-4ccc-8ccc-cccccccccccc'', 5, sha256(''forged''::bytea))',
-  '42501', 'permission denied for table chain_heads',
-  '[AUD-032] postgres: a direct INSERT into audit.chain_heads is refused');
+select throws_ok(w.sql, '42501', 'permission denied for table ' || w.target,
+  format('[AUD-%s] postgres: %s is refused', to_char(24 + w.n, 'FM000'), w.label))
+from (select * from forbidden_write order by n) w;
 
--- As cluso_audit_owner ---------------------------------------------------------------
-select tests.clear_authentication();
-select throws_ok($t$select t12.as_owner($q$update audit.events set reason = 'forged' where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$q$)$t$,
-  '42501', 'the audit trail is append-only: UPDATE on audit.events is not allowed',
-  '[AUD-033] cluso_audit_owner: UPDATE on audit.events is refused');
-select throws_ok($t$select t12.as_owner($q$delete from audit.events where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$q$)$t$,
-  '42501', 'the audit trail is append-only: DELETE on audit.events is not allowed',
-  '[AUD-034] cluso_audit_owner: DELETE on audit.events is refused');
-select throws_ok($t$select t12.as_owner($q$truncate audit.events$q$)$t$,
-  '42501', 'the audit trail is append-only: TRUNCATE on audit.events is not allowed',
-  '[AUD-035] cluso_audit_owner: TRUNCATE on audit.events is refused');
-select throws_ok($t$select t12.as_owner($q$insert into audit.events select chain_id, seq + 100, occurred_at, action, actor_kind, actor_id, actor_job, org_id, target_table, target_id, reason, request_id, details, prev_hash, hash from audit.events where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$q$)$t$,
-  '42501', 'audit events are only added through audit.record_event()',
-  '[AUD-036] cluso_audit_owner: a direct INSERT into audit.events is refused');
-select throws_ok($t$select t12.as_owner($q$update audit.chain_heads set hash = sha256('forged'::bytea) where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$q$)$t$,
-  '42501', 'audit chain heads only move forward, to an event added to their chain',
-  '[AUD-037] cluso_audit_owner: UPDATE on audit.chain_heads is refused');
-select throws_ok($t$select t12.as_owner($q$delete from audit.chain_heads where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$q$)$t$,
-  '42501', 'the audit trail is append-only: DELETE on audit.chain_heads is not allowed',
-  '[AUD-038] cluso_audit_owner: DELETE on audit.chain_heads is refused');
-select throws_ok($t$select t12.as_owner($q$truncate audit.chain_heads$q$)$t$,
-  '42501', 'the audit trail is append-only: TRUNCATE on audit.chain_heads is not allowed',
-  '[AUD-039] cluso_audit_owner: TRUNCATE on audit.chain_heads is refused');
-select throws_ok($t$select t12.as_owner($q$insert into audit.chain_heads (chain_id, seq, hash) values ('cccccccc-cccc-4ccc-8ccc-cccccccccccc', 5, sha256('forged'::bytea))$q$)$t$,
-  '42501', 'audit chain heads only start empty, through audit.record_event()',
-  '[AUD-040] cluso_audit_owner: a direct INSERT into audit.chain_heads is refused');
+select throws_ok(format('select t12.as_owner(%L)', w.sql), '42501', w.owner_error,
+  format('[AUD-%s] cluso_audit_owner: %s is refused', to_char(32 + w.n, 'FM000'), w.label))
+from (select * from forbidden_write order by n) w;
+
 -- Back to postgres: nothing changed ------------------------------------------------------------
 select is((select md5(string_agg(e::text, ',' order by chain_id, seq)) from audit.events e),
   :'events_before', '[AUD-044] after every refused attempt the events are byte-for-byte unchanged');
@@ -197,8 +125,8 @@ select is((select md5(string_agg(h::text, ',' order by chain_id)) from audit.cha
   :'heads_before', '[AUD-045] and so are the chain heads');
 
 -- The one way in: audit.record_event ------------------------------------------------------------
-select tests.clear_authentication(), tests.authenticate_as('a1000000-0000-4000-8000-000000000001');
-select throws_ok($$select audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select tests.clear_authentication(), tests.authenticate_as('owner_a');
+select throws_ok($$select audit.record_event('survey.soft_deleted', tests.org_id('Org A'),
     'public.surveys', 'x', 'user_request', '{}', p_actor_id => auth.uid())$$,
   '42501', 'permission denied for function record_event',
   '[AUD-046] API users (authenticated) cannot call record_event');
@@ -214,65 +142,86 @@ select throws_ok($$select audit.record_event('a.b', null, 'public.x', 'x', 'test
   '[AUD-049] anon cannot call record_event');
 
 select tests.clear_authentication(), tests.authenticate_as_service_role();
-select lives_ok($$select audit.record_event('storage_object.removed', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select lives_ok($$select audit.record_event('storage_object.removed', tests.org_id('Org A'),
     'storage.objects', 'x', 'retention_expired', '{"bytes": 2048, "dry_run": false, "note": null}', 'purge')$$,
   '[AUD-050] service_role records an event with numbers, booleans and nulls');
 select tests.clear_authentication();
 
-select throws_ok($$select audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select throws_ok($$select audit.record_event('survey.soft_deleted', tests.org_id('Org A'),
     'public.surveys', 'x', 'user_request', '{"title": "Jane Doe''s survey", "questions": 2}',
-    p_actor_id => 'a1000000-0000-4000-8000-000000000001')$$,
+    p_actor_id => tests.user_id('owner_a'))$$,
   '22023', 'audit details hold counts and flags only; not allowed: title (string)',
   '[AUD-051] a string in the details is refused (22023), and the error does not echo it');
-select throws_ok($$select audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select throws_ok($$select audit.record_event('survey.soft_deleted', tests.org_id('Org A'),
     'public.surveys', 'x', 'user_request', '{"respondent": {"n": 1}, "refs": [1, 2]}',
-    p_actor_id => 'a1000000-0000-4000-8000-000000000001')$$,
+    p_actor_id => tests.user_id('owner_a'))$$,
   '22023', 'audit details hold counts and flags only; not allowed: refs (array), respondent (object)',
   '[AUD-052] nested objects and arrays are refused too');
-select throws_ok($$select audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select throws_ok($$select audit.record_event('survey.soft_deleted', tests.org_id('Org A'),
     'public.surveys', 'x', 'user_request', '["jane@example.test"]',
-    p_actor_id => 'a1000000-0000-4000-8000-000000000001')$$,
+    p_actor_id => tests.user_id('owner_a'))$$,
   '22023', 'audit details must be a JSON object of counts and flags',
   '[AUD-053] details that are not an object are refused');
-select throws_ok($$select audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select throws_ok($$select audit.record_event('survey.soft_deleted', tests.org_id('Org A'),
     'public.surveys', 'x', 'user_request')$$,
   '22023', 'an audit event needs a user or a system job as its actor',
   '[AUD-054] an event without an actor is refused');
-select throws_ok($$select audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
-    'public.surveys', 'x', 'deleted by Jane Doe', '{}', p_actor_id => 'a1000000-0000-4000-8000-000000000001')$$,
+select throws_ok($$select audit.record_event('survey.soft_deleted', tests.org_id('Org A'),
+    'public.surveys', 'x', 'deleted by Jane Doe', '{}', p_actor_id => tests.user_id('owner_a'))$$,
   '23514', 'new row for relation "events" violates check constraint "events_reason_check"',
   '[AUD-055] a free-text reason is refused: reasons are short codes');
-select throws_ok($$select audit.record_event('survey.soft_deleted', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select throws_ok($$select audit.record_event('survey.soft_deleted', tests.org_id('Org A'),
     'public.surveys', 'x', 'user_request', '{}', 'Jane Doe')$$,
   '23514', 'new row for relation "events" violates check constraint "events_actor_job_check"',
   '[AUD-056] a job name must be a short code too');
+select throws_ok($$select audit.record_event('survey.renamed', tests.org_id('Org A'),
+    'public.surveys', 'x', 'user_request', '{}', p_actor_id => tests.user_id('owner_a'))$$,
+  '23514', 'new row for relation "events" violates check constraint "events_action_check"',
+  '[AUD-063] an action outside the one list of audit actions is refused by the table');
+select throws_ok(format('select t12.as_owner(%L)', format($sql$
+  insert into audit.events
+  select %1$L, h.seq + 1, t, 'survey.renamed', 'system', null, 'manual', %1$L, 'public.surveys',
+    'x', 'user_request', 'req', '{}', h.hash,
+    audit.event_hash(h.hash, %1$L, h.seq + 1, t, 'survey.renamed', 'system', null, 'manual', %1$L,
+      'public.surveys', 'x', 'user_request', 'req', '{}')
+  from audit.chain_heads h, (select '2026-01-01 00:00:00+00'::timestamptz as t) c
+  where h.chain_id = %1$L$sql$, tests.org_id('Org A'))),
+  '23514', 'new row for relation "events" violates check constraint "events_action_check"',
+  '[AUD-064] even as the correctly hashed next link written by the trail''s owner');
+select set_eq(
+  $$select (regexp_matches(pg_get_constraintdef(c.oid), '''([a-z_]+\.[a-z_]+)''', 'g'))[1]
+    from pg_constraint c
+    where c.conrelid = 'audit.events'::regclass and c.conname = 'events_action_check'$$,
+  array['survey.soft_deleted', 'survey.restored', 'survey.purged', 'storage_object.removed',
+    'membership.removed', 'invitation.removed', 'organization.deleted',
+    'organization.owner_transferred', 'account.erasure_requested', 'account.erasure_cancelled',
+    'account.erased'],
+  '[AUD-065] the one list of audit actions is exactly the reviewed set (docs/AUDIT.md describes each)');
 select results_eq(
   $$select seq, actor_kind, actor_job, details from audit.events
-    where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa' and seq > 3 order by seq$$,
+    where chain_id = tests.org_id('Org A') and seq > 3 order by seq$$,
   $$values (4::bigint, 'system', 'purge', '{"bytes": 2048, "dry_run": false, "note": null}'::jsonb)$$,
   '[AUD-057] only the valid event was appended, as the next link of the chain');
 
 -- The owner's only possible INSERT is a correct next link, i.e. what record_event writes, and
 -- it moves the head with it (so the chain never forks).
-select lives_ok($t$select t12.as_owner($$
+select lives_ok(format('select t12.as_owner(%L)', format($sql$
   insert into audit.events
-  select 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 5, t, 'survey.restored', 'system', null, 'manual',
-    'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'public.surveys', 'x', 'user_request', 'req', '{}',
-    h.hash, audit.event_hash(h.hash, 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 5, t, 'survey.restored',
-      'system', null, 'manual', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', 'public.surveys', 'x',
-      'user_request', 'req', '{}')
+  select %1$L, 5, t, 'survey.restored', 'system', null, 'manual', %1$L, 'public.surveys', 'x',
+    'user_request', 'req', '{}', h.hash,
+    audit.event_hash(h.hash, %1$L, 5, t, 'survey.restored', 'system', null, 'manual', %1$L,
+      'public.surveys', 'x', 'user_request', 'req', '{}')
   from audit.chain_heads h, (select '2026-01-01 00:00:00+00'::timestamptz as t) c
-  where h.chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'$$)$t$,
+  where h.chain_id = %1$L$sql$, tests.org_id('Org A'))),
   '[AUD-058] the owner can only INSERT the exact next link of a chain');
-select is((select seq from audit.chain_heads where chain_id = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'), 5::bigint,
+select is((select seq from audit.chain_heads where chain_id = tests.org_id('Org A')), 5::bigint,
   '[AUD-059] and that insert moved the chain head');
-select is((select (audit.record_event('survey.restored', 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+select is((select (audit.record_event('survey.restored', tests.org_id('Org A'),
     'public.surveys', 'y', 'user_request', '{}', 'job')).seq), 6::bigint,
   '[AUD-060] record_event continues the chain after it');
 select results_eq($$select ok, events, broken_at_seq from audit.verify_chains()$$,
   $$values (true, 6::bigint, null::bigint)$$,
   '[AUD-061] the chain verifies');
-
 
 select * from finish();
 rollback;

@@ -7,6 +7,18 @@ drop schema if exists tests cascade;
 create schema tests;
 grant usage on schema tests to anon, authenticated, service_role;
 
+-- A uuid written as text, or null. Lets the named helpers below also accept the uuid literals of
+-- suites not yet converted to names (an unknown literal resolves to the text overload).
+create function tests.uuid_or_null(p_text text)
+returns uuid
+language sql
+immutable
+as $$
+  select case
+    when p_text ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then p_text::uuid
+  end;
+$$;
+
 -- A confirmed auth user with an email (and optionally a phone), as GoTrue would store it.
 create function tests.create_user(p_id uuid, p_email text, p_phone text default null)
 returns uuid
@@ -17,6 +29,52 @@ as $$
   values ('00000000-0000-0000-0000-000000000000', p_id, 'authenticated', 'authenticated',
     p_email, p_phone, now(), '{"provider":"email","providers":["email"]}', '{}', now(), now())
   returning id;
+$$;
+
+-- A named user (basejump style): a confirmed auth user with a generated id, the email
+-- '<p_name>@example.test' and raw_user_meta_data {"test_identifier": p_name}, by which
+-- tests.user_id(p_name) finds it again. Given a uuid literal and an email (the uuid-based call
+-- written without casts), it creates that user instead.
+create function tests.create_user(p_name text, p_phone text default null)
+returns uuid
+language plpgsql
+as $$
+declare
+  v_id uuid;
+begin
+  if tests.uuid_or_null(p_name) is not null then
+    return tests.create_user(tests.uuid_or_null(p_name), p_phone);
+  end if;
+  v_id := tests.create_user(gen_random_uuid(), p_name || '@example.test', p_phone);
+  update auth.users set raw_user_meta_data = jsonb_build_object('test_identifier', p_name)
+  where id = v_id;
+  return v_id;
+end;
+$$;
+
+-- The id of the user created by tests.create_user(p_name); raises for an unknown name. A uuid
+-- literal is returned as it is. The lookups (user_id, org_id, survey_id) are security definer so
+-- that a test may name things while acting as anon or an authenticated user, whatever RLS lets
+-- that role see; they are stable, so a lookup sees rows created by earlier statements only.
+create function tests.user_id(p_name text)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+begin
+  v_id := tests.uuid_or_null(p_name);
+  if v_id is null then
+    select u.id into v_id from auth.users u where u.raw_user_meta_data ->> 'test_identifier' = p_name;
+  end if;
+  if v_id is null then
+    raise exception 'tests.user_id: no test user named %', p_name;
+  end if;
+  return v_id;
+end;
 $$;
 
 -- Become a signed-in user for the rest of the transaction (as PostgREST would).
@@ -30,6 +88,14 @@ begin
     'email', (select u.email from auth.users u where u.id = p_user_id))::text, true);
   perform set_config('role', 'authenticated', true);
 end;
+$$;
+
+-- Become the named user for the rest of the transaction.
+create function tests.authenticate_as(p_name text)
+returns void
+language sql
+as $$
+  select tests.authenticate_as(tests.user_id(p_name));
 $$;
 
 create function tests.authenticate_as_anon()

@@ -1,6 +1,17 @@
--- Named fixtures written directly as postgres (bypassing RLS). Installed after 00_session.sql.
-
 -- Fixtures, written directly as postgres (bypassing RLS) so each test states only its subject.
+-- Installed after 00_session.sql.
+--
+-- Usage (basejump style: name things, never copy uuids between files):
+--   select tests.create_user('ada');                      -- ada@example.test, generated id
+--   select tests.create_org('ada', 'Acme');               -- ada owns Acme
+--   select tests.add_member('Acme', 'bob', 'admin');
+--   select tests.create_survey('Acme', 'alpha', 2, 2);    -- 2 questions, 2 responses, 4 recordings
+--   select tests.authenticate_as('bob');                  -- as PostgREST would, for this transaction
+--   select is(..., tests.user_id('ada'));                 -- ids by name: tests.user_id / org_id /
+--   select ... where id = tests.survey_id('Acme', 'alpha');  -- survey_id; unknown names raise
+-- Unknown literals resolve to the named (text) overloads; the uuid overloads take typed uuids
+-- (tests.fx(...), `:'var'::uuid`, plpgsql variables).
+
 create function tests.create_org(p_owner uuid, p_name text default 'Test org')
 returns uuid
 language plpgsql
@@ -49,6 +60,77 @@ begin
   select p_org, v_survey, rec.id, 'transcript of ' || rec.id
   from public.recordings rec where rec.survey_id = v_survey;
   return v_survey;
+end;
+$$;
+
+-- An organisation named p_org_name, owned by the named user p_owner_name.
+create function tests.create_org(p_owner_name text, p_org_name text)
+returns uuid
+language sql
+as $$
+  select tests.create_org(tests.user_id(p_owner_name), p_org_name);
+$$;
+
+-- The id of the organisation named p_org_name; raises unless exactly one has that name. A uuid
+-- literal is returned as it is.
+create function tests.org_id(p_org_name text)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  if tests.uuid_or_null(p_org_name) is not null then
+    return tests.uuid_or_null(p_org_name);
+  end if;
+  select array_agg(o.id) into v_ids from public.organizations o where o.name = p_org_name;
+  if coalesce(cardinality(v_ids), 0) <> 1 then
+    raise exception 'tests.org_id: % organisations named %', coalesce(cardinality(v_ids), 0), p_org_name;
+  end if;
+  return v_ids[1];
+end;
+$$;
+
+create function tests.add_member(p_org_name text, p_user_name text, p_role public.org_role)
+returns void
+language sql
+as $$
+  select tests.add_member(tests.org_id(p_org_name), tests.user_id(p_user_name), p_role);
+$$;
+
+-- A survey with the slug p_slug in the named organisation (see the uuid overload for its rows).
+create function tests.create_survey(
+  p_org_name text, p_slug text, p_questions int default 2, p_responses int default 2
+)
+returns uuid
+language sql
+as $$
+  select tests.create_survey(tests.org_id(p_org_name), p_slug, p_questions, p_responses);
+$$;
+
+-- The id of the survey with slug p_slug in the named organisation, live or in the trash; raises
+-- unless exactly one matches (a trashed survey frees its slug: capture ids that may be reused).
+create function tests.survey_id(p_org_name text, p_slug text)
+returns uuid
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_ids uuid[];
+begin
+  select array_agg(s.id) into v_ids
+  from public.surveys s
+  where s.org_id = tests.org_id(p_org_name) and s.slug = p_slug;
+  if coalesce(cardinality(v_ids), 0) <> 1 then
+    raise exception 'tests.survey_id: % surveys with slug % in %', coalesce(cardinality(v_ids), 0),
+      p_slug, p_org_name;
+  end if;
+  return v_ids[1];
 end;
 $$;
 

@@ -1,17 +1,25 @@
 -- ---------------------------------------------------------------------------------------------
--- The isolation fixture shared by 02_isolation_matrix_*, 03_storage_isolation and
--- 04_policy_indexes (it used to be copied into each of them). Org A: owner, admin, member, a
--- removed member; org B: owner and member (the attackers next door); org C: a second org of A's
--- owner, so that RLS passes and the trigger / composite foreign keys are the guard being tested.
--- `invitee` has a profile and no membership anywhere (the subject of the invitation cells, which
--- create their invitations themselves: the fixture holds no invitation); `fresh` has neither.
+-- The isolation fixture and the matrix driver shared by 02_isolation_matrix_*, 03_storage_isolation
+-- and 04_policy_indexes. Org A: owner, admin, member, a removed member; org B: owner and member
+-- (the attackers next door); org C: a second org of A's owner, so that RLS passes and the
+-- trigger / composite foreign keys are the guard being tested. `invitee` has a profile and no
+-- membership anywhere (the subject of the invitation cells, which create their invitations
+-- themselves: the fixture holds no invitation); `fresh` has neither.
+--
+-- A cell is one statement run as one identity, with its exact expected outcome:
+--   'N rows'             rows read (select) or affected (insert, update, delete, call)
+--   'SQLSTATE: message'  the refusal
+-- Cell SQL and expected outcomes name fixtures, never uuids: {key} stands for the uuid literal
+-- of the fixture `key`, [key] for its bare text (inside string literals such as object paths).
 -- ---------------------------------------------------------------------------------------------
 
 -- The fixture's fixed ids by key. Only constants, so a view: this file runs once, outside any
--- test transaction, and must leave no rows behind (a table here would also be scanned by
--- 22_erasure_leaves_no_trace). The rows these ids name are created by tests.isolation_fixture()
--- inside each test's own transaction. Readable by the API roles because tests.attempt() and
--- cell SQL may look ids up while acting as one of them.
+-- test transaction, and must leave no rows behind (a table here would also be scanned by the
+-- erasure suites). The rows these ids name are created inside each test's own transaction, by
+-- tests.isolation_fixture() or, for org_i and erased_invitee, by the suite that needs them.
+-- file_* are the file ids of the object names that cells upload: file_x is the one every
+-- refused upload tries, so no attempt can collide with an allowed one.
+-- Readable by the API roles because tests.attempt() resolves ids while acting as one of them.
 create view tests.fixture_ids (key, id) as values
   ('owner_a'::text, '10000000-0000-4000-8000-00000000a001'::uuid),
   ('admin_a',   '10000000-0000-4000-8000-00000000a002'),
@@ -21,9 +29,11 @@ create view tests.fixture_ids (key, id) as values
   ('member_b',  '10000000-0000-4000-8000-00000000b003'),
   ('fresh',     '10000000-0000-4000-8000-00000000f001'),
   ('invitee',   '10000000-0000-4000-8000-00000000e001'),
+  ('erased_invitee', '10000000-0000-4000-8000-00000000e0ff'),
   ('org_a',     '20000000-0000-4000-8000-00000000000a'),
   ('org_b',     '20000000-0000-4000-8000-00000000000b'),
   ('org_c',     '20000000-0000-4000-8000-00000000000c'),
+  ('org_i',     '20000000-0000-4000-8000-00000000001a'),
   ('s_a',       '30000000-0000-4000-8000-00000000a001'),
   ('s_a2',      '30000000-0000-4000-8000-00000000a002'),
   ('s_a_del',   '30000000-0000-4000-8000-00000000a0de'),
@@ -41,10 +51,14 @@ create view tests.fixture_ids (key, id) as values
   ('rec_b',     '60000000-0000-4000-8000-00000000b001'),
   ('rec_c',     '60000000-0000-4000-8000-00000000c001'),
   ('t_a',       '70000000-0000-4000-8000-00000000a001'),
-  ('t_b',       '70000000-0000-4000-8000-00000000b001');
+  ('t_b',       '70000000-0000-4000-8000-00000000b001'),
+  ('file_owner',  '80000000-0000-4000-8000-0000000000a1'),
+  ('file_admin',  '80000000-0000-4000-8000-0000000000a2'),
+  ('file_member', '80000000-0000-4000-8000-0000000000a3'),
+  ('file_member_2', '80000000-0000-4000-8000-0000000000a4'),
+  ('file_x',      '80000000-0000-4000-8000-0000000000ff');
 
--- A view has no primary key: check once, at install, what the per-test temp table's
--- `key primary key, id unique` used to guarantee.
+-- A view has no primary key: keys and ids are checked unique once, at install.
 do $$
 begin
   if exists (select key from tests.fixture_ids group by key having count(*) > 1)
@@ -66,9 +80,9 @@ $$;
 
 -- Creates the fixture's rows (users, profiles, orgs A/B/C, memberships, surveys, questions,
 -- responses, recordings, transcripts, one audit event in B's chain), as postgres, bypassing
--- RLS. A function rather than rows installed here because helpers.sql is installed once,
--- outside any test transaction: each test must call it after `begin;` so that its rows, and
--- whatever the test then does to them, are rolled back with the test.
+-- RLS. A function rather than rows installed here because this file is installed once, outside
+-- any test transaction: each test calls it after `begin;` so that its rows, and whatever the
+-- test then does to them, are rolled back with the test.
 create function tests.isolation_fixture()
 returns void
 language plpgsql
@@ -101,7 +115,7 @@ begin
     (tests.fx('org_b'), tests.fx('owner_b'), 'owner'),
     (tests.fx('org_b'), tests.fx('member_b'), 'member'),
     (tests.fx('org_c'), tests.fx('owner_a'), 'owner');
-  -- removed_a was a member of A until just now.
+  -- removed_a leaves A the way a removal does (audited as membership.removed in A's chain).
   delete from public.memberships
   where org_id = tests.fx('org_a') and user_id = tests.fx('removed_a');
 
@@ -134,23 +148,22 @@ begin
     (tests.fx('t_a'), tests.fx('org_a'), tests.fx('s_a'), tests.fx('rec_a1'), 'Transcript A'),
     (tests.fx('t_b'), tests.fx('org_b'), tests.fx('s_b'), tests.fx('rec_b'), 'Transcript B');
 
-  -- One audit event in B's chain (A already has one: removed_a's membership removal).
+  -- One audit event in B's chain (A's chain holds removed_a's removal).
   perform audit.record_event('survey.soft_deleted', tests.fx('org_b'), 'public.surveys',
     tests.fx('s_b')::text, 'user_request', '{}', p_actor_id => tests.fx('owner_b'));
 end;
 $$;
 
--- The SQL of a matrix cell, with {key} replaced by the fixture's uuid literal and [key] by its
--- bare text (for use inside string literals such as object paths). Shared so that every suite
--- reads cells the same way (also used by 04_policy_indexes to plan cells).
-create function tests.cell_sql(p_sql text)
+-- p_template with {key} replaced by the fixture's uuid literal and [key] by its bare text.
+-- Raises on a key the fixture does not know, so a typo cannot turn a cell into a no-op.
+create function tests.expand_fixtures(p_template text)
 returns text
 language plpgsql
 stable
 as $$
 declare
   r record;
-  v text := p_sql;
+  v text := p_template;
 begin
   for r in select key, id from tests.fixture_ids order by length(key) desc loop
     v := replace(v, '{' || r.key || '}', format('%L::uuid', r.id));
@@ -163,16 +176,16 @@ begin
 end;
 $$;
 
--- Runs one cell of the matrix as `p_who` (anon, service_role, or a fixture user) exactly as
--- PostgREST would, and reports what happened: 'N rows' (rows read, or rows affected by a
--- write) or 'SQLSTATE: message'. Back to postgres afterwards. A write that succeeds stays
--- written (until the test's rollback). Shared so that every suite's cells mean the same thing.
+-- Runs the SQL of one cell as `p_who` (anon, service_role, or a fixture user) exactly as
+-- PostgREST would, and reports what happened: 'N rows' or 'SQLSTATE: message'. Back to
+-- postgres afterwards. A write that succeeds stays written until the test's rollback, so later
+-- cells see it.
 create function tests.attempt(p_who text, p_sql text)
 returns text
 language plpgsql
 as $$
 declare
-  v_sql text := tests.cell_sql(p_sql);
+  v_sql text := tests.expand_fixtures(p_sql);
   v_user uuid := tests.fx(p_who);
   v_n bigint;
   v_out text;
@@ -202,3 +215,45 @@ begin
 end;
 $$;
 
+-- A cell written out in full: its id ('ISO-1-001'), identity, SQL, expected outcome and what it
+-- proves.
+create type tests.cell as (id text, who text, sql text, expected text, description text);
+
+-- One identity's expected outcome of a statement shared by a group of cells.
+create type tests.outcome as (id text, who text, expected text);
+
+-- One pgTAP test per cell, run in the order given: a cell may rely on what an earlier cell
+-- wrote. Each reads '[id] description'.
+create function tests.check_cells(p_cells tests.cell[])
+returns setof text
+language plpgsql
+as $$
+declare
+  c tests.cell;
+begin
+  foreach c in array p_cells loop
+    return next is(tests.attempt(c.who, c.sql), tests.expand_fixtures(c.expected),
+      format('[%s] %s', c.id, c.description));
+  end loop;
+end;
+$$;
+
+-- The cells of one statement (p_sql) tried by several identities: one pgTAP test per outcome,
+-- in the order given, each reading '[id] <p_what> as <who>: refused' or ': N rows'.
+create function tests.check_cells(p_what text, p_sql text, p_outcomes tests.outcome[])
+returns setof text
+language sql
+as $$
+  select tests.check_cells(array(
+    select (o.id, o.who, p_sql, o.expected,
+      format('%s as %s: %s', p_what, o.who,
+        case when o.expected ~ '^\d+ rows$' then o.expected else 'refused' end))::tests.cell
+    from unnest(p_outcomes) with ordinality as o(id, who, expected, n)
+    order by o.n
+  ));
+$$;
+
+-- tests.attempt() and the cell SQL run as anon, authenticated and service_role.
+grant select on tests.fixture_ids to anon, authenticated, service_role;
+grant execute on function tests.fx(text), tests.expand_fixtures(text), tests.attempt(text, text)
+  to anon, authenticated, service_role;

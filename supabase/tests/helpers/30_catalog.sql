@@ -1,7 +1,7 @@
 -- ---------------------------------------------------------------------------------------------
 -- The catalog check run by 01_rls_catalog, and proven able to fail by 00_platform_standin on a
 -- table created without RLS. One shared definition, so the check 00 proves is by construction
--- the one 01 relies on (the two files used to carry copies and compare their md5).
+-- the one 01 relies on.
 -- One row per hole: a table in an exposed schema (public, graphql_public; plus storage.objects)
 -- without RLS, a command anon/authenticated may run with no policy for that role, a view
 -- without security_invoker, a materialized view or foreign table readable by an API role, or

@@ -1,97 +1,36 @@
-// Test support for the account erasure job: users with the rows GoTrue keeps for them, the
-// deletion request made through the RPC as the user (role and claims set as PostgREST does),
-// organisations with recordings uploaded through supabase-js, a catalog-driven trace scan of
-// every table, and the handler wired to the stack like the deployed function (see job.ts for
-// what the two jobs share, including the hooks to inject failures and control its clock).
+// Test support for the account erasure: users with the rows GoTrue keeps for them, the erasure
+// request made through the RPC as the user (role and claims set as PostgREST does),
+// organisations with recordings uploaded through supabase-js, and a catalog-driven trace scan
+// of every table. What the two jobs share is in job.ts.
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { Sql } from "../../_shared/db.ts";
-import type { Clock } from "../../_shared/deadline.ts";
-import type { Logger } from "../../_shared/logger.ts";
-import {
-  type AccountErasureResult,
-  createAccountErasureHandler,
-} from "../../account-erasure/handler.ts";
-import {
-  assertSummaryShape,
-  type CallInit,
-  callJob,
-  drainJob,
-  type Job,
-  type JobOptions,
-  stackJob,
-} from "./job.ts";
-import { clearFaults, mintJwt, seedSurvey, stack, stackClient, uploadWith } from "./stack.ts";
-
-// ---- the job -------------------------------------------------------------------------------
-
-/** The account erasure wired to the stack as in production, with its own connection pool. */
-export function accountErasureJob(options: JobOptions = {}): Job {
-  return stackJob("account-erasure", createAccountErasureHandler, options);
-}
-
-export const callErasure = (job: Job, body?: unknown, init?: CallInit) =>
-  callJob<AccountErasureResult>(job.handler, "account-erasure", body, init);
-
-// The open requests are global (the seed's, other tests'), so only their shape is asserted.
-export function assertRequestsShape(requests: unknown) {
-  assertSummaryShape(requests, ["open", "in_progress", "overdue"], ["oldest_due_at"]);
-}
+import { accountErasure } from "../../account-erasure/job.ts";
+import { capturingLogger, type JobCall, type LogLine, runOnce, runUntilDone } from "./job.ts";
+import { mintJwt, seedSurvey, stack, stackClient, uploadWith } from "./stack.ts";
 
 /**
- * A pool whose queries go through `intercept` first, which may throw (a failure of that
- * statement) or do anything else, such as advance a test clock. Everything else (sql.array,
- * sql.begin, sql.end, ...) is the pool's own.
- */
-export function interceptSql(
-  sql: Sql,
-  intercept: (query: string, values: unknown[]) => void,
-): Sql {
-  return new Proxy(sql, {
-    apply(target, thisArg, args: unknown[]) {
-      const [strings, ...values] = args;
-      if (Array.isArray(strings)) intercept(strings.join("$"), values);
-      return Reflect.apply(target, thisArg, args);
-    },
-  });
-}
-
-export interface LogLine {
-  level: string;
-  message: string;
-  fields: Record<string, unknown>;
-}
-
-export function capturingLogger(): Logger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const add = (level: string) => (message: string, fields: Record<string, unknown> = {}) => {
-    lines.push({ level, message, fields });
-  };
-  return { lines, info: add("info"), warn: add("warn"), error: add("error") };
-}
-
-/** A clock that only moves when told to. */
-export function manualClock(): Clock & { advance(ms: number): void } {
-  let t = 0;
-  return {
-    now: () => t,
-    advance: (ms) => {
-      t += ms;
-    },
-  };
-}
-
-/**
- * Processes whatever deletion requests are open (the seed's, or left by an earlier interrupted
+ * Processes whatever erasure requests are open (the seed's, or left by an earlier interrupted
  * run), so the test's counts are its own. Requests another runner holds are left alone.
  */
 export async function quiesceErasure(): Promise<void> {
-  await clearFaults();
-  await drainJob(
-    accountErasureJob(),
-    "account-erasure",
-    { max_seconds: 120, max_requests: 100 },
-    20,
+  await runUntilDone(accountErasure, { max_seconds: 120, max_requests: 100 }, 20);
+}
+
+/**
+ * A run of the job (its own runner) that picks requests up again, and the "claimed account
+ * erasure request" log line of its claim of `requestId` (of its first claim, when omitted).
+ */
+export async function resumeRun(
+  body: unknown,
+  requestId?: string,
+): Promise<{ res: JobCall; claim: LogLine | undefined }> {
+  const logger = capturingLogger();
+  const res = await runOnce(accountErasure, { logger }, body);
+  const claim = logger.lines.find((l) =>
+    l.message === "claimed account erasure request" &&
+    (requestId === undefined || l.fields.request_id === requestId)
   );
+  return { res, claim };
 }
 
 // ---- users ---------------------------------------------------------------------------------
@@ -110,10 +49,11 @@ function randomPhone(): string {
 
 /**
  * A confirmed, signed-in user with every row GoTrue keeps for one (as tests.create_user in
- * supabase/tests/helpers.sql, plus the footprint of 22_erasure_leaves_no_trace): profile,
- * identity, two sessions with refresh tokens (and a legacy token linked only by user_id), an
- * MFA factor with a challenge and an AMR claim, a one-time token, a PKCE flow state, and
- * audit_log_entries in GoTrue's payload shape (one naming only the email, differently cased).
+ * supabase/tests/helpers/00_session.sql, plus the footprint of the pgTAP suite
+ * 22_account_erasure_leaves_no_trace): profile, identity, two sessions with refresh tokens (and
+ * a legacy token linked only by user_id), an MFA factor with a challenge and an AMR claim, a
+ * one-time token, a PKCE flow state, and audit_log_entries in GoTrue's payload shape (one
+ * naming only the email, differently cased).
  */
 export async function createUser(sql: Sql, label = "user"): Promise<TestUser> {
   const id = crypto.randomUUID();
@@ -225,12 +165,12 @@ export async function asUser<T>(
   }) as T;
 }
 
-/** The user asks for their account's deletion through the public RPC. */
-export async function requestDeletion(sql: Sql, user: TestUser): Promise<string> {
+/** The user asks for their account's erasure through the public RPC. */
+export async function requestErasure(sql: Sql, user: TestUser): Promise<string> {
   const [row] = await asUser(
     sql,
     user,
-    (tx) => tx<{ request_id: string }[]>`select * from public.request_account_deletion()`,
+    (tx) => tx<{ request_id: string }[]>`select * from public.request_account_erasure()`,
   );
   return row.request_id;
 }
@@ -249,7 +189,7 @@ export interface RequestStatus {
 export async function requestStatus(sql: Sql, user: TestUser): Promise<RequestStatus | null> {
   const [row] = await sql<RequestStatus[]>`
     select request_id, status, step, progress, attempts, leased_until, last_error, overdue
-    from private.account_deletion_status where user_id = ${user.id}`;
+    from private.account_erasure_backlog where user_id = ${user.id}`;
   return row ?? null;
 }
 
@@ -270,6 +210,21 @@ export async function createOrganization(
     }
   });
   return orgId;
+}
+
+/**
+ * A user who is the only member of an organisation with `surveys` surveys (one recording each,
+ * uploaded by them), and who has asked for the erasure of their account.
+ */
+export async function soloOwnerAskingErasure(sql: Sql, label: string, surveys: number) {
+  const user = await createUser(sql, label);
+  const org = await createSoloOrganization(sql, user);
+  const uploaded: UploadedSurvey[] = [];
+  for (let i = 0; i < surveys; i++) {
+    uploaded.push(await createSurveyAs(sql, org, user, { questions: 1, responses: 1 }));
+  }
+  const requestId = await requestErasure(sql, user);
+  return { user, org, surveys: uploaded, requestId };
 }
 
 /** An organisation whose only member is its owner. */

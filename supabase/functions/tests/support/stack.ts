@@ -1,6 +1,7 @@
-// Test support for the scheduled jobs: the local stack's settings, JWTs, a direct Postgres
-// connection as `postgres`, seeding of surveys with real Storage objects, Storage fault
-// injection, and observations of rows, objects and audit events.
+// Test support for the scheduled jobs: the stack's settings, JWTs, a direct Postgres connection
+// as `postgres`, seeding of surveys with real Storage objects, and observations of rows,
+// objects and audit events. Everything here works against any Storage API (the stand-in, or a
+// real one as with `supabase start`); fault injection is in faults.ts.
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import postgres from "postgres";
@@ -31,45 +32,6 @@ export function stackClient(key: string, authorization?: string): SupabaseClient
 
 export function serviceClient(): SupabaseClient {
   return stackClient(stack.SERVICE_ROLE_KEY);
-}
-
-// ---- Storage faults ------------------------------------------------------------------------
-
-export type FaultSpec =
-  | { mode: "error"; status?: number; message?: string; times?: number; bucket?: string }
-  | { mode: "hang"; delayMs: number; then?: "proceed" | "error"; times?: number; bucket?: string }
-  | { mode: "partial"; k: number; times?: number; bucket?: string };
-
-// The stand-in serves its control routes under /storage/v1/__standin (as documented) or at
-// /__standin; use whichever answers.
-async function faultsRequest(method: "POST" | "DELETE", body?: unknown): Promise<Response> {
-  let last: Response | undefined;
-  for (const prefix of ["/storage/v1/__standin", "/__standin"]) {
-    const res = await fetch(`${stack.API_URL}${prefix}/faults`, {
-      method,
-      headers: {
-        authorization: `Bearer ${stack.SERVICE_ROLE_KEY}`,
-        "content-type": "application/json",
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status !== 404) return res;
-    await res.body?.cancel();
-    last = res;
-  }
-  return last!;
-}
-
-export async function injectFault(spec: FaultSpec): Promise<void> {
-  const res = await faultsRequest("POST", spec);
-  const text = await res.text();
-  if (!res.ok) throw new Error(`fault injection failed: HTTP ${res.status} ${text}`);
-}
-
-export async function clearFaults(): Promise<void> {
-  const res = await faultsRequest("DELETE");
-  const text = await res.text();
-  if (!res.ok) throw new Error(`clearing faults failed: HTTP ${res.status} ${text}`);
 }
 
 // ---- seeding -------------------------------------------------------------------------------

@@ -10,18 +10,18 @@ select results_eq(
     where jobname like 'cluso-%' order by jobname$$,
   $$values
     ('cluso-account-erasure'::text, '*/30 * * * *'::text,
-      'select private.invoke_edge_function(''account-erasure'')'::text, true),
-    ('cluso-job-health', '7 * * * *', 'select private.assert_jobs_healthy()', true),
+      'select private.job_invoke(''account-erasure'')'::text, true),
+    ('cluso-job-health', '7 * * * *', 'select private.job_health_assert()', true),
     ('cluso-retention-purge', '*/15 * * * *',
-      'select private.invoke_edge_function(''retention-purge'')', true)$$,
+      'select private.job_invoke(''retention-purge'')', true)$$,
   '[SCH-001] cron.job has the account-erasure (every 30 min), job-health (hourly) and retention-purge (every 15 min) jobs');
 select results_eq(
   $$select distinct username::text collate "default", database::text collate "default" from cron.job where jobname like 'cluso-%'$$,
   $$values ('postgres'::text, current_database()::text collate "default")$$,
-  '[SCH-002] both run as postgres in this database (the role allowed to run the private functions)');
+  '[SCH-002] all three run as postgres in this database (the role allowed to run the private functions)');
 select ok(
-  has_function_privilege('postgres', 'private.invoke_edge_function(text, jsonb)', 'execute'),
-  '[SCH-003] the job role can execute private.invoke_edge_function');
+  has_function_privilege('postgres', 'private.job_invoke(text, jsonb)', 'execute'),
+  '[SCH-003] the job role can execute private.job_invoke');
 select ok(
   (select substring(schedule from '^\*/(\d+) \* \* \* \*$')::int from cron.job
    where jobname = 'cluso-account-erasure') <= 60,
@@ -32,12 +32,12 @@ select ok(
 -- ---------------------------------------------------------------------------------------------
 create temporary table queue_before on commit drop as select coalesce(max(id), 0) as id from net.http_request_queue;
 select throws_ok(
-  $$select private.invoke_edge_function('retention-purge')$$,
+  $$select private.job_invoke('retention-purge')$$,
   '55000', 'Vault secrets project_url and service_role_key are required to invoke retention-purge',
   '[SCH-010] without the Vault secrets the call fails with 55000 and says which secrets');
 select vault.create_secret('http://example.test', 'project_url');
 select throws_ok(
-  $$select private.invoke_edge_function('retention-purge')$$,
+  $$select private.job_invoke('retention-purge')$$,
   '55000', 'Vault secrets project_url and service_role_key are required to invoke retention-purge',
   '[SCH-011] with only project_url it still fails with 55000');
 select is(
@@ -48,13 +48,8 @@ select vault.create_secret('test-key', 'service_role_key');
 -- ---------------------------------------------------------------------------------------------
 -- With the secrets: the job's own command queues exactly one authenticated request
 -- ---------------------------------------------------------------------------------------------
-create function pg_temp.run_job(p_name text) returns void language plpgsql as $$
-begin
-  execute (select command from cron.job where jobname = p_name);
-end;
-$$;
 select lives_ok(
-  $$select pg_temp.run_job('cluso-retention-purge')$$,
+  $$select tests.run_cron_job('cluso-retention-purge')$$,
   '[SCH-020] the retention-purge job''s command runs');
 select results_eq(
   $$select method::text, url, headers ->> 'Authorization', headers ->> 'Content-Type',
@@ -64,7 +59,7 @@ select results_eq(
     'application/json'::text, '{}'::jsonb, 300000)$$,
   '[SCH-021] exactly one POST to /functions/v1/retention-purge, Bearer service-role key, JSON body');
 select lives_ok(
-  $$select pg_temp.run_job('cluso-account-erasure')$$,
+  $$select tests.run_cron_job('cluso-account-erasure')$$,
   '[SCH-022] the account-erasure job''s command runs');
 select results_eq(
   $$select url, headers ->> 'Authorization' from net.http_request_queue
@@ -74,7 +69,7 @@ select results_eq(
   '[SCH-023] and queues one POST to /functions/v1/account-erasure');
 select vault.update_secret((select id from vault.secrets where name = 'project_url'), 'http://example.test/');
 create temporary table slash_call on commit drop as
-  select private.invoke_edge_function('retention-purge', '{"dry_run":true}') as id;
+  select private.job_invoke('retention-purge', '{"dry_run":true}') as id;
 select is(
   (select url from net.http_request_queue where id = (select id from slash_call)),
   'http://example.test/functions/v1/retention-purge',
@@ -86,26 +81,26 @@ select is(
 -- ---------------------------------------------------------------------------------------------
 -- Names are validated; API roles cannot call it
 -- ---------------------------------------------------------------------------------------------
-select throws_ok($$select private.invoke_edge_function('../admin')$$, '22023',
+select throws_ok($$select private.job_invoke('../admin')$$, '22023',
   'invalid Edge Function name "../admin"', '[SCH-030] a path-like name is refused with 22023');
-select throws_ok($$select private.invoke_edge_function('Retention_Purge')$$, '22023',
+select throws_ok($$select private.job_invoke('Retention_Purge')$$, '22023',
   'invalid Edge Function name "Retention_Purge"', '[SCH-031] upper case and underscores are refused');
-select throws_ok($$select private.invoke_edge_function('')$$, '22023',
+select throws_ok($$select private.job_invoke('')$$, '22023',
   'invalid Edge Function name ""', '[SCH-032] an empty name is refused');
-select throws_ok($$select private.invoke_edge_function('retention-purge?x=1')$$, '22023',
+select throws_ok($$select private.job_invoke('retention-purge?x=1')$$, '22023',
   'invalid Edge Function name "retention-purge?x=1"', '[SCH-033] a query string is refused');
 select tests.authenticate_as_anon();
-select throws_ok($$select private.invoke_edge_function('retention-purge')$$, '42501',
-  'permission denied for function invoke_edge_function', '[SCH-040] anon cannot invoke Edge Functions through the database');
+select throws_ok($$select private.job_invoke('retention-purge')$$, '42501',
+  'permission denied for function job_invoke', '[SCH-040] anon cannot invoke Edge Functions through the database');
 select tests.clear_authentication();
 select tests.authenticate_as_service_role();
-select throws_ok($$select private.invoke_edge_function('retention-purge')$$, '42501',
-  'permission denied for function invoke_edge_function', '[SCH-041] service_role cannot either');
+select throws_ok($$select private.job_invoke('retention-purge')$$, '42501',
+  'permission denied for function job_invoke', '[SCH-041] service_role cannot either');
 select tests.clear_authentication();
 select is_empty(
   $$select r from unnest(array['anon', 'authenticated', 'service_role']) r
-    where has_function_privilege(r, 'private.invoke_edge_function(text, jsonb)', 'execute')$$,
-  '[SCH-042] no API role has EXECUTE on invoke_edge_function');
+    where has_function_privilege(r, 'private.job_invoke(text, jsonb)', 'execute')$$,
+  '[SCH-042] no API role has EXECUTE on job_invoke');
 select is_empty(
   $$select r from unnest(array['anon', 'authenticated']) r
     where has_table_privilege(r, 'vault.secrets', 'select') or has_table_privilege(r, 'vault.decrypted_secrets', 'select')$$,

@@ -1,0 +1,71 @@
+// Runs a scheduled job's handler locally, exactly as the scheduler calls the deployed function
+// (there is no `supabase functions serve` here): a POST with the service-role key and a JSON
+// body, against the stack's database and Storage API.
+import type { Job } from "../../supabase/functions/_shared/job/define.ts";
+import { depsFromEnv } from "../../supabase/functions/_shared/job/deps.ts";
+import type { JobReport } from "../../supabase/functions/_shared/job/report.ts";
+import { jsonLogger, type Logger, stderrLines } from "../../supabase/functions/_shared/logger.ts";
+import { accountErasure } from "../../supabase/functions/account-erasure/job.ts";
+import { retentionPurge } from "../../supabase/functions/retention-purge/job.ts";
+import { loadStackEnv } from "./stack-env.ts";
+
+/** Every scheduled job, by its Edge Function name. */
+export const JOBS: ReadonlyMap<string, Job> = new Map(
+  [retentionPurge, accountErasure].map((job): [string, Job] => [job.name, job]),
+);
+
+/** The stack's settings under the names the Edge Runtime gives a deployed function. */
+function edgeEnv(): Record<string, string | undefined> {
+  const stack = loadStackEnv();
+  return {
+    SUPABASE_URL: stack.API_URL,
+    SUPABASE_DB_URL: stack.DB_URL,
+    SUPABASE_SERVICE_ROLE_KEY: stack.SERVICE_ROLE_KEY,
+    SUPABASE_JWT_SECRET: stack.JWT_SECRET,
+    STORAGE_TIMEOUT_MS: Deno.env.get("STORAGE_TIMEOUT_MS"),
+  };
+}
+
+/** The function's structured logs on stderr (stdout stays for the caller's output). */
+export function stderrLogger(job: string): Logger {
+  return jsonLogger({ job }, stderrLines);
+}
+
+export interface LocalRun {
+  status: number;
+  report: JobReport;
+}
+
+/** One run of the job; `body` is sent as is (empty: all defaults). */
+export async function runLocalJob(job: Job, body = "", logger?: Logger): Promise<LocalRun> {
+  const env = edgeEnv();
+  const deps = depsFromEnv(job.name, env, logger ? { logger } : {});
+  try {
+    const res = await job.handler(deps)(
+      new Request(`http://localhost/functions/v1/${job.name}`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}`,
+          "content-type": "application/json",
+        },
+        body,
+      }),
+    );
+    const answer = await res.json();
+    // A refused request (bad body) answers only {error}; report it in the same shape.
+    const report: JobReport = "run_id" in answer ? answer : {
+      job: job.name,
+      run_id: "",
+      ok: false,
+      phases: [],
+      totals: {},
+      backlog: {},
+      stopped_early: false,
+      ms: 0,
+      error: `HTTP ${res.status}: ${answer.error}`,
+    };
+    return { status: res.status, report };
+  } finally {
+    await deps.sql.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,184 @@
+// The account erasure's own phase: claim the open requests one at a time
+// (private.account_erasure_claim) and run each one's steps (private.account_erasure_step, one
+// short transaction each) until it is done, fails, is taken over by another runner, or the
+// deadline nears. Every step records its progress in the request, so a later run resumes at
+// the recorded step.
+import { z } from "zod";
+import { messageOf, withRetry } from "../_shared/db.ts";
+import type { Monitor, Phase, PhaseRun } from "../_shared/job/define.ts";
+import { callRows, callValue, type RowOf } from "../_shared/private-functions.ts";
+import type { AccountErasureBody } from "./job.ts";
+
+type Count = "accounts_erased" | "steps" | "requests_failed";
+type Run = PhaseRun<AccountErasureBody, Count>;
+/** A claimed request always holds a lease token. */
+type Claimed = RowOf<"account_erasure_claim"> & { lease_token: string };
+type Outcome = "done" | "failed" | "lost" | "paused";
+
+interface Failure {
+  requestId: string;
+  leaseToken: string;
+  error: string;
+}
+
+interface EraseState {
+  lastStepMs: number;
+  /** Failed requests, still leased by this run, until recordFailures() records them. */
+  failures: Failure[];
+}
+
+/**
+ * How long a lease outlives the run. Every claim and step sets the lease to the run's time left
+ * plus this margin, so it covers the whole run (a failed request keeps it until its error is
+ * recorded) and a crashed run's requests come back soon after; the scheduler runs every 30
+ * minutes, much later than any lease ends.
+ */
+const LEASE_MARGIN_S = 30;
+/** The lease went to another runner; the request was finished by another runner. */
+const LEASE_LOST = "55P03";
+const REQUEST_GONE = "P0002";
+
+const Step = z.object({ step: z.string(), done: z.boolean() }).passthrough();
+const Status = z.object({
+  open: z.number(),
+  in_progress: z.number(),
+  overdue: z.number(),
+  oldest_due_at: z.string().nullable(),
+});
+
+export const erasePhase: Phase<AccountErasureBody, Count> = {
+  name: "erase",
+  counts: ["accounts_erased", "steps", "requests_failed"],
+  async run(run) {
+    const state: EraseState = { lastStepMs: 0, failures: [] };
+    let stoppedEarly: boolean;
+    try {
+      stoppedEarly = await eraseAccounts(run, state);
+    } catch (err) {
+      // Their leases expire shortly, and their errors are in the log.
+      await recordFailures(run, state).catch(() => {});
+      throw err;
+    }
+    await recordFailures(run, state);
+    return { stoppedEarly };
+  },
+};
+
+/** Open requests; one past its 7-day deadline makes the run fail (the promise is "within"). */
+export const accountErasureMonitor: Monitor = {
+  name: "account_erasures",
+  async read(sql) {
+    const summary = Status.parse(await callValue(sql, "account_erasure_status", {}));
+    const problems = summary.overdue > 0
+      ? [
+        `${summary.overdue} account erasure request(s) are past their 7-day deadline; ` +
+        "see private.account_erasure_backlog",
+      ]
+      : [];
+    return { summary, problems };
+  },
+};
+
+function lease(run: Run): string {
+  return `${Math.ceil(run.runDeadline.remainingMs() / 1000) + LEASE_MARGIN_S} seconds`;
+}
+
+/** Room for one more step as slow as the last one. */
+function hasRoomForStep(run: Run, state: EraseState): boolean {
+  return run.deadline.hasRoomFor(state.lastStepMs * 1.5);
+}
+
+/** Claims and erases requests until none is claimable; true when the limit or deadline hit. */
+async function eraseAccounts(run: Run, state: EraseState): Promise<boolean> {
+  for (let claimed = 0;; claimed++) {
+    if (claimed >= run.body.max_requests || !hasRoomForStep(run, state)) return true;
+    const request = await claim(run);
+    if (request === null) return false;
+    if (await erase(run, state, request) === "paused") return true;
+  }
+}
+
+async function claim(run: Run): Promise<Claimed | null> {
+  const [request] = await withRetry(() =>
+    callRows(run.deps.sql, "account_erasure_claim", { p_lease: lease(run) })
+  );
+  if (!request) return null;
+  const { lease_token: leaseToken } = request;
+  if (leaseToken === null) throw new Error(`claimed request ${request.id} has no lease token`);
+  run.logger.info("claimed account erasure request", {
+    request_id: request.id,
+    step: request.step,
+    attempts: request.attempts,
+  });
+  return { ...request, lease_token: leaseToken };
+}
+
+/** Runs the request's steps until it is done, fails, is lost, or the deadline nears. */
+async function erase(run: Run, state: EraseState, request: Claimed): Promise<Outcome> {
+  const leaseToken = request.lease_token;
+  for (;;) {
+    if (!hasRoomForStep(run, state)) {
+      // The lease runs out shortly after this run; the next one resumes here.
+      run.logger.info("deadline near: account erasure paused", { request_id: request.id });
+      return "paused";
+    }
+    const started = run.deps.clock.now();
+    let step: z.infer<typeof Step>;
+    try {
+      step = Step.parse(
+        await withRetry(() =>
+          callValue(run.deps.sql, "account_erasure_step", {
+            p_request_id: request.id,
+            p_lease_token: leaseToken,
+            p_batch_size: run.body.batch_size,
+            p_lease: lease(run),
+          })
+        ),
+      );
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === LEASE_LOST || code === REQUEST_GONE) {
+        // Another runner has it (or finished it): nothing to record, its work is not ours.
+        run.logger.warn("account erasure request taken over by another runner", {
+          request_id: request.id,
+          error: messageOf(err),
+        });
+        return "lost";
+      }
+      const error = messageOf(err);
+      state.failures.push({ requestId: request.id, leaseToken, error });
+      run.count("requests_failed");
+      run.logger.error("account erasure step failed; will retry on a later run", {
+        request_id: request.id,
+        error,
+      });
+      return "failed";
+    }
+    state.lastStepMs = run.deps.clock.now() - started;
+    run.count("steps");
+    if (step.done) {
+      run.count("accounts_erased");
+      run.logger.info("account erased", { request_id: request.id, progress: step.progress });
+      return "done";
+    }
+  }
+}
+
+/**
+ * Records each failure in its request (private.account_erasure_fail), which also releases the
+ * lease. Done only at the end: a released request is claimable again at once, and being the one
+ * due first it would be claimed again and again, keeping this run from the other requests.
+ */
+async function recordFailures(run: Run, state: EraseState): Promise<void> {
+  while (state.failures.length > 0) {
+    const failure = state.failures[0];
+    await withRetry(() =>
+      callValue(run.deps.sql, "account_erasure_fail", {
+        p_request_id: failure.requestId,
+        p_lease_token: failure.leaseToken,
+        p_error: failure.error,
+      })
+    );
+    state.failures.shift();
+  }
+}
