@@ -63,6 +63,9 @@ const connect = () =>
   });
 
 const log = (msg: string) => console.error(`[bench] ${msg}`);
+// Expected durations on the 2-core machine of docs/BENCHMARKS.md, so a long phase never looks hung.
+const roughly = (seconds: number) =>
+  seconds < 60 ? "under a minute" : `about ${Math.round(seconds / 60)} minutes`;
 const results: Metric[] = [];
 function emit(m: Metric) {
   results.push(m);
@@ -102,7 +105,8 @@ function shuffle<T>(xs: T[]): T[] {
 // Build
 
 async function build(): Promise<number> {
-  log(`building the dataset at scale ${opts.scale} (scripts/bench/build.sql)`);
+  const eta = roughly(260 * opts.scale);
+  log(`building the dataset at scale ${opts.scale} (scripts/bench/build.sql, ${eta})`);
   const t0 = now();
   const here = new URL(".", import.meta.url).pathname;
   const cmd = new Deno.Command("psql", {
@@ -293,6 +297,8 @@ async function auditEvents(admin: Sql): Promise<number> {
 // in 1,000 chains of their own that have no chain head, so no real chain is touched: the trail's
 // table and indexes grow as they would, in minutes instead of the ~0.5 ms per event of
 // record_event. (audit.verify_chains() reports those filler chains as unlinked: bench data only.)
+// Every pre-filled event is a 'survey.purged' (the trail accepts only its listed actions) with
+// the reason 'bench_prefill', which tells them apart from the real purges.
 async function prefillAudit(admin: Sql, target: number) {
   let have = await auditEvents(admin);
   if (have >= target) return;
@@ -301,7 +307,7 @@ async function prefillAudit(admin: Sql, target: number) {
   while (have < Math.min(target, 20000)) {
     const n = Math.min(2000, target - have);
     await admin`
-      select count(audit.record_event('bench.prefill', md5('o' || (g % p.orgs + 1))::uuid,
+      select count(audit.record_event('survey.purged', md5('o' || (g % p.orgs + 1))::uuid,
         'public.surveys', md5('prefill' || ${have} || '.' || g), 'bench_prefill',
         jsonb_build_object('n', g), p_actor_job => 'bench'))
       from bench.params p, generate_series(1, ${n}::int) g`;
@@ -318,7 +324,7 @@ async function prefillAudit(admin: Sql, target: number) {
           insert into audit.events (chain_id, seq, occurred_at, action, actor_kind, actor_job,
             org_id, target_table, target_id, reason, request_id, details, prev_hash, hash)
           select c.id, g / 1000 + 1, now() - interval '365 days' + g * interval '10 seconds',
-            'bench.prefill', 'system', 'bench', c.id, 'public.surveys', md5('fill' || g),
+            'survey.purged', 'system', 'bench', c.id, 'public.surveys', md5('fill' || g),
             'bench_prefill', 'tx:bench', jsonb_build_object('n', g),
             sha256(int8send(g - 1)), sha256(int8send(g))
           from generate_series(${have}::bigint, ${target - 1}::bigint) g,
@@ -334,13 +340,19 @@ async function prefillAudit(admin: Sql, target: number) {
 }
 
 async function auditSurveyBatches(admin: Sql, count: number, size: number): Promise<string[][]> {
-  // Live surveys of the second half of the organisations (the RLS bench reads the first ones).
+  // Live surveys of the regular organisations, the second half first: the RLS bench samples the
+  // first ones' members. Both trail sizes delete their own batches, which at small scales
+  // (74 live surveys per organisation) reaches into the first half.
   const rows = await admin`
     select s.id::text as id from bench.survey_map m, bench.params p, public.surveys s
-    where m.org_no > p.orgs / 2 and m.org_no <= p.orgs and s.id = md5('s' || m.n)::uuid
-      and s.deleted_at is null
-    order by m.n limit ${count * size}`;
-  if (rows.length < count * size) throw new Error("audit: not enough live surveys for the batches");
+    where m.org_no <= p.orgs and s.id = md5('s' || m.n)::uuid and s.deleted_at is null
+    order by m.org_no <= p.orgs / 2, m.n limit ${count * size}`;
+  if (rows.length < count * size) {
+    throw new Error(
+      `audit: ${rows.length} live surveys left, ${count * size} needed; ` +
+        "raise --scale or lower --audit-reps or --audit-batch",
+    );
+  }
   const out: string[][] = [];
   for (let i = 0; i < count; i++) out.push(rows.slice(i * size, (i + 1) * size).map((r) => r.id));
   return out;
@@ -397,7 +409,7 @@ async function auditBench(admin: Sql, trailTarget: number, label: string) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 3. Retention purge: each private.purge_expired_surveys call (its own transaction) vs a plain
+// 3. Retention purge: each private.retention_purge_batch call (its own transaction) vs a plain
 //    DELETE of the same surveys' rows in the trigger-free shadow tables bench.*.
 
 async function purgeBench(admin: Sql) {
@@ -417,7 +429,7 @@ async function purgeBench(admin: Sql) {
       order by s.deleted_at, s.id limit ${batch}`).map((r) => r.id);
     if (!ids.length) break;
     const runPurge = () =>
-      timed(() => conn`select private.purge_expired_surveys(${batch}, 'bench-purge') as r`);
+      timed(() => conn`select private.retention_purge_batch(${batch}, 'bench-purge') as r`);
     const runRaw = () => timed(() => conn`select bench.raw_delete(${ids}::uuid[]) as n`);
     let p: [number, postgres.RowList<postgres.Row[]>],
       r: [number, postgres.RowList<postgres.Row[]>];
@@ -457,7 +469,7 @@ async function purgeBench(admin: Sql) {
     goal: ">= 0.7",
     met: rm / pm >= 0.7,
     how:
-      "throughput of private.purge_expired_surveys over a plain DELETE of the same rows in trigger-free shadow tables (= baseline_ms / subject_ms per batch, medians)",
+      "throughput of private.retention_purge_batch over a plain DELETE of the same rows in trigger-free shadow tables (= baseline_ms / subject_ms per batch, medians)",
     surveys_per_batch: batch,
     batches: purge.length,
   });
@@ -485,7 +497,7 @@ async function purgeBench(admin: Sql) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 4. Account erasure: claim + erase_account_step until done, for the only member of an
+// 4. Account erasure: claim + account_erasure_step until done, for the only member of an
 //    organisation holding bench.params.erasure_surveys surveys.
 
 async function erasureBench(admin: Sql) {
@@ -495,7 +507,7 @@ async function erasureBench(admin: Sql) {
         as surveys
     from bench.params p`;
   await admin`
-    insert into private.account_deletion_requests (user_id, requested_at, due_at)
+    insert into private.account_erasure_requests (user_id, requested_at, due_at)
     values (${user_id}, '2000-01-01', timestamptz '2000-01-01' + interval '7 days')
     on conflict (user_id) do nothing`;
   log(
@@ -506,14 +518,14 @@ async function erasureBench(admin: Sql) {
   const t0 = now();
   const [req] = await conn`
     select r.id::text as id, r.lease_token::text as lease_token, replace(r.user_id::text, '-', '') as user_id
-    from private.claim_account_deletion() r`;
+    from private.account_erasure_claim() r`;
   if (!req?.id || !req.lease_token) throw new Error("erasure: nothing to claim");
   if (req.user_id !== user_id) {
     throw new Error(`erasure: claimed another user's request (${req.user_id})`);
   }
   for (;;) {
     const [ms, rows] = await timed(() =>
-      conn`select private.erase_account_step(${req.id}, ${req.lease_token}, ${opts.erasureBatch}) as r`
+      conn`select private.account_erasure_step(${req.id}, ${req.lease_token}, ${opts.erasureBatch}) as r`
     );
     steps.push(ms);
     const r = typeof rows[0].r === "string" ? JSON.parse(rows[0].r) : rows[0].r;
@@ -546,6 +558,7 @@ async function erasureBench(admin: Sql) {
 const admin = connect();
 try {
   const started = now();
+  log(`scale ${opts.scale}: ${roughly(600 * opts.scale)} in all; figures on stdout`);
   let buildS: number | null = null;
   if (!opts.skipBuild) buildS = await build();
   const [scale] = await admin`
@@ -563,12 +576,15 @@ try {
     ...scale,
     build_s: buildS === null ? null : r3(buildS),
   });
-  log(`dataset: ${JSON.stringify(scale)}`);
+  const built = buildS === null ? "" : ` built in ${buildS.toFixed(0)} s`;
+  log(`dataset${built}: ${JSON.stringify(scale)}`);
 
   const guard = async (name: string, fn: () => Promise<void>) => {
     if (opts.only.length && !opts.only.some((o) => name.startsWith(o))) return;
+    const t0 = now();
     try {
       await fn();
+      log(`${name}: done in ${((now() - t0) / 1000).toFixed(1)} s`);
     } catch (e) {
       log(`${name} failed: ${e instanceof Error ? e.stack : e}`);
       emit({ name: `${name}_error`, value: NaN, unit: "error", error: String(e) });
