@@ -4,7 +4,8 @@
 #   1. quality gates: supabase db lint (plpgsql_check), deno check / lint / fmt --check,
 #      generated database types up to date;
 #   2. pgTAP suites (supabase/tests/database) through pg_prove;
-#   3. Deno tests (edge functions against the stack; the Storage stand-in's own tests).
+#   3. Deno tests (edge functions against the stack, concurrent sessions racing deletions, the
+#      Storage stand-in's own tests).
 # Set TEST_NO_RESET=1 to reuse the running stack's database instead of rebuilding it.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/stack/env.sh"
@@ -56,7 +57,7 @@ echo "== quality gates"
 gate "supabase db lint: no errors in public, private, audit" \
   "$SUPABASE" db lint --db-url "$DB_URL?sslmode=disable" --schema public,private,audit \
   --level warning --fail-on error
-gate "deno check" "$DENO" check --quiet supabase/functions scripts
+gate "deno check" "$DENO" check --quiet supabase/functions supabase/tests scripts
 gate "deno lint" "$DENO" lint --quiet
 gate "deno fmt --check" "$DENO" fmt --check --quiet
 gate "database.types.ts matches the migrations" types_are_current
@@ -78,7 +79,7 @@ elif [ $pg_prove_status -ne 0 ] && ! grep -qE '^not ok' "$results/pgtap.tap"; th
 fi
 
 echo "== Deno tests"
-"$DENO" test -A --reporter=tap supabase/functions scripts >"$results/deno.tap" 2>&1
+"$DENO" test -A --reporter=tap supabase/functions supabase/tests scripts >"$results/deno.tap" 2>&1
 deno_status=$?
 grep -E '^(not ok|# )' "$results/deno.tap" | head -60
 count_tap "$results/deno.tap"

@@ -64,11 +64,20 @@ ensure_cluster() {
       --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$pwfile"
   fi
+  # A cluster started without the settings below (e.g. before the test clock existed) restarts.
+  if as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1 &&
+    [ "$(psql "$ADMIN_DB_URL" -X -tAc 'show cluster_name' 2>/dev/null)" != cluso-test-clock ]; then
+    log "restarting PostgreSQL as a test cluster"
+    as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -w -t 60 -m fast stop >/dev/null
+  fi
   if ! as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
     log "starting PostgreSQL on 127.0.0.1:$DB_PORT"
+    # cluster_name=cluso-test-clock marks this throwaway cluster as a test cluster: only there
+    # does private.current_time() honour the cluso.now override that tests use to move time.
     as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PG_LOG_DIR/postgres.log" -w -t 60 start -o \
       "-p $DB_PORT -k $PG_SOCKET_DIR -c listen_addresses=127.0.0.1 \
        -c shared_preload_libraries=pg_cron,plpgsql_check -c cron.database_name=$DB_NAME \
+       -c cluster_name=cluso-test-clock \
        -c cron.use_background_workers=on -c max_worker_processes=32 \
        -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null
   fi

@@ -13,10 +13,15 @@ export type Database = {
         Row: {
           attempts: number;
           due_at: string;
+          failures: number;
           id: string;
+          identifier_hashes: string[];
           last_error: string | null;
           lease_token: string | null;
           leased_until: string | null;
+          next_attempt_at: string;
+          origin: string;
+          orphaned_org_ids: string[];
           progress: NonNullable<Json>;
           requested_at: string;
           started_at: string | null;
@@ -27,10 +32,15 @@ export type Database = {
         Insert: {
           attempts?: number;
           due_at: string;
+          failures?: number;
           id?: string;
+          identifier_hashes?: string[];
           last_error?: string | null;
           lease_token?: string | null;
           leased_until?: string | null;
+          next_attempt_at?: string;
+          origin?: string;
+          orphaned_org_ids?: string[];
           progress?: NonNullable<Json>;
           requested_at: string;
           started_at?: string | null;
@@ -41,16 +51,54 @@ export type Database = {
         Update: {
           attempts?: number;
           due_at?: string;
+          failures?: number;
           id?: string;
+          identifier_hashes?: string[];
           last_error?: string | null;
           lease_token?: string | null;
           leased_until?: string | null;
+          next_attempt_at?: string;
+          origin?: string;
+          orphaned_org_ids?: string[];
           progress?: NonNullable<Json>;
           requested_at?: string;
           started_at?: string | null;
           status?: string;
           step?: string;
           user_id?: string;
+        };
+        Relationships: [];
+      };
+      audit_anchors: {
+        Row: {
+          attempts: number;
+          created_at: string;
+          heads: NonNullable<Json>;
+          id: number;
+          last_error: string | null;
+          leased_until: string | null;
+          next_attempt_at: string;
+          published_at: string | null;
+        };
+        Insert: {
+          attempts?: number;
+          created_at?: string;
+          heads: NonNullable<Json>;
+          id?: never;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string;
+          published_at?: string | null;
+        };
+        Update: {
+          attempts?: number;
+          created_at?: string;
+          heads?: NonNullable<Json>;
+          id?: never;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string;
+          published_at?: string | null;
         };
         Relationships: [];
       };
@@ -120,8 +168,11 @@ export type Database = {
         Row: {
           attempts: number | null;
           due_at: string | null;
+          failing: boolean | null;
+          failures: number | null;
           last_error: string | null;
           leased_until: string | null;
+          next_attempt_at: string | null;
           overdue: boolean | null;
           progress: Json | null;
           request_id: string | null;
@@ -134,8 +185,11 @@ export type Database = {
         Insert: {
           attempts?: number | null;
           due_at?: string | null;
+          failing?: never;
+          failures?: number | null;
           last_error?: string | null;
           leased_until?: string | null;
+          next_attempt_at?: string | null;
           overdue?: never;
           progress?: Json | null;
           request_id?: string | null;
@@ -148,8 +202,11 @@ export type Database = {
         Update: {
           attempts?: number | null;
           due_at?: string | null;
+          failing?: never;
+          failures?: number | null;
           last_error?: string | null;
           leased_until?: string | null;
+          next_attempt_at?: string | null;
           overdue?: never;
           progress?: Json | null;
           request_id?: string | null;
@@ -223,10 +280,15 @@ export type Database = {
         Returns: {
           attempts: number;
           due_at: string;
+          failures: number;
           id: string;
+          identifier_hashes: string[];
           last_error: string | null;
           lease_token: string | null;
           leased_until: string | null;
+          next_attempt_at: string;
+          origin: string;
+          orphaned_org_ids: string[];
           progress: NonNullable<Json>;
           requested_at: string;
           started_at: string | null;
@@ -258,10 +320,27 @@ export type Database = {
         };
         Returns: Json;
       };
+      account_erasure_transfer_ownership: {
+        Args: { p_user_id: string };
+        Returns: number;
+      };
       account_erasure_window: {
         Args: Record<PropertyKey, never>;
         Returns: string;
       };
+      audit_anchor_claim: {
+        Args: { p_lease?: string; p_limit?: number };
+        Returns: {
+          created_at: string;
+          heads: Json;
+          id: number;
+        }[];
+      };
+      audit_anchor_settle: {
+        Args: { p_error?: string; p_ids: number[]; p_published: boolean };
+        Returns: number;
+      };
+      audit_anchor_status: { Args: Record<PropertyKey, never>; Returns: Json };
       audited_object_name: {
         Args: { p_bucket_id: string; p_object_name: string };
         Returns: string;
@@ -399,6 +478,19 @@ export type Database = {
           name: string;
         }[];
       };
+      storage_orphan_sweep: {
+        Args: { p_grace?: string; p_limit?: number };
+        Returns: number;
+      };
+      storage_orphans: {
+        Args: { p_grace?: string };
+        Returns: {
+          created_at: string;
+          object_name: string;
+          org_id: string;
+          survey_id: string;
+        }[];
+      };
       storage_removal_claim: {
         Args: { p_lease?: string; p_limit?: number };
         Returns: {
@@ -441,6 +533,7 @@ export type Database = {
           title: string;
         }[];
       };
+      test_clock_enabled: { Args: Record<PropertyKey, never>; Returns: boolean };
       user_co_member_ids: {
         Args: Record<PropertyKey, never>;
         Returns: string[];

@@ -3,6 +3,12 @@
 // short transaction each) until it is done, fails, is taken over by another runner, or the
 // deadline nears. Every step records its progress in the request, so a later run resumes at
 // the recorded step.
+//
+// A failed step is recorded at once (private.account_erasure_fail), which lets the lease go and
+// backs the request off; the claim skips it meanwhile, so the run goes on with the other
+// requests, and one request that keeps failing never blocks the queue. The run reports every
+// failure in `requests_failed`; its status follows the rule of every job (200 when ok, 500 when
+// something needs attention) through the monitor below.
 import { z } from "zod";
 import { messageOf, withRetry } from "../_shared/db.ts";
 import type { Monitor, Phase, PhaseRun } from "../_shared/job/define.ts";
@@ -15,23 +21,14 @@ type Run = PhaseRun<AccountErasureBody, Count>;
 type Claimed = RowOf<"account_erasure_claim"> & { lease_token: string };
 type Outcome = "done" | "failed" | "lost" | "paused";
 
-interface Failure {
-  requestId: string;
-  leaseToken: string;
-  error: string;
-}
-
 interface EraseState {
   lastStepMs: number;
-  /** Failed requests, still leased by this run, until recordFailures() records them. */
-  failures: Failure[];
 }
 
 /**
  * How long a lease outlives the run. Every claim and step sets the lease to the run's time left
- * plus this margin, so it covers the whole run (a failed request keeps it until its error is
- * recorded) and a crashed run's requests come back soon after; the scheduler runs every 30
- * minutes, much later than any lease ends.
+ * plus this margin, so it covers the whole run and a crashed run's requests come back soon
+ * after; the scheduler runs every 30 minutes, much later than any lease ends.
  */
 const LEASE_MARGIN_S = 30;
 /** The lease went to another runner; the request was finished by another runner. */
@@ -44,37 +41,45 @@ const Status = z.object({
   in_progress: z.number(),
   overdue: z.number(),
   oldest_due_at: z.string().nullable(),
+  /** Requests that failed 3 times or more (job health's account_erasures_not_failing). */
+  failing: z.number(),
 });
 
 export const erasePhase: Phase<AccountErasureBody, Count> = {
   name: "erase",
   counts: ["accounts_erased", "steps", "requests_failed"],
   async run(run) {
-    const state: EraseState = { lastStepMs: 0, failures: [] };
-    let stoppedEarly: boolean;
-    try {
-      stoppedEarly = await eraseAccounts(run, state);
-    } catch (err) {
-      // Their leases expire shortly, and their errors are in the log.
-      await recordFailures(run, state).catch(() => {});
-      throw err;
-    }
-    await recordFailures(run, state);
-    return { stoppedEarly };
+    return { stoppedEarly: await eraseAccounts(run, { lastStepMs: 0 }) };
   },
 };
 
-/** Open requests; one past its 7-day deadline makes the run fail (the promise is "within"). */
+/**
+ * Open requests. What needs attention makes the run answer 500: a request past its 7-day
+ * deadline (the promise is "within"), or one that has failed 3 times or more, the threshold job
+ * health uses. A request that failed once or twice is counted in the run's `requests_failed` and
+ * retried after its backoff, so the run that saw the failure, having erased the others, still
+ * answers 200: as with a Storage removal that fails a few times, a transient error is not yet
+ * an incident, and the latest run's status (which job health reads) stays meaningful.
+ */
 export const accountErasureMonitor: Monitor = {
   name: "account_erasures",
   async read(sql) {
-    const summary = Status.parse(await callValue(sql, "account_erasure_status", {}));
-    const problems = summary.overdue > 0
-      ? [
+    const { failing, ...summary } = Status.parse(
+      await callValue(sql, "account_erasure_status", {}),
+    );
+    const problems: string[] = [];
+    if (summary.overdue > 0) {
+      problems.push(
         `${summary.overdue} account erasure request(s) are past their 7-day deadline; ` +
-        "see private.account_erasure_backlog",
-      ]
-      : [];
+          "see private.account_erasure_backlog",
+      );
+    }
+    if (failing > 0) {
+      problems.push(
+        `${failing} account erasure request(s) failed 3 or more times; ` +
+          "see private.account_erasure_backlog",
+      );
+    }
     return { summary, problems };
   },
 };
@@ -146,12 +151,12 @@ async function erase(run: Run, state: EraseState, request: Claimed): Promise<Out
         return "lost";
       }
       const error = messageOf(err);
-      state.failures.push({ requestId: request.id, leaseToken, error });
       run.count("requests_failed");
-      run.logger.error("account erasure step failed; will retry on a later run", {
+      run.logger.error("account erasure step failed; will retry after its backoff", {
         request_id: request.id,
         error,
       });
+      await recordFailure(run, request, error);
       return "failed";
     }
     state.lastStepMs = run.deps.clock.now() - started;
@@ -165,20 +170,16 @@ async function erase(run: Run, state: EraseState, request: Claimed): Promise<Out
 }
 
 /**
- * Records each failure in its request (private.account_erasure_fail), which also releases the
- * lease. Done only at the end: a released request is claimable again at once, and being the one
- * due first it would be claimed again and again, keeping this run from the other requests.
+ * Records the error in the request (private.account_erasure_fail), releasing the lease and
+ * backing the request off, before anything else is claimed: the claim then passes over it, and
+ * the failure is on record even if this run dies next.
  */
-async function recordFailures(run: Run, state: EraseState): Promise<void> {
-  while (state.failures.length > 0) {
-    const failure = state.failures[0];
-    await withRetry(() =>
-      callValue(run.deps.sql, "account_erasure_fail", {
-        p_request_id: failure.requestId,
-        p_lease_token: failure.leaseToken,
-        p_error: failure.error,
-      })
-    );
-    state.failures.shift();
-  }
+async function recordFailure(run: Run, request: Claimed, error: string): Promise<void> {
+  await withRetry(() =>
+    callValue(run.deps.sql, "account_erasure_fail", {
+      p_request_id: request.id,
+      p_lease_token: request.lease_token,
+      p_error: error,
+    })
+  );
 }

@@ -14,10 +14,13 @@ import {
   createSoloOrganization,
   createSurveyAs,
   createUser,
+  elapseBackoff,
+  failingHealth,
   listTree,
   memberships,
   quiesceErasure,
   requestErasure,
+  type RequestStatus,
   requestStatus,
   resumeRun,
   soloOwnerAskingErasure,
@@ -36,6 +39,7 @@ import {
   assertStorageBacklogShape,
   call,
   callOk,
+  capturingLogger,
   failingCall,
   interceptSql,
   jobScenarios,
@@ -67,6 +71,12 @@ async function userExists(sql: Sql, user: TestUser): Promise<boolean> {
 async function orgExists(sql: Sql, orgId: string): Promise<boolean> {
   const [row] = await sql`select 1 from public.organizations where id = ${orgId}`;
   return row !== undefined;
+}
+
+/** Lets every overdue request's backoff run out, so the next run takes them up again. */
+async function retryOverdueNow(sql: Sql): Promise<void> {
+  await sql`update private.account_erasure_requests set next_attempt_at = '-infinity'
+            where due_at <= now()`;
 }
 
 /** Nothing of the user is left anywhere, their tokens are dead, and the erasure is audited once. */
@@ -369,9 +379,16 @@ scenario(
     assert.equal(failed?.attempts, 1);
     assert.match(failed?.last_error ?? "", /injected: connection reset/);
     assert.equal(failed?.leased_until, null, "the lease is let go for the next run");
+    assert.equal(failed?.failures, 1);
+    assert.ok(
+      failed!.backoff_s > 0 && failed!.backoff_s <= 30,
+      `backs off 30 s: ${failed!.backoff_s}`,
+    );
     assert.equal((await childCounts(sql, org)).surveys, 2);
     assert.equal((await existingObjects(sql, names)).length, 2, "the first survey's objects went");
 
+    // The backoff runs out (the next scheduled run comes 30 minutes later).
+    await elapseBackoff(sql, requestId);
     const { res: resumed, claim } = await resumeRun({ batch_size: 1 }, requestId);
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     assert.equal(resumed.totals.accounts_erased, 1);
@@ -504,6 +521,7 @@ scenario(
   {
     // Never leave an overdue request behind: every later run would answer 500.
     cleanup: async (job) => {
+      await retryOverdueNow(job.deps.sql).catch(() => {});
       await call(job).catch(() => {});
     },
   },
@@ -543,12 +561,151 @@ scenario(
     assert.equal(status?.attempts, 1);
     assert.match(status?.last_error ?? "", /injected: Fay's erasure keeps failing/);
     assert.equal(status?.leased_until, null);
+    assert.equal(status?.failures, 1);
+    assert.ok(
+      status!.backoff_s > 0 && status!.backoff_s <= 30,
+      `backs off 30 s: ${status!.backoff_s}`,
+    );
 
-    // Fixed: the next run erases Fay and the job is healthy again.
+    // Fixed: the next run after the backoff erases Fay and the job is healthy again.
+    await elapseBackoff(sql, fayRequest);
     const healed = await callOk(job);
     assert.equal(healed.totals.accounts_erased, 1);
     assert.equal(healed.erasures.overdue, 0);
     await assertErased(sql, fay);
+  },
+);
+
+scenario(
+  "a failing request blocks no other: recorded and backed off at once, the rest erased in the run",
+  async (sql, job) => {
+    const hal = await soloOwnerAskingErasure(sql, "hal", 1);
+    const ivy = await soloOwnerAskingErasure(sql, "ivy", 1);
+    // Hal asked first, so his request is claimed first; every step of it fails.
+    let halWhenIvyStarts: Promise<RequestStatus | null> | undefined;
+    const halFails = (pool: Sql) =>
+      interceptSql(pool, (query, values) => {
+        if (!query.includes("private.account_erasure_step(")) return;
+        if (values.includes(hal.requestId)) throw new Error("injected: Hal's erasure fails");
+        if (values.includes(ivy.requestId)) halWhenIvyStarts ??= requestStatus(sql, hal.user);
+      });
+    const logger = capturingLogger();
+    const res = await runOnce(accountErasure, { wrapSql: halFails, logger });
+
+    // One failure is counted and retried later, not yet an incident: the run answers 200.
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.ok, true);
+    assert.equal(res.body.error, null);
+    assert.equal(res.totals.requests_failed, 1);
+    assert.equal(res.totals.accounts_erased, 1);
+    // Ivy's: transfer_ownership, her survey, her organisation, "finished", erase_user.
+    assert.equal(res.totals.steps, 5);
+    const claimed = logger.lines
+      .filter((l) => l.message === "claimed account erasure request")
+      .map((l) => l.fields.request_id)
+      .filter((id) => id === hal.requestId || id === ivy.requestId);
+    assert.deepEqual(claimed, [hal.requestId, ivy.requestId], "Hal once, then Ivy");
+    await assertErased(sql, ivy.user);
+    assert.equal(await orgExists(sql, ivy.org), false);
+    assert.deepEqual(await existingObjects(sql, ivy.surveys[0].objectNames), []);
+
+    // Hal's failure was on record, his lease let go and his request backing off, before the
+    // run went on to Ivy's.
+    const recorded = await halWhenIvyStarts;
+    assert.match(recorded?.last_error ?? "", /injected: Hal's erasure fails/);
+    assert.equal(recorded?.leased_until, null);
+    assert.equal(recorded?.failures, 1);
+    assert.ok(recorded!.backoff_s > 0, "backing off");
+
+    const failed = await requestStatus(sql, hal.user);
+    assert.equal(failed?.status, "in_progress");
+    assert.equal(failed?.step, "transfer_ownership");
+    assert.equal(failed?.attempts, 1);
+    assert.equal(failed?.failures, 1);
+    assert.equal(failed?.failing, false, "not flagged after one failure");
+    assert.ok(
+      failed!.backoff_s > 0 && failed!.backoff_s <= 30,
+      `backs off 30 s: ${failed!.backoff_s}`,
+    );
+    assert.equal(await orgExists(sql, hal.org), true);
+
+    // While it backs off, a run leaves it alone.
+    const during = await callOk(job);
+    assert.equal(during.totals.steps, 0);
+    assert.equal((await requestStatus(sql, hal.user))?.attempts, 1);
+
+    // After the backoff, the next run erases Hal from where he stopped.
+    await elapseBackoff(sql, hal.requestId);
+    const { res: next, claim } = await resumeRun({}, hal.requestId);
+    assert.equal(next.status, 200, JSON.stringify(next.body));
+    assert.equal(next.totals.accounts_erased, 1);
+    assert.equal(next.totals.requests_failed, 0);
+    assert.equal(claim?.fields.step, "transfer_ownership");
+    assert.equal(claim?.fields.attempts, 2);
+    await assertErased(sql, hal.user);
+    assert.equal(await orgExists(sql, hal.org), false);
+    assert.deepEqual(await reconcile(sql, hal.org), []);
+  },
+);
+
+scenario(
+  "a request failing 3 times needs attention: the run answers 500 and job health names it",
+  {
+    // Never leave a failing request behind: every later run would answer 500.
+    cleanup: async (job) => {
+      await job.deps.sql`update private.account_erasure_requests
+                         set next_attempt_at = '-infinity' where failures >= 3`.catch(() => {});
+      await call(job).catch(() => {});
+    },
+  },
+  async (sql, job) => {
+    const jo = await createUser(sql, "jo");
+    const joRequest = await requestErasure(sql, jo);
+    const joFails = failingCall("account_erasure_step", {
+      value: joRequest,
+      always: true,
+      message: "injected: Jo's erasure keeps failing",
+    });
+
+    // The backoff after each failure doubles from 30 s; the third failure flags the request.
+    for (const [failures, backoffS] of [[1, 30], [2, 60], [3, 120]]) {
+      if (failures > 1) await elapseBackoff(sql, joRequest);
+      const res = await runOnce(accountErasure, { wrapSql: joFails });
+      assert.equal(res.totals.requests_failed, 1, `failure ${failures}`);
+      const status = await requestStatus(sql, jo);
+      assert.equal(status?.failures, failures);
+      assert.equal(status?.attempts, failures);
+      assert.match(status?.last_error ?? "", /injected: Jo's erasure keeps failing/);
+      assert.ok(
+        status!.backoff_s > backoffS - 30 && status!.backoff_s <= backoffS,
+        `backs off ${backoffS} s after failure ${failures}: ${status!.backoff_s}`,
+      );
+      const health = await failingHealth(sql);
+      if (failures < 3) {
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.equal(status?.failing, false);
+        assert.ok(!health.requestIds.includes(joRequest), `not named after ${failures}`);
+      } else {
+        assert.equal(res.status, 500, JSON.stringify(res.body));
+        assert.equal(res.body.ok, false);
+        assert.equal(
+          res.body.error,
+          "1 account erasure request(s) failed 3 or more times; " +
+            "see private.account_erasure_backlog",
+        );
+        assertReport(res, "account-erasure", PHASES);
+        assert.equal(status?.failing, true);
+        assert.equal(health.ok, false);
+        assert.deepEqual(health.requestIds, [joRequest]);
+      }
+    }
+
+    // Fixed: the next run after the backoff erases Jo, and the job and its health recover.
+    await elapseBackoff(sql, joRequest);
+    const healed = await callOk(job);
+    assert.equal(healed.totals.accounts_erased, 1);
+    await assertErased(sql, jo);
+    assert.deepEqual(await failingHealth(sql), { ok: true, requestIds: [] });
   },
 );
 
@@ -575,10 +732,13 @@ scenario(
     await requestErasure(sql, yul);
 
     // Xan's erasure fails right after transfer_ownership (Yul became owner of both); Yul's
-    // then runs to the end in the same run; Xan's resumes in the next one.
-    await runOnce(accountErasure, {
+    // then runs to the end in the same run; Xan's resumes in the next one, after its backoff.
+    const first = await runOnce(accountErasure, {
       wrapSql: failingCall("account_erasure_step", { value: xanRequest, n: 2 }),
     });
+    assert.equal(first.totals.requests_failed, 1);
+    assert.equal(first.totals.accounts_erased, 1, "Yul's");
+    await elapseBackoff(sql, xanRequest);
     await call(job);
     await assertErased(sql, xan);
     await assertErased(sql, yul);

@@ -2,7 +2,7 @@
 -- Exposed schemas are those PostgREST serves (supabase/config.toml [api].schemas: public,
 -- graphql_public) plus storage.objects (served by the Storage API).
 begin;
-select plan(22);
+select plan(23);
 
 -- The catalog check: tests.rls_catalog_violations() (helpers/30_catalog.sql), shared with
 -- 00_platform_standin, which proves it reports a table created without RLS.
@@ -124,23 +124,37 @@ select is_empty(
         or has_any_column_privilege('anon', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'))$$,
   '[CAT-006] anon holds no privilege at all on any public table or view'
 );
--- UPDATE is granted column by column: keys, org_id, object paths, authorship and soft-delete
--- columns never change through the API.
+-- INSERT and UPDATE on content tables are granted column by column: a client never chooses a
+-- key, authorship or soft-delete column (a chosen id would tell whether that id exists
+-- elsewhere), and keys, org_id, object paths, authorship and soft-delete columns never change
+-- through the API.
 select set_eq(
   $$select * from pg_temp.authenticated_privileges()$$,
   $$values ('profiles SELECT'), ('profiles INSERT'), ('profiles.display_name UPDATE'),
     ('organizations SELECT'), ('organizations.name UPDATE'),
     ('memberships SELECT'), ('memberships DELETE'), ('memberships.role UPDATE'),
-    ('invitations SELECT'), ('invitations INSERT'), ('invitations DELETE'), ('invitations.role UPDATE'),
-    ('surveys SELECT'), ('surveys INSERT'), ('surveys.title UPDATE'), ('surveys.slug UPDATE'),
-    ('questions SELECT'), ('questions INSERT'), ('questions.position UPDATE'), ('questions.prompt UPDATE'),
-    ('responses SELECT'), ('responses INSERT'), ('responses.respondent_ref UPDATE'),
+    ('invitations SELECT'), ('invitations.org_id INSERT'), ('invitations.user_id INSERT'),
+    ('invitations.role INSERT'), ('invitations.invited_by INSERT'), ('invitations DELETE'),
+    ('invitations.role UPDATE'),
+    ('surveys SELECT'), ('surveys.org_id INSERT'), ('surveys.title INSERT'),
+    ('surveys.slug INSERT'), ('surveys.title UPDATE'), ('surveys.slug UPDATE'),
+    ('questions SELECT'), ('questions.org_id INSERT'), ('questions.survey_id INSERT'),
+    ('questions.position INSERT'), ('questions.prompt INSERT'), ('questions.position UPDATE'),
+    ('questions.prompt UPDATE'),
+    ('responses SELECT'), ('responses.org_id INSERT'), ('responses.survey_id INSERT'),
+    ('responses.respondent_ref INSERT'), ('responses.started_at INSERT'),
+    ('responses.completed_at INSERT'), ('responses.respondent_ref UPDATE'),
     ('responses.completed_at UPDATE'),
-    ('recordings SELECT'), ('recordings INSERT'), ('recordings.duration_ms UPDATE'),
-    ('recordings.size_bytes UPDATE'), ('recordings.mime_type UPDATE'),
-    ('transcripts SELECT'), ('transcripts INSERT'), ('transcripts.language UPDATE'),
-    ('transcripts.body UPDATE')$$,
-  '[CAT-007] authenticated holds exactly the documented privileges: table-level SELECT/INSERT (none on memberships: invitations are accepted instead; DELETE on memberships and invitations only), UPDATE only on the listed columns (deletes go through RPCs)'
+    ('recordings SELECT'), ('recordings.org_id INSERT'), ('recordings.survey_id INSERT'),
+    ('recordings.response_id INSERT'), ('recordings.question_id INSERT'),
+    ('recordings.object_path INSERT'), ('recordings.duration_ms INSERT'),
+    ('recordings.size_bytes INSERT'), ('recordings.mime_type INSERT'),
+    ('recordings.duration_ms UPDATE'), ('recordings.size_bytes UPDATE'),
+    ('recordings.mime_type UPDATE'),
+    ('transcripts SELECT'), ('transcripts.org_id INSERT'), ('transcripts.survey_id INSERT'),
+    ('transcripts.recording_id INSERT'), ('transcripts.language INSERT'),
+    ('transcripts.body INSERT'), ('transcripts.language UPDATE'), ('transcripts.body UPDATE')$$,
+  '[CAT-007] authenticated holds exactly the documented privileges: table-level SELECT; table-level INSERT only on profiles and none on organizations or memberships (RPCs create organisations, invitations are accepted instead); INSERT on invitations and content tables only on the listed columns (never id, created_by, created_at, deleted_*); DELETE on memberships and invitations only; UPDATE only on the listed columns (deletes go through RPCs)'
 );
 select is_empty(
   $$select * from pg_temp.anon_executable_exposed_functions()$$,
@@ -239,6 +253,19 @@ select set_eq(
       and authenticated_privileges like '%UPDATE'$$,
   array['organizations UPDATE', 'profiles.display_name UPDATE', 'profiles.id UPDATE'],
   '[CAT-022] CAT-007''s listing reports a table-level UPDATE (organizations) and an extra UPDATE column (profiles.id)'
+);
+-- And for INSERT: a client-chosen id column (surveys.id) and a table-level INSERT coming back
+-- (questions, whose column rows then vanish) are both seen.
+grant insert (id) on public.surveys to authenticated;
+grant insert on public.questions to authenticated;
+select set_eq(
+  $$select * from pg_temp.authenticated_privileges()
+    where (split_part(authenticated_privileges, ' ', 1) like 'surveys%'
+        or split_part(authenticated_privileges, ' ', 1) like 'questions%')
+      and authenticated_privileges like '%INSERT'$$,
+  array['surveys.id INSERT', 'surveys.org_id INSERT', 'surveys.title INSERT',
+    'surveys.slug INSERT', 'questions INSERT'],
+  '[CAT-023] CAT-007''s listing reports an extra INSERT column (surveys.id) and a table-level INSERT (questions)'
 );
 
 select * from finish();

@@ -6,7 +6,7 @@
 -- 'SQLSTATE: message'. Cells run in the order written: later cells see earlier cells' writes.
 -- The fixture, {key} templates and tests.check_cells(): supabase/tests/helpers/20_isolation.sql.
 begin;
-select plan(197);
+select plan(198);
 select tests.isolation_fixture();
 
 -- profiles · select owner_a's profile: A's members read it; nobody else does
@@ -424,17 +424,22 @@ select results_eq(
   '[ISO-1-195] delete_organization: the cascaded invitation is audited once, reason organization_deleted');
 
 -- account erasure takes the account's pending invitations with it, audited as account_erasure
--- (as postgres, which deletes the auth user as the erasure job does; erased_invitee is invited
--- by owner_b to B)
+-- (erased_invitee, invited by owner_b to B, asks for the erasure of their account, and the
+-- erasure job runs it, as postgres: it deletes the invitations itself, once the auth user is
+-- gone, so the statement-level audit trigger sees no signed-in actor and the user gone)
 select tests.create_user(tests.fx('erased_invitee'), 'erased-invitee@example.test');
 insert into public.invitations (org_id, user_id, invited_by)
 values (tests.fx('org_b'), tests.fx('erased_invitee'), tests.fx('owner_b'));
-delete from auth.users where id = tests.fx('erased_invitee');
+select tests.clear_account_erasure_queue();
+select tests.request_account_erasure(tests.fx('erased_invitee')::text);
+select tests.run_account_erasure(tests.fx('erased_invitee')::text);
 select results_eq(
   $$select e.org_id, e.actor_kind, e.actor_id, e.actor_job, e.reason from audit.events e
     where e.action = 'invitation.removed' and e.target_id = tests.fx('erased_invitee')::text$$,
   $$values (tests.fx('org_b'), 'system'::text, null::uuid, 'database'::text, 'account_erasure'::text)$$,
-  '[ISO-1-197] account erasure: the invitee''s pending invitation is audited once, reason account_erasure, by the database');
+  '[ISO-1-197] account erasure: the invitee''s pending invitation is audited once, reason account_erasure, by the database (the erasure job''s statement, no signed-in actor)');
+select is((select count(*)::int from public.invitations where user_id = tests.fx('erased_invitee')), 0,
+  '[ISO-1-198] account erasure: the pending invitation went with the account');
 
 -- memberships · delete: a member may leave (the invitee leaves A, whose members are the fixture's)
 select tests.check_cells(array[

@@ -5,7 +5,7 @@
 -- the order written: later cells see earlier cells' writes.
 -- The fixture, {key} templates and tests.check_cells(): supabase/tests/helpers/20_isolation.sql.
 begin;
-select plan(126);
+select plan(128);
 select tests.isolation_fixture();
 
 -- surveys · select: members read live surveys (A has two, and one in the trash)
@@ -34,8 +34,16 @@ select tests.check_cells(array[
   ('ISO-2-013', 'owner_a', $$insert into public.surveys (org_id, title, slug) values ({org_a}, 'By owner', 'by-owner')$$,
     '1 rows', 'surveys insert as owner_a: allowed (control)'),
   ('ISO-2-014', 'admin_a', $$insert into public.surveys (org_id, title, slug, deleted_at) values ({org_a}, 'pwned', 'pwned-deleted', now())$$,
+    '42501: permission denied for table surveys',
+    'surveys insert: not even an admin may create an already-deleted survey (deleted_at is outside the column-level INSERT grant)')]::tests.cell[]);
+-- Behind the grant, the insert policy refuses a deleted survey too: with deleted_at granted
+-- for this one cell (rolled back with the test), RLS is what refuses.
+grant insert (deleted_at) on public.surveys to authenticated;
+select tests.check_cells(array[
+  ('ISO-2-127', 'admin_a', $$insert into public.surveys (org_id, title, slug, deleted_at) values ({org_a}, 'pwned', 'pwned-deleted', now())$$,
     '42501: new row violates row-level security policy for table "surveys"',
-    'surveys insert: not even an admin may create an already-deleted survey')]::tests.cell[]);
+    'surveys insert: were deleted_at granted, the insert policy would still refuse an already-deleted survey')]::tests.cell[]);
+revoke insert (deleted_at) on public.surveys from authenticated;
 
 -- surveys · update: admins and owners edit title and slug of live surveys; deleted_at and
 -- org_id are outside the column-level UPDATE grant (soft delete and restore go through the RPCs)
@@ -252,16 +260,35 @@ select tests.check_cells(array[
   ('ISO-2-108', 'owner_b', $$select * from public.delete_survey({s_b})$$,
     '1 rows', 'delete_survey as owner_b on B''s own survey works (control)')]::tests.cell[]);
 
--- audit_events: admins and owners read their organisation's events (A's three: removed_a's
--- removal, the deletion and the restore above); everyone else reads nothing, directly or not
+-- audit_events: admins and owners read their organisation's events (A's five: removed_a's
+-- removal, admin_a's overwrites of a question's prompt and of a response's respondent_ref
+-- (owner_a's second edit to the same prompt changed nothing and is not an overwrite), the
+-- deletion and the restore above); everyone else reads nothing, directly or not
 select tests.check_cells('audit_events(A)',
   $$select * from public.audit_events({org_a})$$, array[
     ('ISO-2-109', 'anon',      '42501: permission denied for function audit_events'),
     ('ISO-2-110', 'member_a',  '0 rows'),
     ('ISO-2-111', 'removed_a', '0 rows'),
     ('ISO-2-112', 'owner_b',   '0 rows'),
-    ('ISO-2-113', 'admin_a',   '3 rows'),
-    ('ISO-2-114', 'owner_a',   '3 rows')]::tests.outcome[]);
+    ('ISO-2-113', 'admin_a',   '5 rows'),
+    ('ISO-2-114', 'owner_a',   '5 rows')]::tests.outcome[]);
+select tests.authenticate_as(tests.fx('admin_a'));
+select set_eq(
+  $$select action, target_table, target_id, reason, actor_id, details
+    from public.audit_events(tests.fx('org_a'))$$,
+  $$values
+    ('membership.removed'::text, 'public.memberships'::text, tests.fx('removed_a')::text,
+     'cascade'::text, null::uuid, '{"was_owner": false}'::jsonb),
+    ('content.overwritten', 'public.questions', tests.fx('q_a')::text, 'content_edited',
+     tests.fx('admin_a'), '{"column_prompt": true, "chars_before": 10, "chars_after": 6}'),
+    ('content.overwritten', 'public.responses', tests.fx('r_a')::text, 'content_edited',
+     tests.fx('admin_a'), '{"column_respondent_ref": true, "chars_before": 5, "chars_after": 6}'),
+    ('survey.soft_deleted', 'public.surveys', tests.fx('s_a2')::text, 'user_request',
+     tests.fx('admin_a'), '{"questions": 0, "responses": 0, "recordings": 0, "transcripts": 0}'),
+    ('survey.restored', 'public.surveys', tests.fx('s_a_del')::text, 'user_request',
+     tests.fx('owner_a'), '{"questions": 0, "responses": 0, "recordings": 0, "transcripts": 0}')$$,
+  '[ISO-2-128] audit_events(A) as admin_a: exactly removed_a''s removal, the two content overwrites (lengths only, never the text), the deletion and the restore');
+select tests.clear_authentication();
 select tests.check_cells(array[
   ('ISO-2-115', 'owner_b', $$select * from public.audit_events({org_b})$$,
     '2 rows', 'audit_events(B) as owner_b: sees B''s own events (control)'),

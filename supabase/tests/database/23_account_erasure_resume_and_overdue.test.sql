@@ -1,9 +1,11 @@
 -- The erasure job's robustness: a crashed runner's request resumes at its recorded step
 -- (never restarting, never skipping), a stale runner is refused, two runners never share a
 -- request, failures stay visible, and a request past its 7-day deadline shows as overdue until
--- it completes. Only the job (postgres) may drive any of it.
+-- it completes. A failed request backs off (30 s, doubling) while the job claims others; the
+-- test clock is moved past the backoff where the same request is to be claimed again. Only the
+-- job (postgres) may drive any of it.
 begin;
-select plan(51);
+select plan(54);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 
@@ -26,8 +28,9 @@ select results_eq(
   '[OVD-001] one second before the deadline nothing is overdue');
 select is(
   private.account_erasure_status(),
-  '{"open":2,"in_progress":0,"overdue":0,"oldest_due_at":"2030-06-08T10:00:00+00:00"}'::jsonb,
-  '[OVD-002] the status summary counts two open requests, none overdue, and the oldest deadline');
+  '{"open":2,"in_progress":0,"overdue":0,"oldest_due_at":"2030-06-08T10:00:00+00:00",
+    "failing":0,"failing_request_ids":[]}'::jsonb,
+  '[OVD-002] the status summary counts two open requests, none overdue, none failing, and the oldest deadline');
 select tests.set_now('2030-06-08 10:00:00+00');
 select results_eq(
   $$select user_id, overdue from private.account_erasure_backlog order by due_at$$,
@@ -69,11 +72,17 @@ select throws_ok(
   '[RES-005] one runner''s token does not work on another runner''s request');
 select is(
   private.account_erasure_status() - 'oldest_due_at',
-  '{"open":2,"in_progress":2,"overdue":1}'::jsonb,
-  '[OVD-005] the status summary shows both requests in progress, one overdue');
+  '{"open":2,"in_progress":2,"overdue":1,"failing":0,"failing_request_ids":[]}'::jsonb,
+  '[OVD-005] the status summary shows both requests in progress, one overdue, none failing');
 
--- Sam's runner gives up cleanly (lease released) so only Rae's request is in play below.
+-- Sam's runner gives up cleanly (lease released); Sam's request backs off, so only Rae's is in
+-- play below.
 select private.account_erasure_fail(id, lease_token, 'runner stopped') from second_claim;
+select results_eq(
+  $$select r.failures, r.next_attempt_at, r.leased_until, r.lease_token
+    from private.account_erasure_requests r join second_claim using (id)$$,
+  $$values (1, '2030-06-08 10:00:30+00'::timestamptz, null::timestamptz, null::uuid)$$,
+  '[FAIL-013] a failed request counts its failure, lets its lease go and backs off 30 seconds');
 
 -- ---------------------------------------------------------------------------------------------
 -- Crash after one step, then resume
@@ -150,19 +159,24 @@ select lives_ok(
     (select lease_token from resumed2), 'step delete_solo_organizations failed: 58000 simulated outage'),
   '[FAIL-002] the runner records the failure');
 select results_eq(
-  $$select s.status, s.step, s.last_error, s.leased_until, s.overdue, s.attempts, s.progress
+  $$select s.status, s.step, s.last_error, s.leased_until, s.overdue, s.attempts, s.progress,
+      s.failures, s.next_attempt_at, s.failing
     from private.account_erasure_backlog s join resumed2 r on r.id = s.request_id$$,
   $$values ('in_progress'::text, 'delete_solo_organizations'::text,
     'step delete_solo_organizations failed: 58000 simulated outage'::text, null::timestamptz, true, 3,
-    '{"ownership_transferred":0,"surveys_deleted":1}'::jsonb)$$,
-  '[FAIL-003] the backlog view shows the error, the released lease, the step, and overdue = true');
+    '{"ownership_transferred":0,"surveys_deleted":1}'::jsonb,
+    1, '2030-06-08 10:00:30+00'::timestamptz, false)$$,
+  '[FAIL-003] the backlog view shows the error, the released lease, the step, overdue = true, and one failure backing off 30 seconds (not yet failing)');
 select is(
   (select r.lease_token from private.account_erasure_requests r join resumed2 using (id)), null,
   '[FAIL-004] the failed runner''s token is void');
 select is(
   private.account_erasure_status() - 'oldest_due_at',
-  '{"open":2,"in_progress":2,"overdue":1}'::jsonb,
-  '[FAIL-005] the status summary still counts the failing request as overdue');
+  '{"open":2,"in_progress":2,"overdue":1,"failing":0,"failing_request_ids":[]}'::jsonb,
+  '[FAIL-005] the status summary still counts the failed request as overdue (one failure: not yet failing)');
+select ok(
+  (select id is null and user_id is null and lease_token is null from private.account_erasure_claim()),
+  '[FAIL-014] while both requests back off, a claim gets nothing (a null row)');
 select lives_ok(
   format('select private.account_erasure_fail(%L, %L, %L)', (select id from resumed2),
     (select lease_token from first_claim), 'stale'),
@@ -186,9 +200,16 @@ select results_eq(
   $$select length(s.last_error), s.overdue from private.account_erasure_backlog s join retry r on r.id = s.request_id$$,
   $$values (2000, true)$$,
   '[FAIL-011] the recorded error is capped at 2000 characters; the request stays overdue');
+select results_eq(
+  $$select s.failures, s.next_attempt_at, s.failing from private.account_erasure_backlog s
+    join retry r on r.id = s.request_id$$,
+  $$values (2, '2030-06-10 10:01:00+00'::timestamptz, false)$$,
+  '[FAIL-015] the second failure doubles the backoff to 60 seconds');
 
--- The outage ends: the next runner finishes, and the request leaves the overdue list.
+-- The outage ends: once the backoff has passed, the next runner finishes, and the request
+-- leaves the overdue list.
 drop trigger simulated_outage on public.transcripts;
+select tests.set_now('2030-06-10 10:01:00+00');
 create temporary table recovered on commit drop as select * from private.account_erasure_claim();
 select results_eq(
   $$select private.account_erasure_step(id, lease_token, 1) - 'progress' from recovered$$,
@@ -213,12 +234,13 @@ select results_eq(
   '[OVD-006] the completed request has left the backlog view; Sam''s (released, now overdue) remains');
 select is(
   private.account_erasure_status(),
-  '{"open":1,"in_progress":1,"overdue":1,"oldest_due_at":"2030-06-08T11:00:00+00:00"}'::jsonb,
+  '{"open":1,"in_progress":1,"overdue":1,"oldest_due_at":"2030-06-08T11:00:00+00:00",
+    "failing":0,"failing_request_ids":[]}'::jsonb,
   '[OVD-007] the status summary follows');
 select results_eq(
-  $$select last_error, attempts from private.account_erasure_backlog$$,
-  $$values ('runner stopped'::text, 1)$$,
-  '[OVD-008] Sam''s request shows why it stopped');
+  $$select last_error, attempts, failures, next_attempt_at from private.account_erasure_backlog$$,
+  $$values ('runner stopped'::text, 1, 1, '2030-06-08 10:00:30+00'::timestamptz)$$,
+  '[OVD-008] Sam''s request shows why it stopped, and its one failure''s backoff');
 
 -- ---------------------------------------------------------------------------------------------
 -- Only the job may drive the erasure or see its state

@@ -1,9 +1,10 @@
 -- The schedules of the data-protection jobs: Supabase Cron queues an HTTP call to the Edge
 -- Function through pg_net, authenticated with the service-role key read from Vault.
 -- Locally pg_net is a stand-in that only queues into net.http_request_queue, which is exactly
--- what these tests read (nothing is sent).
+-- what these tests read (nothing is sent). The storage-orphan sweep is SQL only: it calls no
+-- Edge Function.
 begin;
-select plan(21);
+select plan(24);
 
 select results_eq(
   $$select jobname::text collate "default", schedule::text collate "default", command collate "default", active from cron.job
@@ -13,12 +14,13 @@ select results_eq(
       'select private.job_invoke(''account-erasure'')'::text, true),
     ('cluso-job-health', '7 * * * *', 'select private.job_health_assert()', true),
     ('cluso-retention-purge', '*/15 * * * *',
-      'select private.job_invoke(''retention-purge'')', true)$$,
-  '[SCH-001] cron.job has the account-erasure (every 30 min), job-health (hourly) and retention-purge (every 15 min) jobs');
+      'select private.job_invoke(''retention-purge'')', true),
+    ('cluso-storage-orphan-sweep', '*/15 * * * *', 'select private.storage_orphan_sweep()', true)$$,
+  '[SCH-001] cron.job has exactly the account-erasure (every 30 min), job-health (hourly), retention-purge (every 15 min) and storage-orphan-sweep (every 15 min, SQL only) jobs');
 select results_eq(
   $$select distinct username::text collate "default", database::text collate "default" from cron.job where jobname like 'cluso-%'$$,
   $$values ('postgres'::text, current_database()::text collate "default")$$,
-  '[SCH-002] all three run as postgres in this database (the role allowed to run the private functions)');
+  '[SCH-002] all four run as postgres in this database (the role allowed to run the private functions)');
 select ok(
   has_function_privilege('postgres', 'private.job_invoke(text, jsonb)', 'execute'),
   '[SCH-003] the job role can execute private.job_invoke');
@@ -67,6 +69,31 @@ select results_eq(
   $$values ('http://example.test/functions/v1/retention-purge'::text, 'Bearer test-key'::text),
     ('http://example.test/functions/v1/account-erasure', 'Bearer test-key')$$,
   '[SCH-023] and queues one POST to /functions/v1/account-erasure');
+create temporary table before_sweep on commit drop as
+  select (select coalesce(max(id), 0) from net.http_request_queue) as request_id,
+    (select count(*) from private.storage_removals) as removals;
+select lives_ok(
+  $$select tests.run_cron_job('cluso-storage-orphan-sweep')$$,
+  '[SCH-027] the storage-orphan-sweep job''s command runs');
+select results_eq(
+  $$select (select count(*)::int from net.http_request_queue
+            where id > (select request_id from before_sweep)),
+    (select count(*)::int from private.storage_removals) - (select removals from before_sweep)::int$$,
+  $$values (0, 0)$$,
+  '[SCH-028] on a clean database the sweep queues nothing: no HTTP call, no Storage removal');
+-- The command is the real sweep: a recording object left in a folder with no survey (written
+-- directly, two hours ago: past the default one-hour grace) is queued by the next run.
+create temporary table orphan on commit drop as
+  select format('%s/%s/%s/%s.webm', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),
+    gen_random_uuid()) as name;
+insert into storage.objects (bucket_id, name, created_at)
+select 'recordings', name, now() - interval '2 hours' from orphan;
+select tests.run_cron_job('cluso-storage-orphan-sweep');
+select results_eq(
+  $$select bucket_id, object_name, cause from private.storage_removals
+    where object_name = (select name from orphan)$$,
+  $$select 'recordings'::text, name, 'orphan_swept'::text from orphan$$,
+  '[SCH-029] with an orphaned recording object past the grace period, the job''s command queues its removal (cause orphan_swept)');
 select vault.update_secret((select id from vault.secrets where name = 'project_url'), 'http://example.test/');
 create temporary table slash_call on commit drop as
   select private.job_invoke('retention-purge', '{"dry_run":true}') as id;

@@ -2,7 +2,7 @@
 -- erasures past their deadline, failed calls) are gathered by private.job_health() and turned
 -- into a failed hourly cron run by private.job_health_assert(), so they reach a person.
 begin;
-select plan(13);
+select plan(14);
 
 -- Start from a clean slate: no queued removals, no open requests, no recorded invocations.
 delete from private.storage_removals;
@@ -16,9 +16,12 @@ select tests.create_user('lee');
 select set_eq(
   $$select check_name from private.job_health()$$,
   array['storage_removals_not_stuck', 'account_erasures_within_deadline',
-    'scheduled_runs_succeeded', 'edge_function_calls_succeeded'],
-  '[HLT-001] job_health reports the four checks'
+    'account_erasures_not_failing', 'recordings_swept', 'scheduled_runs_succeeded',
+    'edge_function_calls_succeeded', 'audit_anchors_published', 'audit_owner_unused'],
+  '[HLT-001] job_health reports exactly the eight checks'
 );
+select is((select count(*)::int from private.job_health()), 8,
+  '[HLT-014] one row per check: no check is reported twice');
 select is((select bool_and(ok) from private.job_health()), true,
   '[HLT-002] with nothing pending, every check is ok');
 select lives_ok($$select private.job_health_assert()$$,

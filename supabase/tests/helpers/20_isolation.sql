@@ -186,7 +186,9 @@ language plpgsql
 as $$
 declare
   v_sql text := tests.expand_fixtures(p_sql);
-  v_user uuid := tests.fx(p_who);
+  -- An isolation-fixture key, or a named user (tests.create_user).
+  v_user uuid := coalesce(tests.fx(p_who), case when p_who not in ('anon', 'service_role')
+    then tests.user_id(p_who) end);
   v_n bigint;
   v_out text;
 begin

@@ -184,13 +184,41 @@ export interface RequestStatus {
   leased_until: Date | null;
   last_error: string | null;
   overdue: boolean;
+  failures: number;
+  /** Seconds until the claim may take the request again (its backoff); 0 when it may now. */
+  backoff_s: number;
+  /** Failed 3 times or more: job health names it. */
+  failing: boolean;
 }
 
 export async function requestStatus(sql: Sql, user: TestUser): Promise<RequestStatus | null> {
   const [row] = await sql<RequestStatus[]>`
-    select request_id, status, step, progress, attempts, leased_until, last_error, overdue
+    select request_id, status, step, progress, attempts, leased_until, last_error, overdue,
+      failures, failing,
+      -- next_attempt_at is -infinity until the first failure.
+      case when next_attempt_at > now()
+        then extract(epoch from next_attempt_at - now())::float8 else 0 end as backoff_s
     from private.account_erasure_backlog where user_id = ${user.id}`;
   return row ?? null;
+}
+
+/**
+ * The request's backoff runs out, as it has by the next scheduled run (every 30 minutes) unless
+ * it failed 7 times or more (the backoff is capped at an hour).
+ */
+export async function elapseBackoff(sql: Sql, requestId: string): Promise<void> {
+  const rows = await sql`
+    update private.account_erasure_requests set next_attempt_at = now() - interval '1 second'
+    where id = ${requestId} and next_attempt_at > now() - interval '1 second'
+    returning id`;
+  if (rows.length !== 1) throw new Error(`request ${requestId} is not backing off`);
+}
+
+/** The account_erasures_not_failing row of private.job_health(). */
+export async function failingHealth(sql: Sql): Promise<{ ok: boolean; requestIds: string[] }> {
+  const [row] = await sql<[{ ok: boolean; detail: { request_ids: string[] } }]>`
+    select ok, detail from private.job_health() where check_name = 'account_erasures_not_failing'`;
+  return { ok: row.ok, requestIds: row.detail.request_ids };
 }
 
 // ---- organisations and recordings ------------------------------------------------------------

@@ -1,0 +1,129 @@
+// Races between concurrent requests that must not break a deletion promise.
+import assert from "node:assert/strict";
+import {
+  adminSql,
+  backendPid,
+  createOrg,
+  createUser,
+  errorOf,
+  finish,
+  openSession,
+  waitsOnLock,
+} from "./sessions.ts";
+
+const uuid = () => crypto.randomUUID();
+
+async function liveSurvey(sql: ReturnType<typeof adminSql>, orgId: string): Promise<string> {
+  const [{ id }] = await sql<[{ id: string }]>`
+    insert into public.surveys (org_id, title, slug) values (${orgId}, 'Race', ${
+    "race-" + uuid().slice(0, 8)
+  })
+    returning id`;
+  return id;
+}
+
+const insertObject = (orgId: string, surveyId: string, ownerId: string) =>
+  `insert into storage.objects (bucket_id, name, owner_id, metadata, user_metadata)
+   values ('recordings', '${orgId}/${surveyId}/${uuid()}/${uuid()}.webm', '${ownerId}', '{}', '{}')`;
+
+Deno.test("an upload racing an organisation's deletion waits, then fails: nothing is left behind", async () => {
+  const sql = adminSql();
+  try {
+    const owner = await createUser(sql, "owner");
+    const orgId = await createOrg(sql, owner);
+    const surveyId = await liveSurvey(sql, orgId);
+    const deletion = await openSession(sql, owner);
+    await deletion`select public.delete_organization(${orgId})`;
+    const upload = await openSession(sql, owner);
+    const pid = await backendPid(upload);
+    const uploading = errorOf(upload.unsafe(insertObject(orgId, surveyId, owner)));
+    assert.equal(await waitsOnLock(sql, pid), true, "the upload waits for the deletion");
+    await finish(deletion, "commit");
+    const error = await uploading;
+    await finish(upload, "rollback");
+    assert.equal(error?.code, "42501", "the upload fails once the survey is gone");
+    const [{ left }] = await sql<[{ left: number }]>`
+      select count(*)::int as left from storage.objects where name like ${orgId + "/%"}`;
+    assert.equal(left, 0);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+});
+
+Deno.test("an upload that commits first is swept with its organisation", async () => {
+  const sql = adminSql();
+  try {
+    const owner = await createUser(sql, "owner");
+    const orgId = await createOrg(sql, owner);
+    const surveyId = await liveSurvey(sql, orgId);
+    const upload = await openSession(sql, owner);
+    await upload.unsafe(insertObject(orgId, surveyId, owner));
+    const deletion = await openSession(sql, owner);
+    const pid = await backendPid(deletion);
+    const deleting = errorOf(deletion`select public.delete_organization(${orgId})`);
+    assert.equal(await waitsOnLock(sql, pid), true, "the deletion waits for the upload");
+    await finish(upload, "commit");
+    assert.equal(await deleting, null);
+    await finish(deletion, "commit");
+    const [{ queued }] = await sql<[{ queued: number }]>`
+      select count(*)::int as queued from private.storage_removals
+      where org_id = ${orgId} and cause = 'user_request'`;
+    assert.equal(queued, 1, "the uploaded object is queued for removal");
+    await sql`delete from private.storage_removals where org_id = ${orgId}`;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+});
+
+Deno.test("two concurrent erasure requests for one account: one is accepted, the other gets PT409", async () => {
+  const sql = adminSql();
+  try {
+    const user = await createUser(sql, "twice");
+    const first = await openSession(sql, user);
+    await first`select public.request_account_erasure()`;
+    const second = await openSession(sql, user);
+    const pid = await backendPid(second);
+    const requesting = errorOf(second`select public.request_account_erasure()`);
+    assert.equal(await waitsOnLock(sql, pid), true);
+    await finish(first, "commit");
+    const error = await requesting;
+    await finish(second, "rollback");
+    assert.equal(error?.code, "PT409");
+    assert.match(error?.message ?? "", /already open/);
+    await sql`delete from private.account_erasure_requests where user_id = ${user}`;
+    await sql`delete from auth.users where id = ${user}`;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+});
+
+Deno.test("statements that each remove rows of two organisations, in opposite orders, never deadlock", async () => {
+  const sql = adminSql();
+  try {
+    const owner = await createUser(sql, "owner");
+    const [orgA, orgB] = [await createOrg(sql, owner), await createOrg(sql, owner)];
+    const rounds = 40;
+    const deadlocks: string[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const [u1, u2] = [await createUser(sql, "u1"), await createUser(sql, "u2")];
+      // Heap order decides the order a statement visits its rows: B then A for u1, A then B for u2.
+      await sql`insert into public.invitations (org_id, user_id, role, invited_by) values
+        (${orgB}, ${u1}, 'member', ${owner}), (${orgA}, ${u1}, 'member', ${owner})`;
+      await sql`insert into public.invitations (org_id, user_id, role, invited_by) values
+        (${orgA}, ${u2}, 'member', ${owner}), (${orgB}, ${u2}, 'member', ${owner})`;
+      const decline = async (userId: string) => {
+        const session = await openSession(sql, userId);
+        const error = await errorOf(
+          session`delete from public.invitations where user_id = auth.uid()`,
+        );
+        await finish(session, error ? "rollback" : "commit");
+        return error;
+      };
+      const results = await Promise.all([decline(u1), decline(u2)]);
+      for (const error of results) if (error) deadlocks.push(`${error.code} ${error.message}`);
+    }
+    assert.deepEqual(deadlocks, [], "no statement failed");
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+});

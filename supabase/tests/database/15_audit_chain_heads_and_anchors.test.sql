@@ -1,0 +1,75 @@
+-- The trail against a privileged insider: a removed chain head is detected and restored in
+-- the open instead of blocking every later deletion; every audited statement queues its new
+-- heads for the external anchor sink; holding the owner role shows in job health.
+begin;
+select plan(14);
+select tests.create_user('ada');
+select tests.create_org('ada', 'Acme');
+select tests.create_survey('Acme', 'one', 1, 1);
+select tests.create_survey('Acme', 'two', 1, 1);
+select tests.create_survey('Acme', 'three', 1, 1);
+select tests.authenticate_as('ada');
+select count(*) from public.delete_survey(tests.survey_id('Acme', 'one'));
+select tests.clear_authentication();
+
+-- Anchors: the statement's new head is queued, as the heads table has it.
+select is((select a.heads from private.audit_anchors a order by a.id desc limit 1),
+  (select jsonb_build_array(jsonb_build_object('chain_id', h.chain_id, 'seq', h.seq,
+     'hash', encode(h.hash, 'hex'))) from audit.chain_heads h where h.chain_id = tests.org_id('Acme')),
+  'AUD-ANC-001 an audited statement queues the chain''s new head for anchoring');
+select is((select count(*)::int from private.audit_anchor_claim()), 
+  (select count(*)::int from private.audit_anchors where published_at is null),
+  'AUD-ANC-002 the publisher claims every pending anchor');
+select is(private.audit_anchor_settle(array(select id from private.audit_anchors), true), 
+  (select count(*)::int from private.audit_anchors),
+  'AUD-ANC-003 published anchors are settled');
+select is((private.audit_anchor_status() ->> 'pending')::int, 0, 'AUD-ANC-004 nothing is pending');
+-- A deletion whose anchor is not published within the hour turns job health red.
+select tests.authenticate_as('ada');
+select count(*) from public.delete_survey(tests.survey_id('Acme', 'two'));
+select tests.clear_authentication();
+update private.audit_anchors set created_at = created_at - interval '2 hours'
+where published_at is null;
+select is((select h.ok from private.job_health() h where h.check_name = 'audit_anchors_published'),
+  false, 'AUD-ANC-005 an anchor pending for over an hour turns job health red');
+select private.audit_anchor_settle(array(select c.id from private.audit_anchor_claim() c), false,
+  'sink unreachable');
+select ok((select next_attempt_at > clock_timestamp() and last_error = 'sink unreachable'
+           from private.audit_anchors where published_at is null limit 1),
+  'AUD-ANC-006 a failed publication keeps its error and backs off');
+
+-- The insider: postgres (CREATEROLE) grants itself the owner role and removes a chain head.
+select tests.org_id('Acme') as acme \gset
+grant cluso_audit_owner to postgres;
+select is((select h.ok from private.job_health() h where h.check_name = 'audit_owner_unused'),
+  false, 'AUD-INS-001 a member of the audit owner role turns job health red');
+select is((select h.detail -> 'members' from private.job_health() h
+           where h.check_name = 'audit_owner_unused'), '["postgres"]'::jsonb,
+  'AUD-INS-002 and names it');
+set local role cluso_audit_owner;
+alter table audit.chain_heads disable trigger chain_heads_no_delete;
+delete from audit.chain_heads where chain_id = :'acme';
+alter table audit.chain_heads enable trigger chain_heads_no_delete;
+reset role;
+select is((select problem from audit.verify_chains() where chain_id = tests.org_id('Acme')),
+  'the chain head is missing (removed)', 'AUD-INS-003 verification reports the missing head');
+select tests.authenticate_as('ada');
+select lives_ok($$select public.delete_survey(tests.survey_id('Acme', 'three'))$$,
+  'AUD-INS-004 the next deletion in that organisation still succeeds');
+select tests.clear_authentication();
+select is((select count(*)::int from audit.events where chain_id = tests.org_id('Acme')
+           and action = 'audit.chain_head_restored' and reason = 'head_missing'), 1,
+  'AUD-INS-005 the restoration is recorded in the chain itself');
+select is((select action from audit.events where chain_id = tests.org_id('Acme')
+           order by seq desc limit 1), 'survey.soft_deleted',
+  'AUD-INS-006 and the deletion is appended after it');
+select is((select ok from audit.verify_chains() where chain_id = tests.org_id('Acme')), true,
+  'AUD-INS-007 the restored chain verifies again from its events');
+select is((select count(*)::int from audit.chain_heads h join audit.events e
+           on e.chain_id = h.chain_id and e.seq = h.seq and e.hash = h.hash
+           where h.chain_id = tests.org_id('Acme')), 1,
+  'AUD-INS-008 its head points at its last event');
+revoke cluso_audit_owner from postgres;
+
+select * from finish();
+rollback;
