@@ -1,4 +1,8 @@
--- Job health sees what the hardening added, and shows recovery:
+-- Job health, one home per capability, and the checks the hardening added. Each capability
+-- states its own checks in a function of its own (`private.<capability>_health()`, returning
+-- check_name, ok, detail) and registers it in private.job_health_checks, in the migration that
+-- adds the capability; private.job_health() runs every registered function in order, so a new
+-- capability never redefines it. The checks (README.md, "Monitoring"):
 --   * a scheduled run or Edge Function call that failed no longer keeps its check red for 24
 --     hours after the job recovered: each check reads the latest run (call) per job, and lists
 --     the failures of the last 24 hours as detail;
@@ -7,7 +11,16 @@
 --   * audit_anchors_published: chain heads reach the external sink within an hour;
 --   * audit_owner_unused: nobody holds the audit trail's owner role.
 
-create or replace function private.job_health()
+create table private.job_health_checks (
+  check_function regprocedure primary key,
+  position integer not null unique
+);
+comment on table private.job_health_checks is
+  'The functions private.job_health() runs, in position order; each returns (check_name, ok, detail).';
+alter table private.job_health_checks enable row level security;
+revoke all on private.job_health_checks from anon, authenticated, service_role;
+
+create function private.storage_removal_health()
 returns table (check_name text, ok boolean, detail jsonb)
 language plpgsql
 stable
@@ -16,18 +29,31 @@ set search_path = ''
 as $$
 declare
   v_removals jsonb := private.storage_removal_status();
-  v_erasures jsonb := private.account_erasure_status();
-  v_anchors jsonb := private.audit_anchor_status();
-  v_latest jsonb;
-  v_failures jsonb;
   v_orphans bigint;
-  v_owner_members jsonb;
 begin
   check_name := 'storage_removals_not_stuck';
   ok := (v_removals ->> 'stuck')::int = 0;
   detail := v_removals;
   return next;
 
+  select count(*) into v_orphans from private.storage_orphans(interval '2 hours');
+  check_name := 'recordings_swept';
+  ok := v_orphans = 0;
+  detail := jsonb_build_object('orphans_unqueued', v_orphans);
+  return next;
+end;
+$$;
+
+create function private.account_erasure_health()
+returns table (check_name text, ok boolean, detail jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_erasures jsonb := private.account_erasure_status();
+begin
   check_name := 'account_erasures_within_deadline';
   ok := (v_erasures ->> 'overdue')::int = 0;
   detail := v_erasures;
@@ -38,14 +64,22 @@ begin
   detail := jsonb_build_object('failing', v_erasures -> 'failing',
     'request_ids', v_erasures -> 'failing_request_ids');
   return next;
+end;
+$$;
 
-  select count(*) into v_orphans from private.storage_orphans(interval '2 hours');
-  check_name := 'recordings_swept';
-  ok := v_orphans = 0;
-  detail := jsonb_build_object('orphans_unqueued', v_orphans);
-  return next;
-
-  -- The latest run of each schedule decides; the day's failures are the detail.
+-- The latest run (call) of each schedule (Edge Function) decides; the day's failures are the
+-- detail, so a recovered job is green at once.
+create function private.job_runs_health()
+returns table (check_name text, ok boolean, detail jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_latest jsonb;
+  v_failures jsonb;
+begin
   select coalesce(jsonb_agg(jsonb_build_object('job', l.jobname, 'at', l.start_time,
       'status', l.status) order by l.jobname), '[]')
   into v_latest
@@ -68,7 +102,6 @@ begin
   detail := jsonb_build_object('latest_runs', v_latest, 'failed_runs', v_failures);
   return next;
 
-  -- Edge Function answers (pg_net keeps them for hours): not 2xx, or none (timed out).
   select coalesce(jsonb_agg(jsonb_build_object('function', l.function_name, 'at', l.invoked_at,
       'status', l.status_code) order by l.function_name), '[]')
   into v_latest
@@ -91,7 +124,20 @@ begin
     '$[*] ? (@.status == null || @.status < 200 || @.status > 299)');
   detail := jsonb_build_object('latest_calls', v_latest, 'failed_calls', v_failures);
   return next;
+end;
+$$;
 
+create function private.audit_health()
+returns table (check_name text, ok boolean, detail jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_anchors jsonb := private.audit_anchor_status();
+  v_owner_members jsonb;
+begin
   check_name := 'audit_anchors_published';
   ok := coalesce((v_anchors ->> 'oldest_pending_at')::timestamptz > now() - interval '1 hour',
     true);
@@ -110,3 +156,32 @@ begin
   return next;
 end;
 $$;
+
+insert into private.job_health_checks (check_function, position) values
+  ('private.storage_removal_health()', 10),
+  ('private.account_erasure_health()', 20),
+  ('private.job_runs_health()', 30),
+  ('private.audit_health()', 40);
+
+create or replace function private.job_health()
+returns table (check_name text, ok boolean, detail jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_check regprocedure;
+begin
+  for v_check in select c.check_function from private.job_health_checks c order by c.position loop
+    return query execute format('select * from %s', v_check);
+  end loop;
+end;
+$$;
+
+revoke all on function
+  private.storage_removal_health(),
+  private.account_erasure_health(),
+  private.job_runs_health(),
+  private.audit_health()
+from public, anon, authenticated, service_role;
