@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm start`: the main job on the local stack. Brings the stack up (installing what it needs
 # on a fresh machine), applies migrations and seed, uploads the seed's recordings, runs one pass
-# of every scheduled job exactly as cron would invoke it, checks the audit chains and the
-# recordings bucket, and prints a short summary (scripts/lib/job-summary.ts).
+# of every scheduled job exactly as cron would invoke it, checks the audit chains (against the
+# anchor sink's heads, as scripts/audit-verify.ts does) and the recordings bucket, and prints a
+# short summary (scripts/lib/job-summary.ts).
 #   npm start [-- --json]   --json (or CLUSO_OUTPUT=json): one JSON document {jobs, checks} instead
 #                           CLUSO_LOGS=1: the functions' own structured logs on stderr
 # Progress goes to stderr; stdout carries only the summary (or the JSON).

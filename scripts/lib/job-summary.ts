@@ -1,10 +1,13 @@
-// What `npm start` tells a person: one line per job run (what it purged, erased and removed
-// from Storage, how long it took), the checks, and where to look next. Made from the jobs'
+// What `npm start` tells a person: one line per job run (what it purged, erased, removed from
+// Storage and anchored outside the database, how long it took), the checks, and where to look
+// next. Made from the jobs'
 // JSON reports only, so it can never say more than they do.
+import { SINK_NOT_CONFIGURED } from "../../supabase/functions/_shared/job/audit-anchor.ts";
 import type { JobReport } from "../../supabase/functions/_shared/job/report.ts";
+import { type AuditChainsCheck, auditChainsLine } from "./audit-chains.ts";
 
 export interface Checks {
-  audit_chains: { verified: number; broken: number };
+  audit_chains: AuditChainsCheck;
   recordings_reconciliation: { problems: number };
 }
 
@@ -30,6 +33,17 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
     always: true,
   },
   { count: "objects_failed", one: "Storage removal failed", many: "Storage removals failed" },
+  {
+    count: "anchors_published",
+    one: "audit anchor published",
+    many: "audit anchors published",
+    always: true,
+  },
+  {
+    count: "anchors_failed",
+    one: "audit anchor not published",
+    many: "audit anchors not published",
+  },
 ];
 
 /** The queues a run leaves, by monitor and field; shown when not empty. */
@@ -46,7 +60,22 @@ export const BACKLOG_PHRASES: { monitor: string; field: string; one: string; man
     one: "erasure request open",
     many: "erasure requests open",
   },
+  {
+    monitor: "audit_anchors",
+    field: "pending",
+    one: "audit anchor queued",
+    many: "audit anchors queued",
+  },
 ];
+
+/** Said when a job ran without an anchor sink: its chain heads stay in the database. */
+export const NO_SINK_NOTE = "audit anchors not sent: AUDIT_ANCHOR_URL is not set";
+
+export function ranWithoutSink(report: JobReport): boolean {
+  return report.phases.some((p) =>
+    p.name === "audit_anchor" && p.details?.sink === SINK_NOT_CONFIGURED
+  );
+}
 
 function counted(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -68,6 +97,7 @@ export function jobLines(report: JobReport, nameWidth = report.job.length): stri
     const n = report.backlog[monitor]?.[field];
     if (typeof n === "number" && n > 0) parts.push(counted(n, one, many));
   }
+  if (ranWithoutSink(report)) parts.push(NO_SINK_NOTE);
   if (report.stopped_early) parts.push("stopped at its deadline (the next run continues)");
   const status = report.ok ? "ok    " : "FAILED";
   const what = parts.length > 0 ? `${parts.join(", ")} ` : "";
@@ -77,10 +107,9 @@ export function jobLines(report: JobReport, nameWidth = report.job.length): stri
 }
 
 export function checkLines(checks: Checks): string[] {
-  const { verified, broken } = checks.audit_chains;
   const { problems } = checks.recordings_reconciliation;
   return [
-    `  audit chains: ${verified} verified, ${broken} broken`,
+    `  ${auditChainsLine(checks.audit_chains)}`,
     `  recordings reconciliation: ${counted(problems, "problem", "problems")}` +
     (problems === 0 ? " (every recording has its object, every object its recording)" : ""),
   ];

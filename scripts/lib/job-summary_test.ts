@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import type { JobReport } from "../../supabase/functions/_shared/job/report.ts";
 import { silentLogger } from "../../supabase/functions/_shared/logger.ts";
+import { SINK_NOT_CONFIGURED } from "../../supabase/functions/_shared/job/audit-anchor.ts";
+import type { ChainsVerdict } from "./audit-chains.ts";
 import {
   BACKLOG_PHRASES,
   checkLines,
@@ -12,6 +14,8 @@ import {
   duration,
   humanSummary,
   jobLines,
+  NO_SINK_NOTE,
+  ranWithoutSink,
 } from "./job-summary.ts";
 import { JOBS, runLocalJob } from "./local-job.ts";
 
@@ -41,6 +45,7 @@ function assertLineMatchesReport(report: JobReport) {
   assert.match(line, new RegExp(report.ok ? " ok " : " FAILED "));
   assert.ok(line.endsWith(`(${duration(report.ms)})`), line);
   assert.equal(line.includes("stopped at its deadline"), report.stopped_early, line);
+  assert.equal(line.includes(NO_SINK_NOTE), ranWithoutSink(report), line);
   assert.deepEqual(rest.map((l) => l.trim()), report.error === null ? [] : [report.error]);
 }
 
@@ -62,6 +67,21 @@ function report(job: string, fields: Partial<JobReport>): JobReport {
 const storage = (pending: number, stuck = 0) => ({
   storage_removals: { pending, due: 0, stuck, oldest_enqueued_at: null },
 });
+const anchors = (pending: number) => ({
+  audit_anchors: {
+    pending,
+    oldest_pending_at: null,
+    last_published_at: null,
+    worst_error: null,
+  },
+});
+const anchorPhase = (sink: string, published: number, failed: number) => ({
+  name: "audit_anchor",
+  counts: { anchors_published: published, anchors_failed: failed },
+  stopped_early: false,
+  ms: 4,
+  details: { sink },
+});
 
 const examples: JobReport[] = [
   report("retention-purge", {
@@ -75,14 +95,25 @@ const examples: JobReport[] = [
       objects_removed: 18,
       objects_failed: 0,
       remove_calls: 1,
+      anchors_published: 2,
+      anchors_failed: 0,
     },
-    backlog: storage(0),
+    phases: [anchorPhase("https://anchors.example", 2, 0)],
+    backlog: { ...storage(0), ...anchors(0) },
     ms: 412,
   }),
   report("retention-purge", {
     ok: false,
-    totals: { surveys_purged: 1, recordings_deleted: 1, objects_removed: 0, objects_failed: 1 },
-    backlog: storage(1, 1),
+    totals: {
+      surveys_purged: 1,
+      recordings_deleted: 1,
+      objects_removed: 0,
+      objects_failed: 1,
+      anchors_published: 0,
+      anchors_failed: 3,
+    },
+    phases: [anchorPhase("https://anchors.example", 0, 3)],
+    backlog: { ...storage(1, 1), ...anchors(3) },
     ms: 1520,
     error: "1 Storage removal(s) failed 5 or more times; see private.storage_removal_backlog",
   }),
@@ -92,10 +123,18 @@ const examples: JobReport[] = [
     ms: 12,
   }),
   report("account-erasure", {
-    totals: { accounts_erased: 1, steps: 6, requests_failed: 1, objects_removed: 7 },
+    totals: {
+      accounts_erased: 1,
+      steps: 6,
+      requests_failed: 1,
+      objects_removed: 7,
+      anchors_published: 0,
+    },
+    phases: [anchorPhase(SINK_NOT_CONFIGURED, 0, 0)],
     backlog: {
       account_erasures: { open: 2, in_progress: 1, overdue: 0, oldest_due_at: null },
       ...storage(3),
+      ...anchors(5),
     },
     stopped_early: true,
     ms: 240_000,
@@ -113,9 +152,51 @@ Deno.test("each job's line gives exactly the numbers of its report", () => {
   for (const example of examples) assertLineMatchesReport(example);
 });
 
+Deno.test("a run without an anchor sink says so, and what it left queued", () => {
+  const [line] = jobLines(examples[3]);
+  assert.match(line, /0 audit anchors published, /);
+  assert.match(line, /5 audit anchors queued, /);
+  assert.match(line, /audit anchors not sent: AUDIT_ANCHOR_URL is not set/);
+  assert.doesNotMatch(jobLines(examples[0])[0], /not sent/);
+});
+
+const verdict = (fields: Partial<ChainsVerdict>): ChainsVerdict => ({
+  against: "anchor_sink",
+  verified: 0,
+  broken: 0,
+  anchored_heads: 0,
+  unanchored: 0,
+  broken_chains: [],
+  ...fields,
+});
+
+Deno.test("the audit chains line says what the chains were verified against", () => {
+  const line = (audit_chains: Parameters<typeof checkLines>[0]["audit_chains"]) =>
+    checkLines({ audit_chains, recordings_reconciliation: { problems: 0 } })[0];
+  assert.equal(
+    line(verdict({ verified: 3, broken: 1, anchored_heads: 7, unanchored: 2 })),
+    "  audit chains: 3 verified against 7 anchored heads from the sink, 1 broken, " +
+      "2 unanchored for over an hour",
+  );
+  assert.equal(
+    line(verdict({ verified: 1, anchored_heads: 1 })),
+    "  audit chains: 1 verified against 1 anchored head from the sink, 0 broken, " +
+      "0 unanchored for over an hour",
+  );
+  assert.equal(
+    line(verdict({ against: "self", verified: 2 })),
+    "  audit chains: 2 verified, 0 broken (each against itself only: no anchor sink configured)",
+  );
+  assert.equal(
+    line({ error: "the anchor sink at https://a.example answered HTTP 503 for its heads" }),
+    "  audit chains: NOT verified: the anchor sink at https://a.example answered HTTP 503 " +
+      "for its heads",
+  );
+});
+
 Deno.test("the summary lists every job, then the checks, then where to look next", () => {
   const checks = {
-    audit_chains: { verified: 4, broken: 1 },
+    audit_chains: verdict({ verified: 4, broken: 1, anchored_heads: 6 }),
     recordings_reconciliation: { problems: 2 },
   };
   const text = humanSummary(examples.slice(0, 2), checks).split("\n");
@@ -125,7 +206,8 @@ Deno.test("the summary lists every job, then the checks, then where to look next
   assert.ok(checksAt > 2 && nextAt > checksAt, text.join("\n"));
   assert.deepEqual(text.slice(checksAt + 1, nextAt), checkLines(checks));
   assert.deepEqual(text.slice(checksAt + 1, nextAt), [
-    "  audit chains: 4 verified, 1 broken",
+    "  audit chains: 4 verified against 6 anchored heads from the sink, 1 broken, " +
+    "0 unanchored for over an hour",
     "  recordings reconciliation: 2 problems",
   ]);
   assert.ok(text.slice(nextAt + 1).some((l) => l.includes('README.md, "Monitoring"')));

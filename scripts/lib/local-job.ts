@@ -7,7 +7,7 @@ import type { JobReport } from "../../supabase/functions/_shared/job/report.ts";
 import { jsonLogger, type Logger, stderrLines } from "../../supabase/functions/_shared/logger.ts";
 import { accountErasure } from "../../supabase/functions/account-erasure/job.ts";
 import { retentionPurge } from "../../supabase/functions/retention-purge/job.ts";
-import { loadStackEnv } from "./stack-env.ts";
+import { loadAnchorSinkSettings, loadStackEnv } from "./stack-env.ts";
 
 /** Every scheduled job, by its Edge Function name. */
 export const JOBS: ReadonlyMap<string, Job> = new Map(
@@ -17,12 +17,16 @@ export const JOBS: ReadonlyMap<string, Job> = new Map(
 /** The stack's settings under the names the Edge Runtime gives a deployed function. */
 function edgeEnv(): Record<string, string | undefined> {
   const stack = loadStackEnv();
+  const anchorSink = loadAnchorSinkSettings();
   return {
     SUPABASE_URL: stack.API_URL,
     SUPABASE_DB_URL: stack.DB_URL,
     SUPABASE_SERVICE_ROLE_KEY: stack.SERVICE_ROLE_KEY,
     SUPABASE_JWT_SECRET: stack.JWT_SECRET,
     STORAGE_TIMEOUT_MS: Deno.env.get("STORAGE_TIMEOUT_MS"),
+    AUDIT_ANCHOR_URL: anchorSink?.url,
+    AUDIT_ANCHOR_TOKEN: anchorSink?.token,
+    AUDIT_ANCHOR_TIMEOUT_MS: Deno.env.get("AUDIT_ANCHOR_TIMEOUT_MS"),
   };
 }
 

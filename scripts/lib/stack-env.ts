@@ -1,6 +1,7 @@
 // Connection settings of the stack that scripts and tests target: the environment first (so
 // they also run against `supabase start` or a hosted project), then .local/stack.env written
-// by scripts/stack/up.sh. Names follow `supabase status -o env`.
+// by scripts/stack/up.sh. Names follow `supabase status -o env`; the anchor sink's follow the
+// jobs' secrets (AUDIT_ANCHOR_URL, AUDIT_ANCHOR_TOKEN).
 import { z } from "zod";
 
 const StackEnv = z.object({
@@ -27,17 +28,21 @@ function readEnvFile(path: string): Record<string, string> {
   return values;
 }
 
-export function loadStackEnv(): StackEnv {
+/** One setting: the environment's, else the stack's stack.env; empty counts as unset. */
+export function stackSetting(name: string): string | undefined {
   const root = new URL("../../", import.meta.url).pathname;
   const stackDir = Deno.env.get("STACK_DIR") ?? `${root}.local`;
-  const fromFile = readEnvFile(`${stackDir}/stack.env`);
-  const pick = (name: keyof StackEnv) => Deno.env.get(name) ?? fromFile[name];
+  const value = Deno.env.get(name) ?? readEnvFile(`${stackDir}/stack.env`)[name];
+  return value === "" ? undefined : value;
+}
+
+export function loadStackEnv(): StackEnv {
   const parsed = StackEnv.safeParse({
-    API_URL: pick("API_URL"),
-    DB_URL: pick("DB_URL"),
-    ANON_KEY: pick("ANON_KEY"),
-    SERVICE_ROLE_KEY: pick("SERVICE_ROLE_KEY"),
-    JWT_SECRET: pick("JWT_SECRET"),
+    API_URL: stackSetting("API_URL"),
+    DB_URL: stackSetting("DB_URL"),
+    ANON_KEY: stackSetting("ANON_KEY"),
+    SERVICE_ROLE_KEY: stackSetting("SERVICE_ROLE_KEY"),
+    JWT_SECRET: stackSetting("JWT_SECRET"),
   });
   if (!parsed.success) {
     throw new Error(
@@ -45,4 +50,34 @@ export function loadStackEnv(): StackEnv {
     );
   }
   return parsed.data;
+}
+
+export interface AnchorSinkSettings {
+  /** Where the jobs POST anchors (AUDIT_ANCHOR_URL). */
+  url: string;
+  /** The jobs' write token (AUDIT_ANCHOR_TOKEN), if the sink wants one. */
+  token: string | undefined;
+  /**
+   * Where the verifier reads the anchored heads: AUDIT_ANCHOR_HEADS_URL, else `heads` beside
+   * the anchors route (https://sink.example/audit/anchors -> https://sink.example/audit/heads).
+   */
+  headsUrl: string;
+  /** The verifier's read token (AUDIT_ANCHOR_READ_TOKEN), if the sink wants one. */
+  readToken: string | undefined;
+}
+
+/**
+ * The audit anchor sink, or null when none is configured (AUDIT_ANCHOR_URL unset, e.g. against
+ * a Supabase project whose ops have not provided one): then what needs it says so and skips.
+ */
+export function loadAnchorSinkSettings(): AnchorSinkSettings | null {
+  const url = stackSetting("AUDIT_ANCHOR_URL");
+  if (url === undefined) return null;
+  if (!URL.canParse(url)) throw new Error("AUDIT_ANCHOR_URL is not a URL");
+  return {
+    url,
+    token: stackSetting("AUDIT_ANCHOR_TOKEN"),
+    headsUrl: stackSetting("AUDIT_ANCHOR_HEADS_URL") ?? new URL("heads", url).href,
+    readToken: stackSetting("AUDIT_ANCHOR_READ_TOKEN"),
+  };
 }

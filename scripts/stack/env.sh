@@ -17,6 +17,9 @@ PG_SOCKET_DIR="$PG_STATE_DIR/run"
 PG_LOG_DIR="$PG_STATE_DIR/log"
 DB_PORT="${DB_PORT:-54322}"
 API_PORT="${API_PORT:-54321}"
+# Beside the API port by default (54330 for the default stack), so stacks run side by side (each
+# with its own STACK_DIR and ports) never share one anchor sink.
+ANCHOR_PORT="${ANCHOR_PORT:-$((API_PORT + 9))}"
 DB_NAME=postgres
 # Local-only passwords of a throwaway cluster bound to 127.0.0.1; never used elsewhere.
 DB_PASSWORD="${DB_PASSWORD:-postgres}"
@@ -28,6 +31,11 @@ ADMIN_DB_URL="postgresql://supabase_admin:$DB_PASSWORD@127.0.0.1:$DB_PORT/$DB_NA
 STORAGE_DB_URL="postgresql://supabase_storage_admin:$DB_PASSWORD@127.0.0.1:$DB_PORT/$DB_NAME"
 API_URL="${API_URL:-http://127.0.0.1:$API_PORT}"
 STACK_ENV_FILE="$STACK_DIR/stack.env"
+# The anchor sink stand-in (scripts/stack/anchor-sink): its URL, its append-only file, and the
+# local-only token it requires on writes (so the jobs' AUDIT_ANCHOR_TOKEN path is exercised).
+ANCHOR_SINK_URL="http://127.0.0.1:$ANCHOR_PORT"
+ANCHOR_SINK_FILE="$STACK_DIR/anchors.jsonl"
+ANCHOR_SINK_TOKEN="local-anchor-sink-token"
 
 export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry 2>/dev/null)}"
 export DENO_NO_UPDATE_CHECK=1

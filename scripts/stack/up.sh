@@ -5,7 +5,10 @@
 #   3. this project's migrations and seed, applied by the real Supabase CLI as the
 #      non-superuser `postgres`, exactly as ops apply them to a hosted project;
 #   4. the Storage API stand-in (scripts/stack/storage-api) on $API_PORT;
-#   5. connection settings in .local/stack.env, named as `supabase status -o env` names them.
+#   5. the anchor sink stand-in (scripts/stack/anchor-sink) on $ANCHOR_PORT: where the jobs
+#      publish audit chain heads, as they would to the append-only endpoint ops own;
+#   6. connection settings in .local/stack.env, named as `supabase status -o env` names them,
+#      plus AUDIT_ANCHOR_URL / AUDIT_ANCHOR_TOKEN, named as the jobs' secrets are.
 # Usage: up.sh [--reset]   --reset drops the database and rebuilds it from the migrations.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -115,6 +118,10 @@ write_stack_env() {
     echo "STORAGE_URL=$API_URL/storage/v1"
     echo "JWT_SECRET=$JWT_SECRET"
     echo "$keys"
+    if [ "${STACK_SKIP_ANCHOR_SINK:-0}" != 1 ]; then
+      echo "AUDIT_ANCHOR_URL=$ANCHOR_SINK_URL/anchors"
+      echo "AUDIT_ANCHOR_TOKEN=$ANCHOR_SINK_TOKEN"
+    fi
   } >"$STACK_ENV_FILE"
 }
 
@@ -142,12 +149,44 @@ ensure_storage_api() {
   die "the Storage API stand-in did not start"
 }
 
+# Answers only when the sink on $ANCHOR_PORT is this stack's (its file under $STACK_DIR).
+anchor_sink_health() { curl -fsS "$ANCHOR_SINK_URL/health" 2>/dev/null; }
+anchor_sink_is_ours() { anchor_sink_health | grep -qF "\"file\":\"$ANCHOR_SINK_FILE\""; }
+
+ensure_anchor_sink() {
+  # STACK_SKIP_ANCHOR_SINK=1: no sink; the jobs then leave audit anchors queued.
+  [ "${STACK_SKIP_ANCHOR_SINK:-0}" = 1 ] && return 0
+  if [ "$rebuilt" = true ]; then
+    # A rebuilt database numbers its anchors from 1 again, so the sink starts empty with it.
+    if [ -f "$STACK_DIR/anchor-sink.pid" ]; then
+      kill "$(cat "$STACK_DIR/anchor-sink.pid")" 2>/dev/null || true
+      rm -f "$STACK_DIR/anchor-sink.pid"; sleep 0.5
+    fi
+    rm -f "$ANCHOR_SINK_FILE"
+  fi
+  anchor_sink_is_ours && return 0
+  anchor_sink_health >/dev/null &&
+    die "port $ANCHOR_PORT serves another stack's anchor sink; set ANCHOR_PORT for this stack"
+  log "starting the anchor sink stand-in on $ANCHOR_SINK_URL"
+  ANCHOR_SINK_PORT="$ANCHOR_PORT" ANCHOR_SINK_FILE="$ANCHOR_SINK_FILE" \
+    ANCHOR_SINK_TOKEN="$ANCHOR_SINK_TOKEN" \
+    nohup "$DENO" run --quiet --allow-net=127.0.0.1 --allow-env --allow-read="$STACK_DIR" \
+    --allow-write="$STACK_DIR" scripts/stack/anchor-sink/main.ts >"$STACK_DIR/anchor-sink.log" 2>&1 &
+  echo $! >"$STACK_DIR/anchor-sink.pid"
+  local i
+  for i in $(seq 1 100); do anchor_sink_is_ours && return 0; sleep 0.2; done
+  cat "$STACK_DIR/anchor-sink.log" >&2
+  die "the anchor sink stand-in did not start"
+}
+
 ensure_system_packages
 ensure_standin_extensions
 ensure_node_modules
 ensure_cluster
-if [ "$reset" = true ] || ! database_is_built; then rebuild_database; fi
+rebuilt=false
+if [ "$reset" = true ] || ! database_is_built; then rebuild_database; rebuilt=true; fi
 push_migrations
 write_stack_env
 ensure_storage_api
-log "ready: $(grep -E '^(API_URL|DB_URL)=' "$STACK_ENV_FILE" | tr '\n' ' ')"
+ensure_anchor_sink
+log "ready: $(grep -E '^(API_URL|DB_URL|AUDIT_ANCHOR_URL)=' "$STACK_ENV_FILE" | tr '\n' ' ')"

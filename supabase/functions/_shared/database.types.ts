@@ -102,6 +102,21 @@ export type Database = {
         };
         Relationships: [];
       };
+      job_health_checks: {
+        Row: {
+          check_function: unknown;
+          position: number;
+        };
+        Insert: {
+          check_function: unknown;
+          position: number;
+        };
+        Update: {
+          check_function?: unknown;
+          position?: number;
+        };
+        Relationships: [];
+      };
       job_invocations: {
         Row: {
           function_name: string;
@@ -307,6 +322,14 @@ export type Database = {
         Args: { p_error: string; p_lease_token: string; p_request_id: string };
         Returns: undefined;
       };
+      account_erasure_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       account_erasure_status: {
         Args: Record<PropertyKey, never>;
         Returns: Json;
@@ -341,6 +364,14 @@ export type Database = {
         Returns: number;
       };
       audit_anchor_status: { Args: Record<PropertyKey, never>; Returns: Json };
+      audit_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       audited_object_name: {
         Args: { p_bucket_id: string; p_object_name: string };
         Returns: string;
@@ -401,6 +432,14 @@ export type Database = {
       job_invoke: {
         Args: { p_body?: Json; p_function: string };
         Returns: number;
+      };
+      job_runs_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
       };
       lock_survey_for_admin: {
         Args: { p_survey_id: string };
@@ -498,6 +537,14 @@ export type Database = {
           bucket_id: string;
           id: number;
           object_name: string;
+        }[];
+      };
+      storage_removal_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
         }[];
       };
       storage_removal_settle: {

@@ -12,7 +12,37 @@ const JobEnv = z.object({
   JWT_SECRET: z.string().min(32).optional(),
   // Per-call limit for Storage API requests, so a hung Storage cannot eat the whole budget.
   STORAGE_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(20_000),
+  // The external append-only sink that audit chain heads are published to (docs/AUDIT.md,
+  // "Anchoring"). Optional so a project can deploy before ops provide it; until then anchors stay
+  // queued and job health's audit_anchors_published turns red within the hour.
+  AUDIT_ANCHOR_URL: emptyAsUnset(
+    z.string().url().refine(
+      isHttpsOrLoopback,
+      "must be an https:// URL (http:// only for localhost)",
+    ).optional(),
+  ),
+  AUDIT_ANCHOR_TOKEN: emptyAsUnset(z.string().min(1).optional()),
+  // Per-call limit for publishing anchors, so a hung sink cannot eat the run's last seconds.
+  AUDIT_ANCHOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
 });
+
+/** An empty variable means "not set": a secret cleared in the dashboard is empty, not absent. */
+function emptyAsUnset<T extends z.ZodTypeAny>(schema: T) {
+  return z.preprocess((value) => value === "" ? undefined : value, schema);
+}
+
+function isHttpsOrLoopback(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, hostname } = new URL(url);
+  return protocol === "https:" ||
+    (protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(hostname));
+}
+
+export interface AnchorSinkEnv {
+  url: string;
+  token: string | undefined;
+  timeoutMs: number;
+}
 
 export interface JobEnv {
   supabaseUrl: string;
@@ -20,6 +50,8 @@ export interface JobEnv {
   dbUrl: string;
   jwtSecret: string | undefined;
   storageTimeoutMs: number;
+  /** Null when AUDIT_ANCHOR_URL is not set. */
+  anchorSink: AnchorSinkEnv | null;
 }
 
 /** Reads and checks the job environment. Errors name the variables, never their values. */
@@ -38,5 +70,10 @@ export function loadJobEnv(
     dbUrl: env.SUPABASE_DB_URL,
     jwtSecret: env.SUPABASE_JWT_SECRET ?? env.JWT_SECRET,
     storageTimeoutMs: env.STORAGE_TIMEOUT_MS,
+    anchorSink: env.AUDIT_ANCHOR_URL === undefined ? null : {
+      url: env.AUDIT_ANCHOR_URL,
+      token: env.AUDIT_ANCHOR_TOKEN,
+      timeoutMs: env.AUDIT_ANCHOR_TIMEOUT_MS,
+    },
   };
 }

@@ -1,8 +1,9 @@
 // Scheduled account erasure (README, "Account erasure"): every open request is worked through in
-// short, resumable steps, then the erased organisations' recordings leave Storage.
+// short, resumable steps, then the erased organisations' recordings leave Storage and the audit
+// chain heads leave the database (the closing phases).
 import { z } from "zod";
 import { defineJob, jobBody } from "../_shared/job/define.ts";
-import { storageRemovalMonitor, storageRemovalPhase } from "../_shared/job/storage-removal.ts";
+import { closingMonitors, closingPhases } from "../_shared/job/closing.ts";
 import { accountErasureMonitor, erasePhase } from "./erase.ts";
 
 const Body = jobBody({
@@ -15,6 +16,6 @@ export const accountErasure = defineJob({
   name: "account-erasure",
   auditActor: "account_erasure",
   body: Body,
-  phases: () => [erasePhase, storageRemovalPhase],
-  monitors: [accountErasureMonitor, storageRemovalMonitor],
+  phases: () => [erasePhase, ...closingPhases],
+  monitors: [accountErasureMonitor, ...closingMonitors],
 });

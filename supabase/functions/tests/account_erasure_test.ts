@@ -59,7 +59,7 @@ import {
   stack,
 } from "./support/stack.ts";
 
-const PHASES = ["erase", "storage_removal"];
+const PHASES = ["erase", "storage_removal", "audit_anchor"];
 
 const scenario = jobScenarios({ job: accountErasure, quiesce: quiesceErasure });
 

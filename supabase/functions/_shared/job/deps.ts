@@ -1,5 +1,6 @@
 // What a scheduled job runs with, built once per isolate from the environment (the Edge
 // Runtime's secrets), or by tests and scripts/run-job.ts with their own pieces.
+import { type AnchorSink, httpAnchorSink } from "../anchor-sink.ts";
 import type { CallerAuthConfig } from "../caller.ts";
 import { createSql, type Sql } from "../db.ts";
 import { type Clock, systemClock } from "../deadline.ts";
@@ -15,6 +16,11 @@ export interface JobDeps {
   logger: Logger;
   /** Upper bound of one Storage remove() call (also bounded by the time left). */
   storageTimeoutMs: number;
+  /**
+   * Where the audit_anchor phase publishes chain heads. Absent or null: no sink is configured
+   * (AUDIT_ANCHOR_URL not set), and the anchors stay queued until one is.
+   */
+  anchorSink?: AnchorSink | null;
 }
 
 export function depsFromEnv(
@@ -33,5 +39,6 @@ export function depsFromEnv(
     clock: systemClock,
     logger: overrides.logger ?? jsonLogger({ job: jobName }),
     storageTimeoutMs: env.storageTimeoutMs,
+    anchorSink: env.anchorSink && httpAnchorSink(env.anchorSink),
   };
 }

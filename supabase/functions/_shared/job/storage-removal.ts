@@ -1,6 +1,6 @@
-// The last phase of every job: drain private.storage_removals, the durable outbox of Storage
-// objects whose rows were permanently deleted (retention purge, organisation deletion, account
-// erasure). Claim (lease) -> remove() through the Storage API -> settle. Settle marks removed
+// Every job's first closing phase (closing.ts): drain private.storage_removals, the durable
+// outbox of Storage objects whose rows were permanently deleted (retention purge, organisation
+// deletion, account erasure). Claim (lease) -> remove() through the Storage API -> settle. Settle marks removed
 // only what remove() returned, or what is already gone from storage.objects; everything else is
 // retried by the database with backoff, keeping the error. A job killed mid-call leaves leased
 // rows, which become due again when the lease expires. No state lives in this process.
