@@ -6,6 +6,7 @@ if [ -f "$STACK_DIR/storage-api.pid" ]; then
   kill "$(cat "$STACK_DIR/storage-api.pid")" 2>/dev/null || true
   rm -f "$STACK_DIR/storage-api.pid"
 fi
+bash "$(dirname "${BASH_SOURCE[0]}")/maildev.sh" stop
 if [ -f "$PGDATA_DIR/PG_VERSION" ]; then
   as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true
 fi

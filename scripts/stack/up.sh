@@ -5,7 +5,8 @@
 #   3. this project's migrations and seed, applied by the real Supabase CLI as the
 #      non-superuser `postgres`, exactly as ops apply them to a hosted project;
 #   4. the Storage API stand-in (scripts/stack/storage-api) on $API_PORT;
-#   5. connection settings in .local/stack.env, named as `supabase status -o env` names them.
+#   5. the mail catcher maildev (scripts/stack/maildev.sh), SMTP on $MAILDEV_SMTP_PORT;
+#   6. connection settings in .local/stack.env, named as `supabase status -o env` names them.
 # Usage: up.sh [--reset]   --reset drops the database and rebuilds it from the migrations.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -114,6 +115,9 @@ write_stack_env() {
     echo "DB_URL=$DB_URL"
     echo "STORAGE_URL=$API_URL/storage/v1"
     echo "JWT_SECRET=$JWT_SECRET"
+    # The mail catcher: the sender's SMTP target and the API the tests read what it caught from.
+    echo "MAILDEV_URL=$MAILDEV_URL"
+    echo "MAIL_SMTP_URL=smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
     echo "$keys"
   } >"$STACK_ENV_FILE"
 }
@@ -150,4 +154,6 @@ if [ "$reset" = true ] || ! database_is_built; then rebuild_database; fi
 push_migrations
 write_stack_env
 ensure_storage_api
+# STACK_SKIP_MAIL=1: no mail catcher (the mail tests then skip, saying why).
+[ "${STACK_SKIP_MAIL:-0}" = 1 ] || bash scripts/stack/maildev.sh start
 log "ready: $(grep -E '^(API_URL|DB_URL)=' "$STACK_ENV_FILE" | tr '\n' ' ')"
