@@ -17,8 +17,9 @@ start() {
   maildev_is_up && return 0
   [ -x "$MAILDEV" ] || die "maildev is not installed (npm ci)"
   log "starting maildev: SMTP 127.0.0.1:$MAILDEV_SMTP_PORT, API $MAILDEV_URL"
-  mkdir -p "$STACK_DIR"
-  nohup "$MAILDEV" --ip 127.0.0.1 --smtp "$MAILDEV_SMTP_PORT" --web "$MAILDEV_WEB_PORT" --silent \
+  mkdir -p "$STACK_DIR/maildev"
+  nohup "$MAILDEV" --ip 127.0.0.1 --smtp "$MAILDEV_SMTP_PORT" --web "$MAILDEV_WEB_PORT" \
+    --mail-directory "$STACK_DIR/maildev" --silent \
     >"$log_file" 2>&1 &
   echo $! >"$pid_file"
   local i

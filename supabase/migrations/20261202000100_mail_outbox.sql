@@ -109,6 +109,25 @@ begin
 end;
 $$;
 
+-- Gives back leased messages this sender did not get to (the transport went down): they are
+-- due again at once for the next run, their attempts untouched.
+create function private.mail_release(p_ids uuid[], p_lease_token uuid)
+returns integer
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_count integer;
+begin
+  update private.mail_outbox m
+  set leased_until = null, lease_token = null
+  where m.id = any(p_ids) and m.lease_token = p_lease_token;
+  get diagnostics v_count = row_count;
+  return v_count;
+end;
+$$;
+
 -- After the call. Sent: done. Otherwise back to the queue with exponential backoff (30 s
 -- doubling, capped at 1 hour); after p_max_attempts it is given up as failed, which job health
 -- reports until ops requeue it (mail_requeue).
@@ -237,6 +256,7 @@ revoke all on function
   private.mail_enqueue(text, text, jsonb),
   private.mail_claim(integer, interval),
   private.mail_mark_sending(uuid, uuid),
+  private.mail_release(uuid[], uuid),
   private.mail_settle(uuid, uuid, text, integer),
   private.mail_requeue(uuid[]),
   private.mail_status(),
