@@ -30,6 +30,12 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
     always: true,
   },
   { count: "objects_failed", one: "Storage removal failed", many: "Storage removals failed" },
+  { count: "mails_sent", one: "mail sent", many: "mails sent", always: true },
+  {
+    count: "mails_failed",
+    one: "mail not delivered (retried)",
+    many: "mails not delivered (retried)",
+  },
 ];
 
 /** The queues a run leaves, by monitor and field; shown when not empty. */
@@ -45,6 +51,12 @@ export const BACKLOG_PHRASES: { monitor: string; field: string; one: string; man
     field: "open",
     one: "erasure request open",
     many: "erasure requests open",
+  },
+  {
+    monitor: "mail_outbox",
+    field: "pending",
+    one: "mail still queued",
+    many: "mails still queued",
   },
 ];
 

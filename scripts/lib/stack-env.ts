@@ -27,10 +27,19 @@ function readEnvFile(path: string): Record<string, string> {
   return values;
 }
 
-export function loadStackEnv(): StackEnv {
+function stackFile(): Record<string, string> {
   const root = new URL("../../", import.meta.url).pathname;
   const stackDir = Deno.env.get("STACK_DIR") ?? `${root}.local`;
-  const fromFile = readEnvFile(`${stackDir}/stack.env`);
+  return readEnvFile(`${stackDir}/stack.env`);
+}
+
+/** One more setting of the stack (e.g. MAIL_SMTP_URL), from the environment or stack.env. */
+export function stackSetting(name: string): string | undefined {
+  return Deno.env.get(name) ?? stackFile()[name];
+}
+
+export function loadStackEnv(): StackEnv {
+  const fromFile = stackFile();
   const pick = (name: keyof StackEnv) => Deno.env.get(name) ?? fromFile[name];
   const parsed = StackEnv.safeParse({
     API_URL: pick("API_URL"),

@@ -134,12 +134,12 @@ Deno.test("the HTTP transport posts provider-style JSON with an idempotency key,
   const transport = httpTransport({
     url: "https://mail.example.test/emails",
     apiKey: "re_test_key",
-    fetch: async (_url, init) => {
+    fetch: (_url, init) => {
       seen.push({
         headers: new Headers(init?.headers),
         body: JSON.parse(String(init?.body)),
       });
-      return new Response(`{"echo":"${mail.to}"}`, { status });
+      return Promise.resolve(new Response(`{"echo":"${mail.to}"}`, { status }));
     },
   });
   assert.deepEqual(await transport.send(mail, 1000), { error: null, unavailable: false });
