@@ -146,6 +146,16 @@ ensure_storage_api() {
   die "the Storage API stand-in did not start"
 }
 
+ensure_mail_catcher() {
+  # STACK_SKIP_MAIL=1: no mail catcher (the mail tests then skip, saying why).
+  [ "${STACK_SKIP_MAIL:-0}" = 1 ] && return 0
+  if [ "$reset" = true ]; then
+    bash scripts/stack/maildev.sh stop
+    rm -rf "$STACK_DIR/maildev"
+  fi
+  bash scripts/stack/maildev.sh start
+}
+
 ensure_system_packages
 ensure_standin_extensions
 ensure_node_modules
@@ -154,6 +164,5 @@ if [ "$reset" = true ] || ! database_is_built; then rebuild_database; fi
 push_migrations
 write_stack_env
 ensure_storage_api
-# STACK_SKIP_MAIL=1: no mail catcher (the mail tests then skip, saying why).
-[ "${STACK_SKIP_MAIL:-0}" = 1 ] || bash scripts/stack/maildev.sh start
+ensure_mail_catcher
 log "ready: $(grep -E '^(API_URL|DB_URL)=' "$STACK_ENV_FILE" | tr '\n' ' ')"
