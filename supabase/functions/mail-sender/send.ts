@@ -33,7 +33,13 @@ export function sendPhase(mail: MailConfig): Phase<unknown, Count> {
   return {
     name: "send",
     counts: ["mails_sent", "mails_failed", "mails_resent", "claims"],
-    run: (run) => drain(run, mail),
+    run: async (run) => {
+      try {
+        return await drain(run, mail);
+      } finally {
+        mail.transport.close?.();
+      }
+    },
   };
 }
 

@@ -27,6 +27,7 @@ export interface MailTransport {
   kind: string;
   /** Never throws. */
   send(mail: OutgoingMail, timeoutMs: number): Promise<SendResult>;
+  /** Ends the connection a run opened (called when the run's sending ends). */
   close?(): void;
 }
 
