@@ -30,6 +30,12 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
     always: true,
   },
   { count: "objects_failed", one: "Storage removal failed", many: "Storage removals failed" },
+  {
+    count: "reports_purged",
+    one: "security report purged",
+    many: "security reports purged",
+    always: true,
+  },
   { count: "mails_sent", one: "mail sent", many: "mails sent", always: true },
   {
     count: "mails_failed",

@@ -11,6 +11,7 @@ import { smtpTransport } from "../../supabase/functions/_shared/mail/smtp.ts";
 import { accountErasure } from "../../supabase/functions/account-erasure/job.ts";
 import { mailSender } from "../../supabase/functions/mail-sender/job.ts";
 import { retentionPurge } from "../../supabase/functions/retention-purge/job.ts";
+import { securityReportPurge } from "../../supabase/functions/security-report-purge/job.ts";
 import { loadStackEnv, stackSetting } from "./stack-env.ts";
 
 /**
@@ -33,7 +34,9 @@ const localMail: MailConfig = {
 
 /** Every scheduled job, by its Edge Function name. */
 export const JOBS: ReadonlyMap<string, Job> = new Map(
-  [retentionPurge, accountErasure, mailSender(localMail)].map((job): [string, Job] => [
+  [retentionPurge, accountErasure, mailSender(localMail), securityReportPurge].map((
+    job,
+  ): [string, Job] => [
     job.name,
     job,
   ]),

@@ -296,8 +296,9 @@ returns text language sql security invoker set search_path = ''
 as $$ select private.security_report_close(p_reference, p_resolution, p_note) $$;
 
 -- ---------------------------------------------------------------------------------------------
--- Retention: closed reports (with their notes) leave 365 days after closing; rate-limit
--- counters after a day. Each purged report is audited (reference and text are gone with it).
+-- Retention: closed reports (with their notes) leave 365 days after closing, p_limit per call;
+-- rate-limit counters after a day. Each purged report is audited (reference and text are gone
+-- with it).
 -- ---------------------------------------------------------------------------------------------
 create function private.security_report_purge(p_limit integer default 1000)
 returns jsonb
@@ -389,6 +390,7 @@ grant execute on function
   public.security_report_close(text, text, text)
 to service_role;
 
--- Daily, SQL only (nothing leaves the database, so no Edge Function is involved).
+-- Daily, through the Edge Function `security-report-purge` (the job runtime: batches against a
+-- deadline, a report per run, failures in job health).
 select cron.schedule('cluso-security-report-purge', '17 3 * * *',
-  $$select private.security_report_purge()$$);
+  $$select private.job_invoke('security-report-purge')$$);

@@ -16,9 +16,10 @@ select results_eq(
     ('cluso-mail-sender', '* * * * *', 'select private.job_invoke(''mail-sender'')', true),
     ('cluso-retention-purge', '*/15 * * * *',
       'select private.job_invoke(''retention-purge'')', true),
-    ('cluso-security-report-purge', '17 3 * * *', 'select private.security_report_purge()', true),
+    ('cluso-security-report-purge', '17 3 * * *',
+      'select private.job_invoke(''security-report-purge'')', true),
     ('cluso-storage-orphan-sweep', '*/15 * * * *', 'select private.storage_orphan_sweep()', true)$$,
-  '[SCH-001] cron.job has exactly the account-erasure (every 30 min), job-health (hourly), mail-sender (every minute), retention-purge (every 15 min), security-report-purge (daily, SQL only) and storage-orphan-sweep (every 15 min, SQL only) jobs');
+  '[SCH-001] cron.job has exactly the account-erasure (every 30 min), job-health (hourly), mail-sender (every minute), retention-purge (every 15 min), security-report-purge (daily) and storage-orphan-sweep (every 15 min, SQL only) jobs');
 select results_eq(
   $$select distinct username::text collate "default", database::text collate "default" from cron.job where jobname like 'cluso-%'$$,
   $$values ('postgres'::text, current_database()::text collate "default")$$,

@@ -185,8 +185,8 @@ select is((select count(*)::int from private.security_report_sources), 0,
   '[SEC-055] rate-limit counters older than a day are purged too');
 select results_eq(
   $$select schedule, command from cron.job where jobname = 'cluso-security-report-purge'$$,
-  $$values ('17 3 * * *'::text, 'select private.security_report_purge()'::text)$$,
-  '[SEC-056] the purge runs daily');
+  $$values ('17 3 * * *'::text, 'select private.job_invoke(''security-report-purge'')'::text)$$,
+  '[SEC-056] the purge runs daily, through the security-report-purge Edge Function');
 
 select * from finish();
 rollback;
