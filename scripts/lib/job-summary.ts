@@ -34,6 +34,18 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
   },
   { count: "objects_failed", one: "Storage removal failed", many: "Storage removals failed" },
   {
+    count: "reports_purged",
+    one: "security report purged",
+    many: "security reports purged",
+    always: true,
+  },
+  { count: "mails_sent", one: "mail sent", many: "mails sent", always: true },
+  {
+    count: "mails_failed",
+    one: "mail not delivered (retried)",
+    many: "mails not delivered (retried)",
+  },
+  {
     count: "anchors_published",
     one: "audit anchor published",
     many: "audit anchors published",
@@ -59,6 +71,12 @@ export const BACKLOG_PHRASES: { monitor: string; field: string; one: string; man
     field: "open",
     one: "erasure request open",
     many: "erasure requests open",
+  },
+  {
+    monitor: "mail_outbox",
+    field: "pending",
+    one: "mail still queued",
+    many: "mails still queued",
   },
   {
     monitor: "audit_anchors",

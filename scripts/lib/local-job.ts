@@ -5,13 +5,41 @@ import type { Job } from "../../supabase/functions/_shared/job/define.ts";
 import { depsFromEnv } from "../../supabase/functions/_shared/job/deps.ts";
 import type { JobReport } from "../../supabase/functions/_shared/job/report.ts";
 import { jsonLogger, type Logger, stderrLines } from "../../supabase/functions/_shared/logger.ts";
+import type { MailConfig } from "../../supabase/functions/_shared/mail/env.ts";
+import type { MailTransport } from "../../supabase/functions/_shared/mail/transport.ts";
+import { smtpTransport } from "../../supabase/functions/_shared/mail/smtp.ts";
 import { accountErasure } from "../../supabase/functions/account-erasure/job.ts";
+import { mailSender } from "../../supabase/functions/mail-sender/job.ts";
 import { retentionPurge } from "../../supabase/functions/retention-purge/job.ts";
-import { loadAnchorSinkSettings, loadStackEnv } from "./stack-env.ts";
+import { securityReportPurge } from "../../supabase/functions/security-report-purge/job.ts";
+import { loadAnchorSinkSettings, loadStackEnv, stackSetting } from "./stack-env.ts";
+
+/**
+ * Locally, mail goes to the stack's mail catcher (MAIL_SMTP_URL in stack.env), read when a
+ * message is sent, so listing the jobs needs no running stack.
+ */
+let localSmtp: MailTransport | null = null;
+const localMail: MailConfig = {
+  transport: {
+    kind: "smtp",
+    send: (mail, timeoutMs) => {
+      localSmtp ??= smtpTransport(stackSetting("MAIL_SMTP_URL") ?? "smtp://127.0.0.1:54325");
+      return localSmtp.send(mail, timeoutMs);
+    },
+    close: () => localSmtp?.close?.(),
+  },
+  from: "Cluso Security <security@cluso.ai>",
+  timeoutMs: 5_000,
+};
 
 /** Every scheduled job, by its Edge Function name. */
 export const JOBS: ReadonlyMap<string, Job> = new Map(
-  [retentionPurge, accountErasure].map((job): [string, Job] => [job.name, job]),
+  [retentionPurge, accountErasure, mailSender(localMail), securityReportPurge].map((
+    job,
+  ): [string, Job] => [
+    job.name,
+    job,
+  ]),
 );
 
 /** The stack's settings under the names the Edge Runtime gives a deployed function. */

@@ -8,6 +8,7 @@ for standin in storage-api anchor-sink; do
     rm -f "$STACK_DIR/$standin.pid"
   fi
 done
+bash "$(dirname "${BASH_SOURCE[0]}")/maildev.sh" stop
 if [ -f "$PGDATA_DIR/PG_VERSION" ]; then
   as_pg_owner "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast stop >/dev/null 2>&1 || true
 fi

@@ -36,11 +36,16 @@ STACK_ENV_FILE="$STACK_DIR/stack.env"
 ANCHOR_SINK_URL="http://127.0.0.1:$ANCHOR_PORT"
 ANCHOR_SINK_FILE="$STACK_DIR/anchors.jsonl"
 ANCHOR_SINK_TOKEN="local-anchor-sink-token"
+# The local mail catcher (scripts/stack/maildev.sh): SMTP and its web API, next to the API port.
+MAILDEV_SMTP_PORT="${MAILDEV_SMTP_PORT:-$((API_PORT + 4))}"
+MAILDEV_WEB_PORT="${MAILDEV_WEB_PORT:-$((API_PORT + 5))}"
+MAILDEV_URL="${MAILDEV_URL:-http://127.0.0.1:$MAILDEV_WEB_PORT}"
 
 export NPM_CONFIG_REGISTRY="${NPM_CONFIG_REGISTRY:-$(npm config get registry 2>/dev/null)}"
 export DENO_NO_UPDATE_CHECK=1
 DENO="$STACK_ROOT/node_modules/.bin/deno"
 SUPABASE="$STACK_ROOT/node_modules/.bin/supabase"
+MAILDEV="$STACK_ROOT/node_modules/.bin/maildev"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }

@@ -7,7 +7,8 @@
 #   4. the Storage API stand-in (scripts/stack/storage-api) on $API_PORT;
 #   5. the anchor sink stand-in (scripts/stack/anchor-sink) on $ANCHOR_PORT: where the jobs
 #      publish audit chain heads, as they would to the append-only endpoint ops own;
-#   6. connection settings in .local/stack.env, named as `supabase status -o env` names them,
+#   6. the mail catcher maildev (scripts/stack/maildev.sh), SMTP on $MAILDEV_SMTP_PORT;
+#   7. connection settings in .local/stack.env, named as `supabase status -o env` names them,
 #      plus AUDIT_ANCHOR_URL / AUDIT_ANCHOR_TOKEN, named as the jobs' secrets are.
 # Usage: up.sh [--reset]   --reset drops the database and rebuilds it from the migrations.
 set -euo pipefail
@@ -117,6 +118,9 @@ write_stack_env() {
     echo "DB_URL=$DB_URL"
     echo "STORAGE_URL=$API_URL/storage/v1"
     echo "JWT_SECRET=$JWT_SECRET"
+    # The mail catcher: the sender's SMTP target and the API the tests read what it caught from.
+    echo "MAILDEV_URL=$MAILDEV_URL"
+    echo "MAIL_SMTP_URL=smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
     echo "$keys"
     if [ "${STACK_SKIP_ANCHOR_SINK:-0}" != 1 ]; then
       echo "AUDIT_ANCHOR_URL=$ANCHOR_SINK_URL/anchors"
@@ -179,6 +183,16 @@ ensure_anchor_sink() {
   die "the anchor sink stand-in did not start"
 }
 
+ensure_mail_catcher() {
+  # STACK_SKIP_MAIL=1: no mail catcher (the mail tests then skip, saying why).
+  [ "${STACK_SKIP_MAIL:-0}" = 1 ] && return 0
+  if [ "$reset" = true ]; then
+    bash scripts/stack/maildev.sh stop
+    rm -rf "$STACK_DIR/maildev"
+  fi
+  bash scripts/stack/maildev.sh start
+}
+
 ensure_system_packages
 ensure_standin_extensions
 ensure_node_modules
@@ -189,4 +203,5 @@ push_migrations
 write_stack_env
 ensure_storage_api
 ensure_anchor_sink
+ensure_mail_catcher
 log "ready: $(grep -E '^(API_URL|DB_URL|AUDIT_ANCHOR_URL)=' "$STACK_ENV_FILE" | tr '\n' ' ')"

@@ -135,6 +135,155 @@ export type Database = {
         };
         Relationships: [];
       };
+      mail_outbox: {
+        Row: {
+          attempts: number;
+          enqueued_at: string;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          next_attempt_at: string;
+          params: NonNullable<Json>;
+          recipient: string;
+          sending_at: string | null;
+          sent_at: string | null;
+          status: string;
+          template: string;
+        };
+        Insert: {
+          attempts?: number;
+          enqueued_at?: string;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string;
+          params?: NonNullable<Json>;
+          recipient: string;
+          sending_at?: string | null;
+          sent_at?: string | null;
+          status?: string;
+          template: string;
+        };
+        Update: {
+          attempts?: number;
+          enqueued_at?: string;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string;
+          params?: NonNullable<Json>;
+          recipient?: string;
+          sending_at?: string | null;
+          sent_at?: string | null;
+          status?: string;
+          template?: string;
+        };
+        Relationships: [];
+      };
+      security_report_notes: {
+        Row: {
+          added_at: string;
+          body: string;
+          id: number;
+          report_id: string;
+        };
+        Insert: {
+          added_at?: string;
+          body: string;
+          id?: never;
+          report_id: string;
+        };
+        Update: {
+          added_at?: string;
+          body?: string;
+          id?: never;
+          report_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "security_report_notes_report_id_fkey";
+            columns: ["report_id"];
+            referencedRelation: "security_reports";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      security_report_sources: {
+        Row: {
+          source_hash: string;
+          submissions: number;
+          window_start: string;
+        };
+        Insert: {
+          source_hash: string;
+          submissions: number;
+          window_start: string;
+        };
+        Update: {
+          source_hash?: string;
+          submissions?: number;
+          window_start?: string;
+        };
+        Relationships: [];
+      };
+      security_reports: {
+        Row: {
+          ack_mail_id: string | null;
+          acknowledged_at: string | null;
+          channel: string;
+          closed_at: string | null;
+          details: string;
+          id: string;
+          received_at: string;
+          reference: string;
+          reporter_contact: string;
+          resolution: string | null;
+          severity: string | null;
+          status: string;
+          summary: string;
+        };
+        Insert: {
+          ack_mail_id?: string | null;
+          acknowledged_at?: string | null;
+          channel: string;
+          closed_at?: string | null;
+          details: string;
+          id?: string;
+          received_at?: string;
+          reference: string;
+          reporter_contact: string;
+          resolution?: string | null;
+          severity?: string | null;
+          status?: string;
+          summary: string;
+        };
+        Update: {
+          ack_mail_id?: string | null;
+          acknowledged_at?: string | null;
+          channel?: string;
+          closed_at?: string | null;
+          details?: string;
+          id?: string;
+          received_at?: string;
+          reference?: string;
+          reporter_contact?: string;
+          resolution?: string | null;
+          severity?: string | null;
+          status?: string;
+          summary?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "security_reports_ack_mail_id_fkey";
+            columns: ["ack_mail_id"];
+            referencedRelation: "mail_outbox";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       storage_removals: {
         Row: {
           attempts: number;
@@ -451,6 +600,50 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      mail_claim: {
+        Args: { p_lease?: string; p_limit?: number };
+        Returns: {
+          attempts: number;
+          id: string;
+          lease_token: string;
+          params: Json;
+          recipient: string;
+          resend: boolean;
+          template: string;
+        }[];
+      };
+      mail_enqueue: {
+        Args: { p_params: Json; p_recipient: string; p_template: string };
+        Returns: string;
+      };
+      mail_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      mail_mark_sending: {
+        Args: { p_id: string; p_lease_token: string };
+        Returns: boolean;
+      };
+      mail_outbox_purge: { Args: { p_limit?: number }; Returns: number };
+      mail_release: {
+        Args: { p_ids: string[]; p_lease_token: string };
+        Returns: number;
+      };
+      mail_requeue: { Args: { p_ids?: string[] }; Returns: number };
+      mail_settle: {
+        Args: {
+          p_error?: string;
+          p_id: string;
+          p_lease_token: string;
+          p_max_attempts?: number;
+        };
+        Returns: string;
+      };
+      mail_status: { Args: Record<PropertyKey, never>; Returns: Json };
       my_account_erasure: {
         Args: Record<PropertyKey, never>;
         Returns: {
@@ -508,6 +701,76 @@ export type Database = {
       };
       retention_purge_preview: {
         Args: Record<PropertyKey, never>;
+        Returns: Json;
+      };
+      security_report_acknowledge: {
+        Args: { p_reference: string };
+        Returns: string;
+      };
+      security_report_add_note: {
+        Args: { p_note: string; p_reference: string };
+        Returns: string;
+      };
+      security_report_audit: {
+        Args: {
+          p_action: string;
+          p_details?: Json;
+          p_reason: string;
+          p_report_id: string;
+        };
+        Returns: undefined;
+      };
+      security_report_close: {
+        Args: { p_note?: string; p_reference: string; p_resolution: string };
+        Returns: string;
+      };
+      security_report_for_triage: {
+        Args: { p_reference: string };
+        Returns: {
+          ack_mail_id: string | null;
+          acknowledged_at: string | null;
+          channel: string;
+          closed_at: string | null;
+          details: string;
+          id: string;
+          received_at: string;
+          reference: string;
+          reporter_contact: string;
+          resolution: string | null;
+          severity: string | null;
+          status: string;
+          summary: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "security_reports";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      security_report_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      security_report_purge: { Args: { p_limit?: number }; Returns: Json };
+      security_report_set_status: {
+        Args: { p_reference: string; p_status: string };
+        Returns: string;
+      };
+      security_report_submit: {
+        Args: {
+          p_channel: string;
+          p_contact: string;
+          p_details: string;
+          p_limit_per_hour?: number;
+          p_severity?: string;
+          p_source_hash: string;
+          p_summary: string;
+        };
         Returns: Json;
       };
       storage_folder_objects: {
@@ -1025,6 +1288,22 @@ export type Database = {
           restored_at: string;
           survey_id: string;
         }[];
+      };
+      security_report_acknowledge: {
+        Args: { p_reference: string };
+        Returns: string;
+      };
+      security_report_add_note: {
+        Args: { p_note: string; p_reference: string };
+        Returns: string;
+      };
+      security_report_close: {
+        Args: { p_note?: string; p_reference: string; p_resolution: string };
+        Returns: string;
+      };
+      security_report_set_status: {
+        Args: { p_reference: string; p_status: string };
+        Returns: string;
       };
       survey_trash: {
         Args: { p_org_id: string };

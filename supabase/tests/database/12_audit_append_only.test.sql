@@ -195,8 +195,10 @@ select set_eq(
   array['survey.soft_deleted', 'survey.restored', 'survey.purged', 'storage_object.removed',
     'membership.removed', 'invitation.removed', 'organization.deleted',
     'organization.owner_transferred', 'account.erasure_requested', 'account.erasure_cancelled',
-    'account.erased', 'content.overwritten', 'audit.chain_head_restored'],
-  '[AUD-065] the one list of audit actions is exactly the reviewed set of 13 (docs/AUDIT.md describes each)');
+    'account.erased', 'content.overwritten', 'audit.chain_head_restored',
+    'security_report.received', 'security_report.acknowledged', 'security_report.status_changed',
+    'security_report.note_added', 'security_report.closed', 'security_report.purged'],
+  '[AUD-065] the one list of audit actions is exactly the reviewed set of 19 (docs/AUDIT.md and docs/SECURITY_REPORTS.md describe each)');
 select results_eq(
   $$select seq, actor_kind, actor_job, details from audit.events
     where chain_id = tests.org_id('Org A') and seq > 3 order by seq$$,

@@ -8,6 +8,8 @@ select plan(14);
 delete from private.storage_removals;
 select tests.clear_account_erasure_queue();
 delete from private.job_invocations;
+delete from private.security_reports;
+delete from private.mail_outbox;
 
 select tests.create_user('owen');
 select tests.create_org('owen', 'Stuck org');
@@ -17,10 +19,11 @@ select set_eq(
   $$select check_name from private.job_health()$$,
   array['storage_removals_not_stuck', 'account_erasures_within_deadline',
     'account_erasures_not_failing', 'recordings_swept', 'scheduled_runs_succeeded',
-    'edge_function_calls_succeeded', 'audit_anchors_published', 'audit_owner_unused'],
-  '[HLT-001] job_health reports exactly the eight checks'
+    'edge_function_calls_succeeded', 'audit_anchors_published', 'audit_owner_unused',
+    'mail_not_stuck', 'mail_not_failed', 'security_reports_acknowledged'],
+  '[HLT-001] job_health reports exactly the eleven checks'
 );
-select is((select count(*)::int from private.job_health()), 8,
+select is((select count(*)::int from private.job_health()), 11,
   '[HLT-014] one row per check: no check is reported twice');
 select is((select bool_and(ok) from private.job_health()), true,
   '[HLT-002] with nothing pending, every check is ok');

@@ -1,0 +1,41 @@
+// The outbox's templates (private.mail_outbox.template lists the same names). A message is
+// rendered when it is sent, from parameters that hold references and codes only, so the outbox
+// never keeps rendered text.
+import { z } from "zod";
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+}
+
+const SecurityReportAck = z.object({
+  reference: z.string().regex(/^SR-[0-9A-F]{12}$/),
+  channel: z.enum(["web", "email"]),
+});
+
+const templates: Record<string, (params: unknown) => RenderedMail> = {
+  security_report_ack(params) {
+    const { reference } = SecurityReportAck.parse(params);
+    return {
+      subject: `Cluso security report received: ${reference}`,
+      text: [
+        "Thank you for reporting a security issue to Cluso.",
+        "",
+        `We have received your report. Its tracking reference is ${reference}.`,
+        "Please quote it in any follow-up to security@cluso.ai.",
+        "",
+        "Our security team reviews every report and will work with you to resolve the issue.",
+        "Please do not disclose it publicly until we have resolved it.",
+        "",
+        "Cluso Security",
+      ].join("\n"),
+    };
+  },
+};
+
+/** Renders a message; throws when the template is unknown or its parameters do not fit it. */
+export function render(template: string, params: unknown): RenderedMail {
+  const fn = templates[template];
+  if (!fn) throw new Error(`unknown mail template ${template}`);
+  return fn(params);
+}
