@@ -69,6 +69,8 @@ declare
   v_counts jsonb;
   v_hashes text[];
   v_user_exists boolean;
+  -- The reason every deletion of this request is audited with.
+  v_cause text;
   v_n bigint;
   v_result jsonb;
 begin
@@ -84,6 +86,8 @@ begin
       using errcode = '55P03';
   end if;
   v_user := v_request.user_id;
+  v_cause := case v_request.origin when 'auth_user_deleted' then 'auth_user_deleted'
+    else 'account_erasure' end;
 
   if v_request.step = 'transfer_ownership' then
     v_n := private.account_erasure_transfer_ownership(v_user);
@@ -98,7 +102,9 @@ begin
     select x.org_id into v_org from (
       select o.org_id from private.user_org_standing(v_user) o where o.only_member
       union
-      select g.id from public.organizations g where g.id = any (v_request.orphaned_org_ids)
+      select g.id from public.organizations g
+      where g.id = any (v_request.orphaned_org_ids)
+        and not exists (select 1 from public.memberships m where m.org_id = g.id)
     ) x
     order by x.org_id
     limit 1;
@@ -111,14 +117,14 @@ begin
         order by s.id limit p_batch_size for update
       ) batch;
       if v_surveys is not null then
-        v_counts := private.hard_delete_surveys(v_surveys, 'account_erasure', 'account_erasure');
+        v_counts := private.hard_delete_surveys(v_surveys, v_cause, 'account_erasure');
         v_request.progress := v_request.progress || jsonb_build_object(
           'surveys_deleted', coalesce((v_request.progress ->> 'surveys_deleted')::bigint, 0)
             + (v_counts ->> 'surveys')::bigint);
         v_result := jsonb_build_object('step', 'delete_solo_organizations', 'organization', v_org,
           'surveys', v_counts -> 'surveys');
       else
-        perform private.organization_deletion_perform(v_org, 'account_erasure', 'account_erasure', null);
+        perform private.organization_deletion_perform(v_org, v_cause, 'account_erasure', null);
         v_request.progress := v_request.progress || jsonb_build_object(
           'organizations_deleted',
           coalesce((v_request.progress ->> 'organizations_deleted')::bigint, 0) + 1);
@@ -185,18 +191,16 @@ begin
     v_request.progress := v_request.progress || jsonb_build_object('memberships_removed', v_n);
     -- Cascades to the profile, memberships, identities, sessions (and their refresh tokens),
     -- MFA factors and one-time tokens; authorship columns become null.
-    -- Marks this deletion as the erasure's own for private.follow_auth_user_deletion().
+    -- Marks this deletion as the erasure's own: private.follow_auth_user_deletion() leaves it
+    -- alone, and the audit of what goes with the user says why (private.org_user_removal_reason).
     perform set_config('cluso.erasing_user', v_user::text, true);
     delete from auth.users u where u.id = v_user;
     get diagnostics v_n = row_count;
-    perform set_config('cluso.erasing_user', '', true);
-    -- Invitations name users without a foreign key (20261129000800): removed once the user is
-    -- gone, so their audit says account_erasure.
+    -- Invitations name users without a foreign key (20261129000800).
     delete from public.invitations i where i.user_id = v_user;
+    perform set_config('cluso.erasing_user', '', true);
     v_request.progress := v_request.progress || jsonb_build_object('auth_user_deleted', v_n = 1 or not v_user_exists);
-    perform audit.record_event('account.erased', null, 'auth.users', v_user::text,
-      case v_request.origin when 'auth_user_deleted' then 'auth_user_deleted'
-        else 'account_erasure' end,
+    perform audit.record_event('account.erased', null, 'auth.users', v_user::text, v_cause,
       (select jsonb_object_agg(k, v) from jsonb_each(v_request.progress) as p(k, v)
        where jsonb_typeof(v) in ('number', 'boolean')),
       p_actor_job => 'account_erasure');
@@ -224,12 +228,23 @@ declare
   v_transferred integer;
   v_orphaned uuid[];
 begin
-  if current_setting('cluso.erasing_user', true) = old.id::text then
+  -- The erasure's own deletion of the user: its request holds a live lease at its last step.
+  -- The marker alone is not trusted (any session can set a custom setting).
+  if current_setting('cluso.erasing_user', true) = old.id::text and exists (
+    select 1 from private.account_erasure_requests r
+    where r.user_id = old.id and r.step = 'erase_user' and r.status = 'in_progress'
+      and r.leased_until > v_now
+  ) then
     return old;
   end if;
   v_transferred := private.account_erasure_transfer_ownership(old.id);
   v_orphaned := array(
     select o.org_id from private.user_org_standing(old.id) o where o.only_member order by 1);
+  -- Nobody may join an organisation left without members: its pending invitations go now
+  -- (an owner's invitation could otherwise be accepted before the erasure deletes it).
+  perform set_config('cluso.erasing_user', '', true);
+  perform set_config('cluso.platform_deleted_user', old.id::text, true);
+  delete from public.invitations i where i.org_id = any (v_orphaned);
   insert into private.account_erasure_requests as r (user_id, requested_at, due_at, origin,
     orphaned_org_ids, identifier_hashes, step)
   values (old.id, v_now, v_now + private.account_erasure_window(), 'auth_user_deleted',
@@ -249,6 +264,31 @@ begin
     p_actor_job => 'database');
   return old;
 end;
+$$;
+
+-- Why a user's row in an organisation (membership, invitation) went away, for the audit trail.
+-- Removed with the whole organisation, or with the account (by the erasure, or by a platform
+-- deletion of the auth user): said so from explicit markers of those paths, never from whether
+-- an auth user exists, which would tell anyone inviting an id whether that account exists.
+create or replace function private.org_user_removal_reason(
+  p_org_id uuid, p_user_id uuid, p_actor uuid, p_by_self text, p_by_other text
+)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case
+    when not exists (select 1 from public.organizations o where o.id = p_org_id)
+      then 'organization_deleted'
+    when current_setting('cluso.erasing_user', true) = p_user_id::text then 'account_erasure'
+    when current_setting('cluso.platform_deleted_user', true) = p_user_id::text
+      then 'auth_user_deleted'
+    when p_actor is null then 'cascade'
+    when p_actor = p_user_id then p_by_self
+    else p_by_other
+  end;
 $$;
 
 create trigger users_follow_deletion_with_erasure before delete on auth.users

@@ -10,7 +10,8 @@
 create table private.audit_anchors (
   id bigint generated always as identity primary key,
   created_at timestamptz not null default clock_timestamp(),
-  -- [{chain_id, seq, hash (hex)}]: the heads one audited statement moved.
+  chain_id uuid not null,
+  -- [{chain_id, seq, hash (hex)}]: the chain's head to publish.
   heads jsonb not null check (jsonb_typeof(heads) = 'array'),
   attempts integer not null default 0,
   next_attempt_at timestamptz not null default '-infinity',
@@ -19,6 +20,11 @@ create table private.audit_anchors (
   last_error text
 );
 create index audit_anchors_pending_idx on private.audit_anchors (id) where published_at is null;
+-- One waiting anchor per chain: a new head moves the chain's anchor that was never sent forward
+-- instead of queueing another, so a client looping audited statements cannot grow the queue
+-- beyond one row per organisation it can write to, nor delay other organisations' heads.
+create unique index audit_anchors_one_waiting_per_chain_idx on private.audit_anchors (chain_id)
+  where published_at is null and leased_until is null and attempts = 0;
 create index audit_anchors_published_idx on private.audit_anchors (published_at)
   where published_at is not null;
 alter table private.audit_anchors enable row level security;
@@ -31,11 +37,15 @@ security definer
 set search_path = ''
 as $$
 begin
-  insert into private.audit_anchors (heads)
-  select jsonb_agg(jsonb_build_object('chain_id', h.chain_id, 'seq', h.seq,
-    'hash', encode(h.hash, 'hex')) order by h.chain_id)
+  -- Its first queueing time stays (created_at): how long the chain has waited is what job
+  -- health measures. An anchor already sent once is never changed: the sink may hold it.
+  insert into private.audit_anchors as a (chain_id, heads)
+  select h.chain_id, jsonb_build_array(jsonb_build_object('chain_id', h.chain_id, 'seq', h.seq,
+    'hash', encode(h.hash, 'hex')))
   from new_heads h
-  having count(*) > 0;
+  order by h.chain_id
+  on conflict (chain_id) where published_at is null and leased_until is null and attempts = 0
+  do update set heads = excluded.heads;
   return null;
 end;
 $$;
@@ -93,8 +103,7 @@ begin
   else
     update private.audit_anchors a
     set leased_until = null, last_error = left(coalesce(p_error, 'not published'), 500),
-      next_attempt_at = clock_timestamp()
-        + least(interval '30 seconds' * power(2, greatest(a.attempts - 1, 0)), interval '1 hour')
+      next_attempt_at = clock_timestamp() + private.retry_backoff(a.attempts)
     where a.id = any (p_ids) and a.published_at is null;
   end if;
   get diagnostics v_n = row_count;

@@ -72,6 +72,7 @@ export type Database = {
       audit_anchors: {
         Row: {
           attempts: number;
+          chain_id: string;
           created_at: string;
           heads: NonNullable<Json>;
           id: number;
@@ -82,6 +83,7 @@ export type Database = {
         };
         Insert: {
           attempts?: number;
+          chain_id: string;
           created_at?: string;
           heads: NonNullable<Json>;
           id?: never;
@@ -92,6 +94,7 @@ export type Database = {
         };
         Update: {
           attempts?: number;
+          chain_id?: string;
           created_at?: string;
           heads?: NonNullable<Json>;
           id?: never;
@@ -703,6 +706,7 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: Json;
       };
+      retry_backoff: { Args: { p_failures: number }; Returns: string };
       security_report_acknowledge: {
         Args: { p_reference: string };
         Returns: string;

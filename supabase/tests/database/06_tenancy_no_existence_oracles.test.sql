@@ -1,7 +1,7 @@
 -- No answer reveals whether a row or a user exists outside the caller's organisations: row ids
 -- are the server's, and inviting an unknown user id answers like inviting an existing one.
 begin;
-select plan(9);
+select plan(11);
 select tests.create_user('ada');
 select tests.create_user('eve');
 select tests.create_user('target');
@@ -46,6 +46,21 @@ select is(tests.attempt('eve', format(
   tests.org_id('Evil'), tests.user_id('target'), 'member')),
   'PT409: this user is already a member of the organisation',
   'ORC-009 inviting a member of one''s own organisation says so (the owner sees its members)');
+
+-- Withdrawing both answers alike in the organisation's own audit trail too.
+select tests.remember_id('unknown', gen_random_uuid());
+select is(tests.attempt('eve', format(
+  'insert into public.invitations (org_id, user_id, role) values (%L, %L, %L), (%L, %L, %L)',
+  tests.org_id('Evil'), tests.user_id('ada'), 'member',
+  tests.org_id('Evil'), tests.remembered_id('unknown'), 'member')),
+  '2 rows', 'ORC-010 eve invites an existing user and an unknown id');
+select tests.attempt('eve', format('delete from public.invitations where org_id = %L and user_id in (%L, %L)',
+  tests.org_id('Evil'), tests.user_id('ada'), tests.remembered_id('unknown')));
+select is((select array_agg(distinct reason) from audit.events where action = 'invitation.removed'
+           and org_id = tests.org_id('Evil')
+           and target_id in (tests.user_id('ada')::text, tests.remembered_id('unknown')::text)),
+  array['invitation_withdrawn'],
+  'ORC-011 and withdrawing them is audited alike: the trail does not tell which account exists');
 
 select * from finish();
 rollback;

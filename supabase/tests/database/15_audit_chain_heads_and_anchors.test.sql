@@ -2,7 +2,7 @@
 -- the open instead of blocking every later deletion; every audited statement queues its new
 -- heads for the external anchor sink; holding the owner role shows in job health.
 begin;
-select plan(14);
+select plan(16);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_survey('Acme', 'one', 1, 1);
@@ -37,6 +37,21 @@ select private.audit_anchor_settle(array(select c.id from private.audit_anchor_c
 select ok((select next_attempt_at > clock_timestamp() and last_error = 'sink unreachable'
            from private.audit_anchors where published_at is null limit 1),
   'AUD-ANC-006 a failed publication keeps its error and backs off');
+
+-- Heads waiting for the sink are coalesced: one waiting anchor per chain, moved forward.
+select tests.create_survey('Acme', 'four', 1, 1);
+select tests.create_survey('Acme', 'five', 1, 1);
+select tests.authenticate_as('ada');
+select count(*) from public.delete_survey(tests.survey_id('Acme', 'four'));
+select count(*) from public.delete_survey(tests.survey_id('Acme', 'five'));
+select tests.clear_authentication();
+select is((select count(*)::int from private.audit_anchors a where a.chain_id = tests.org_id('Acme')
+           and a.published_at is null and a.attempts = 0), 1,
+  'AUD-ANC-007 two statements on one chain leave one anchor waiting');
+select is((select (a.heads -> 0 ->> 'seq')::bigint from private.audit_anchors a
+           where a.chain_id = tests.org_id('Acme') and a.published_at is null and a.attempts = 0),
+  (select h.seq from audit.chain_heads h where h.chain_id = tests.org_id('Acme')),
+  'AUD-ANC-008 holding the chain''s latest head');
 
 -- The insider: postgres (CREATEROLE) grants itself the owner role and removes a chain head.
 select tests.org_id('Acme') as acme \gset

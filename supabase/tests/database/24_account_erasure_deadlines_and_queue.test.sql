@@ -1,7 +1,7 @@
 -- Account erasure: the 7-day deadline is one instant whatever the session's time zone, one
 -- failing request never blocks the queue, and one account cannot flood the shared audit chain.
 begin;
-select plan(13);
+select plan(15);
 select tests.clear_account_erasure_queue();
 select tests.create_user('berliner');
 select tests.create_user('first');
@@ -55,6 +55,17 @@ select is((select h.ok from private.job_health() h where h.check_name = 'account
 select is((select h.detail -> 'request_ids' from private.job_health() h
            where h.check_name = 'account_erasures_not_failing'),
   jsonb_build_array(:'first_request'::uuid), 'ERA-Q-005 and names that request, and only it');
+select tests.clear_account_erasure_queue();
+
+-- However often a request failed, recording one more failure works: the backoff stays bounded.
+select tests.request_account_erasure('second');
+update private.account_erasure_requests set failures = 60, next_attempt_at = '-infinity'
+where user_id = tests.user_id('second');
+select c.id as long_request, c.lease_token as long_lease from private.account_erasure_claim() c \gset
+select lives_ok(format('select private.account_erasure_fail(%L, %L, %L)', :'long_request',
+  :'long_lease', 'boom'), 'ERA-Q-006 a 61st failure is recorded');
+select is((select next_attempt_at - private.current_time() from private.account_erasure_requests
+           where id = :'long_request'), interval '1 hour', 'ERA-Q-007 and backs off at most an hour');
 select tests.clear_account_erasure_queue();
 
 -- Requests and cancellations append to the shared chain: at most 5 requests a day per account.

@@ -2,7 +2,7 @@
 -- auth.admin.deleteUser(): a plain DELETE on auth.users), and leaves no personal data behind in
 -- Storage objects' client-supplied metadata.
 begin;
-select plan(14);
+select plan(18);
 select tests.clear_account_erasure_queue();
 select tests.create_user('solo');
 select tests.create_user('boss');
@@ -65,8 +65,8 @@ select is((select count(*)::int from private.account_erasure_requests), 0,
 select is((select count(*)::int from public.organizations where name = 'Solo org'), 0,
   'ERA-PD-008 the organisation left without members is deleted with its surveys');
 select is((select count(*)::int from private.storage_removals
-           where org_id = tests.remembered_id('solo_org') and cause = 'account_erasure'), 1,
-  'ERA-PD-009 its recording is queued for removal from Storage');
+           where org_id = tests.remembered_id('solo_org') and cause = 'auth_user_deleted'), 1,
+  'ERA-PD-009 its recording is queued for removal from Storage, as following a platform deletion');
 select is((select reason from audit.events where action = 'account.erased'
            and target_id = tests.remembered_id('solo')::text), 'auth_user_deleted',
   'ERA-PD-010 the erasure is audited as following a platform deletion');
@@ -94,6 +94,39 @@ select is((select count(*)::int from storage.objects o
 select is((select count(*)::int from storage.objects o
            where o.name like tests.org_id('Team')::text || '/%'), 1,
   'ERA-PD-014 the organisation''s recording itself stays');
+
+-- A pending invitation into an organisation the platform deletion leaves without members goes
+-- with it: nobody can join an organisation that is about to be deleted.
+select tests.create_user('lone');
+select tests.create_user('guest');
+select tests.create_org('lone', 'Lone org');
+insert into public.invitations (org_id, user_id, role, invited_by)
+values (tests.org_id('Lone org'), tests.user_id('guest'), 'admin', tests.user_id('lone'));
+select tests.remember_id('lone_org', tests.org_id('Lone org'));
+delete from auth.users where id = tests.user_id('lone');
+select is((select count(*)::int from public.invitations where org_id = tests.remembered_id('lone_org')), 0,
+  'ERA-PD-015 the orphaned organisation''s pending invitations are removed');
+-- Should the organisation gain a member all the same, the erasure leaves it alone.
+insert into public.memberships (org_id, user_id, role)
+values (tests.remembered_id('lone_org'), tests.user_id('guest'), 'owner');
+select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
+from private.account_erasure_claim() c;
+select is((select count(*)::int from public.organizations where id = tests.remembered_id('lone_org')), 1,
+  'ERA-PD-016 an orphaned organisation that has members again is not deleted');
+
+-- The erasure's marker alone does not make a platform deletion the erasure's own.
+select tests.create_user('sly');
+select tests.create_org('sly', 'Sly org');
+select tests.remember_id('sly', tests.user_id('sly'));
+select set_config('cluso.erasing_user', tests.user_id('sly')::text, true);
+delete from auth.users where id = tests.remembered_id('sly');
+select set_config('cluso.erasing_user', '', true);
+select is((select origin from private.account_erasure_requests
+           where user_id = tests.remembered_id('sly')), 'auth_user_deleted',
+  'ERA-PD-017 a forged erasure marker still opens the follow-up request');
+select is((select reason from audit.events where action = 'membership.removed'
+           and target_id = tests.remembered_id('sly')::text), 'auth_user_deleted',
+  'ERA-PD-018 and the membership removal is audited as a platform deletion');
 
 select * from finish();
 rollback;

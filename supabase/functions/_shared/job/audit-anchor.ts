@@ -1,6 +1,6 @@
 // The last phase of every job, after storage_removal (whose confirmed removals add audit events):
-// publish the chain heads queued in private.audit_anchors (one row per audited statement, filled
-// by a trigger on audit.chain_heads) to the external append-only sink ops own. A privileged
+// publish the chain heads queued in private.audit_anchors (each chain's latest head, coalesced
+// while it waits, filled by a trigger on audit.chain_heads) to the external append-only sink ops own. A privileged
 // insider who rewinds a chain inside the database is then caught at the next verification
 // against the sink's latest heads (docs/AUDIT.md, "Anchoring"; scripts/audit-verify.ts).
 //
@@ -16,7 +16,7 @@ import type { Deadline } from "../deadline.ts";
 import { callRows, callValue } from "../private-functions.ts";
 import type { Monitor, Phase, PhaseOutcome, PhaseRun } from "./define.ts";
 
-/** Anchors per POST: one anchor per audited statement, each a few heads. */
+/** Anchors per POST: one anchor per chain waiting, each one head. */
 export const ANCHOR_LIMIT = 200;
 /** Time kept for settling after a POST, so its answer is recorded before the deadline. */
 const SETTLE_RESERVE_MS = 500;
