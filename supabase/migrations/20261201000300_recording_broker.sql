@@ -112,9 +112,12 @@ begin
 end;
 $$;
 
--- A fresh ids-only object name in one response of a live survey, for one signed upload: or
--- "response not found". Logged as an upload grant.
-create function private.recording_upload_slot(p_response_id uuid, p_extension text)
+-- An ids-only object name in one response of a live survey, for one signed upload: or
+-- "response not found". The file's uuid is the client's (the id it gives the recording row it
+-- writes next) or a fresh one. Logged as an upload grant.
+create function private.recording_upload_slot(
+  p_response_id uuid, p_extension text, p_file_id uuid default null
+)
 returns text
 language plpgsql
 security definer
@@ -137,7 +140,7 @@ begin
     raise exception 'response not found' using errcode = 'P0002';
   end if;
   v_name := format('%s/%s/%s/%s.%s', v_response.org_id, v_response.survey_id, v_response.id,
-    gen_random_uuid(), p_extension);
+    coalesce(p_file_id, gen_random_uuid()), p_extension);
   perform audit.log_recording_access('upload', v_user, array[v_response.org_id],
     array[v_response.survey_id], array[v_response.id], array[null::uuid], array[v_name]);
   return v_name;
@@ -166,31 +169,33 @@ $$;
 comment on function public.survey_playlist(uuid) is
   'The broker''s check for a live survey''s recordings (at most 1000), logged.';
 
-create function public.recording_upload_slot(p_response_id uuid, p_extension text)
+create function public.recording_upload_slot(
+  p_response_id uuid, p_extension text, p_file_id uuid default null
+)
 returns text
 language sql
 security invoker
 set search_path = ''
 as $$
-  select private.recording_upload_slot(p_response_id, p_extension);
+  select private.recording_upload_slot(p_response_id, p_extension, p_file_id);
 $$;
-comment on function public.recording_upload_slot(uuid, text) is
+comment on function public.recording_upload_slot(uuid, text, uuid) is
   'The broker''s check for an upload into one response of a live survey: a fresh object name, logged.';
 
 revoke all on function
   private.log_recording_grants(text, uuid, public.recordings[]),
   private.recording_access(uuid),
   private.survey_playlist(uuid),
-  private.recording_upload_slot(uuid, text),
+  private.recording_upload_slot(uuid, text, uuid),
   public.recording_access(uuid),
   public.survey_playlist(uuid),
-  public.recording_upload_slot(uuid, text)
+  public.recording_upload_slot(uuid, text, uuid)
 from public, anon, authenticated, service_role;
 grant execute on function
   private.recording_access(uuid),
   private.survey_playlist(uuid),
-  private.recording_upload_slot(uuid, text),
+  private.recording_upload_slot(uuid, text, uuid),
   public.recording_access(uuid),
   public.survey_playlist(uuid),
-  public.recording_upload_slot(uuid, text)
+  public.recording_upload_slot(uuid, text, uuid)
 to authenticated;

@@ -28,6 +28,7 @@ import {
   tokenRows,
   traces,
   uploadAs,
+  uploadDirectlyAs,
   userClient,
   userJwt,
 } from "./support/erasure.ts";
@@ -165,14 +166,15 @@ scenario(
     const org = await createSoloOrganization(sql, ann);
     const one = await createSurveyAs(sql, org, ann, { questions: 2, responses: 2 });
     const two = await createSurveyAs(sql, org, ann, { questions: 1, responses: 3 });
-    // The upload policy takes only ids-only recording names: a name that could carry personal
-    // content is refused, and nothing is stored.
+    // No client writes to the bucket itself (the broker's signed upload URLs only): a direct
+    // upload, here under a name that could carry personal content, is refused; nothing is stored.
     const named = `${org}/${one.surveyId}/notes/ann-notes.webm`;
-    await assert.rejects(uploadAs(ann, [named]), /row-level security/);
+    await assert.rejects(uploadDirectlyAs(ann, [named]), /row-level security/);
     assert.deepEqual(await existingObjects(sql, [named]), []);
     // An object no recording points at (validly named, uploaded by Ann herself): still the
     // organisation's data, and removed with it.
-    const notes = `${org}/${one.surveyId}/${crypto.randomUUID()}/${crypto.randomUUID()}.webm`;
+    const response = one.objectNames[0].split("/")[2];
+    const notes = `${org}/${one.surveyId}/${response}/${crypto.randomUUID()}.webm`;
     await uploadAs(ann, [notes]);
     const [{ rows: pointing }] = await sql<[{ rows: number }]>`
       select count(*)::int as rows from public.recordings where object_path = ${notes}`;
