@@ -50,6 +50,12 @@ alter table audit.recording_access enable row level security;
 alter table audit.recording_access force row level security;
 revoke all on audit.recording_access from public;
 grant select on audit.recording_access to postgres, service_role;
+-- RLS is forced, so even the owner's own functions need a policy: they append, and count a
+-- partition before dropping it. postgres and service_role read through BYPASSRLS.
+create policy recording_access_owner_appends on audit.recording_access for insert
+  to cluso_audit_owner with check (true);
+create policy recording_access_owner_reads on audit.recording_access for select
+  to cluso_audit_owner using (true);
 
 -- Row triggers on a partitioned table reach every partition; TRUNCATE triggers do not, so each
 -- partition gets its own (audit.recording_access_ensure_partitions).
@@ -109,16 +115,18 @@ begin
   end loop;
 
   for v_part in
-    select c.relname::text as name,
-      (regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
-        'TO \(''([^'']+)''\)'))[1]::timestamptz as upper_bound
+    select c.relname::text as name, b.bounds[1]::timestamptz as lower_bound,
+      b.bounds[2]::timestamptz as upper_bound
     from pg_catalog.pg_inherits i
     join pg_catalog.pg_class c on c.oid = i.inhrelid
+    cross join lateral regexp_match(pg_catalog.pg_get_expr(c.relpartbound, c.oid),
+      'FROM \(''([^'']+)''\) TO \(''([^'']+)''\)') as b(bounds)
     where i.inhparent = 'audit.recording_access'::regclass
-    order by 2
+    order by 3
   loop
     exit when v_part.upper_bound > v_cutoff;
-    execute format('select count(*) from audit.%I', v_part.name) into v_rows;
+    select count(*) into v_rows from audit.recording_access a
+    where a.accessed_at >= v_part.lower_bound and a.accessed_at < v_part.upper_bound;
     execute format('drop table audit.%I', v_part.name);
     perform audit.record_event('recording_access.partition_dropped', null,
       'audit.recording_access', v_part.name, 'retention',
