@@ -50,12 +50,13 @@ alter table audit.recording_access enable row level security;
 alter table audit.recording_access force row level security;
 revoke all on audit.recording_access from public;
 grant select on audit.recording_access to postgres, service_role;
--- RLS is forced, so even the owner's own functions need a policy: they append, and count a
+-- RLS is forced, so even the owner's own functions need a policy (naming user_id, so the
+-- catalog checks see it): they append, and count a
 -- partition before dropping it. postgres and service_role read through BYPASSRLS.
 create policy recording_access_owner_appends on audit.recording_access for insert
-  to cluso_audit_owner with check (true);
+  to cluso_audit_owner with check (user_id is not null);
 create policy recording_access_owner_reads on audit.recording_access for select
-  to cluso_audit_owner using (true);
+  to cluso_audit_owner using (user_id is not null);
 
 -- Row triggers on a partitioned table reach every partition; TRUNCATE triggers do not, so each
 -- partition gets its own (audit.recording_access_ensure_partitions).

@@ -13,10 +13,12 @@ select results_eq(
     ('cluso-account-erasure'::text, '*/30 * * * *'::text,
       'select private.job_invoke(''account-erasure'')'::text, true),
     ('cluso-job-health', '7 * * * *', 'select private.job_health_assert()', true),
+    ('cluso-recording-access-retention', '17 3 * * *',
+      'select private.recording_access_retention()', true),
     ('cluso-retention-purge', '*/15 * * * *',
       'select private.job_invoke(''retention-purge'')', true),
     ('cluso-storage-orphan-sweep', '*/15 * * * *', 'select private.storage_orphan_sweep()', true)$$,
-  '[SCH-001] cron.job has exactly the account-erasure (every 30 min), job-health (hourly), retention-purge (every 15 min) and storage-orphan-sweep (every 15 min, SQL only) jobs');
+  '[SCH-001] cron.job has exactly the account-erasure (every 30 min), job-health (hourly), recording-access-retention (daily, SQL only), retention-purge (every 15 min) and storage-orphan-sweep (every 15 min, SQL only) jobs');
 select results_eq(
   $$select distinct username::text collate "default", database::text collate "default" from cron.job where jobname like 'cluso-%'$$,
   $$values ('postgres'::text, current_database()::text collate "default")$$,

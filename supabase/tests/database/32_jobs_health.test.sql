@@ -17,10 +17,11 @@ select set_eq(
   $$select check_name from private.job_health()$$,
   array['storage_removals_not_stuck', 'account_erasures_within_deadline',
     'account_erasures_not_failing', 'recordings_swept', 'scheduled_runs_succeeded',
-    'edge_function_calls_succeeded', 'audit_anchors_published', 'audit_owner_unused'],
-  '[HLT-001] job_health reports exactly the eight checks'
+    'edge_function_calls_succeeded', 'audit_anchors_published', 'audit_owner_unused',
+    'recording_access_partitions_ahead', 'recording_access_retention_kept'],
+  '[HLT-001] job_health reports exactly the ten checks'
 );
-select is((select count(*)::int from private.job_health()), 8,
+select is((select count(*)::int from private.job_health()), 10,
   '[HLT-014] one row per check: no check is reported twice');
 select is((select bool_and(ok) from private.job_health()), true,
   '[HLT-002] with nothing pending, every check is ok');
