@@ -102,6 +102,21 @@ export type Database = {
         };
         Relationships: [];
       };
+      job_health_checks: {
+        Row: {
+          check_function: unknown;
+          position: number;
+        };
+        Insert: {
+          check_function: unknown;
+          position: number;
+        };
+        Update: {
+          check_function?: unknown;
+          position?: number;
+        };
+        Relationships: [];
+      };
       job_invocations: {
         Row: {
           function_name: string;
@@ -307,6 +322,14 @@ export type Database = {
         Args: { p_error: string; p_lease_token: string; p_request_id: string };
         Returns: undefined;
       };
+      account_erasure_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       account_erasure_status: {
         Args: Record<PropertyKey, never>;
         Returns: Json;
@@ -341,6 +364,14 @@ export type Database = {
         Returns: number;
       };
       audit_anchor_status: { Args: Record<PropertyKey, never>; Returns: Json };
+      audit_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       audited_object_name: {
         Args: { p_bucket_id: string; p_object_name: string };
         Returns: string;
@@ -402,6 +433,14 @@ export type Database = {
         Args: { p_body?: Json; p_function: string };
         Returns: number;
       };
+      job_runs_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       lock_survey_for_admin: {
         Args: { p_survey_id: string };
         Returns: Database["public"]["Tables"]["surveys"]["Row"];
@@ -411,6 +450,17 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      log_recording_grants: {
+        Args: {
+          p_access_path: string;
+          p_recordings: Database["public"]["Tables"]["recordings"]["Row"][];
+          p_user_id: string;
+        };
+        Returns: {
+          object_name: string;
+          recording_id: string;
+        }[];
       };
       my_account_erasure: {
         Args: Record<PropertyKey, never>;
@@ -446,6 +496,33 @@ export type Database = {
           object_name: string;
           problem: string;
         }[];
+      };
+      recording_access: { Args: { p_recording_id: string }; Returns: string };
+      recording_access_by_user: {
+        Args: { p_from: string; p_to: string; p_user_id: string };
+        Returns: unknown[];
+        SetofOptions: {
+          from: "*";
+          to: "recording_access";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      recording_access_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      recording_access_retention: {
+        Args: Record<PropertyKey, never>;
+        Returns: Json;
+      };
+      recording_upload_slot: {
+        Args: { p_extension: string; p_file_id?: string; p_response_id: string };
+        Returns: string;
       };
       request_account_erasure: {
         Args: { p_user_id: string };
@@ -500,6 +577,14 @@ export type Database = {
           object_name: string;
         }[];
       };
+      storage_removal_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       storage_removal_settle: {
         Args: {
           p_error?: string;
@@ -521,6 +606,13 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: string[];
       };
+      survey_playlist: {
+        Args: { p_survey_id: string };
+        Returns: {
+          object_name: string;
+          recording_id: string;
+        }[];
+      };
       survey_retention: { Args: Record<PropertyKey, never>; Returns: string };
       survey_trash: {
         Args: { p_org_id: string };
@@ -538,11 +630,6 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: string[];
       };
-      user_live_survey_folders: {
-        Args: Record<PropertyKey, never>;
-        Returns: string[];
-      };
-      user_org_folders: { Args: Record<PropertyKey, never>; Returns: string[] };
       user_org_ids: {
         Args: { p_min_role?: Database["public"]["Enums"]["org_role"] };
         Returns: string[];
@@ -964,6 +1051,11 @@ export type Database = {
           status: string;
         }[];
       };
+      recording_access: { Args: { p_recording_id: string }; Returns: string };
+      recording_upload_slot: {
+        Args: { p_extension: string; p_file_id?: string; p_response_id: string };
+        Returns: string;
+      };
       request_account_erasure: {
         Args: { p_user_id?: string };
         Returns: {
@@ -977,6 +1069,13 @@ export type Database = {
         Returns: {
           restored_at: string;
           survey_id: string;
+        }[];
+      };
+      survey_playlist: {
+        Args: { p_survey_id: string };
+        Returns: {
+          object_name: string;
+          recording_id: string;
         }[];
       };
       survey_trash: {
