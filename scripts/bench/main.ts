@@ -626,7 +626,7 @@ try {
       if (!adminUrl) throw new Error("ADMIN_DB_URL is not set (run through scripts/bench.sh)");
       log(
         `filling the recording access log (scripts/bench/access_log.sql, ${
-          roughly(150 * opts.scale)
+          roughly(330 * opts.scale)
         })`,
       );
       const s = await buildAccessLog(adminUrl, opts.scale);

@@ -28,6 +28,36 @@ create policy recordings_objects_no_client_insert on storage.objects as restrict
   for insert to anon, authenticated
   with check (bucket_id <> 'recordings');
 
+-- Uploads now reach the bucket through the Storage API's signed upload route, which writes as
+-- the service role (storage.operation 'storage.object.upload_signed'). Such an upload still takes
+-- the KEY SHARE lock on its live survey (20261129000200) and is refused, as a client's was, when
+-- the survey is gone or in the trash by the time it writes: an upload URL lives two hours.
+create or replace function private.lock_live_survey_for_upload()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if new.bucket_id <> 'recordings' or not private.is_recording_object_name(new.name) then
+    return new;
+  end if;
+  perform 1 from public.surveys s
+  where s.org_id = split_part(new.name, '/', 1)::uuid
+    and s.id = split_part(new.name, '/', 2)::uuid
+    and s.deleted_at is null
+  for key share;
+  -- Refused exactly as a bucket policy refuses: a different answer would tell which survey ids
+  -- exist in another organisation's folder.
+  if not found and (current_setting('role') in ('anon', 'authenticated')
+      or current_setting('storage.operation', true) = 'storage.object.upload_signed') then
+    raise exception 'new row violates row-level security policy for table "objects"'
+      using errcode = '42501';
+  end if;
+  return new;
+end;
+$$;
+
 -- Logs the grant of these recordings to the caller and returns their object names.
 create function private.log_recording_grants(
   p_access_path text, p_user_id uuid, p_recordings public.recordings[]

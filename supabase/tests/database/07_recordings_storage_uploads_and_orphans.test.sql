@@ -6,7 +6,7 @@
 -- itself, an upload waiting on a deletion in progress, is proven with two sessions in
 -- supabase/tests/concurrency.)
 begin;
-select plan(12);
+select plan(13);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_user('mo');
@@ -36,11 +36,18 @@ $$;
 -- writes it as service_role, with the member (the token's owner) as the owner.
 create function pg_temp.signed_upload(p_name text)
 returns text
-language sql
+language plpgsql
 as $$
-  select tests.attempt('service_role', format(
+declare
+  v_outcome text;
+begin
+  perform set_config('storage.operation', 'storage.object.upload_signed', true);
+  v_outcome := tests.attempt('service_role', format(
     'insert into storage.objects (bucket_id, name, owner_id) values (%L, %L, %L)',
     'recordings', p_name, tests.user_id('mo')));
+  perform set_config('storage.operation', '', true);
+  return v_outcome;
+end;
 $$;
 -- Every object name written below, to count the orphans exactly.
 create temporary table uploaded (name text primary key, writer text not null) on commit drop;
@@ -59,6 +66,9 @@ select is(pg_temp.signed_upload((select name from uploaded where writer = 'mo'))
 select is(pg_temp.member_upload((select name from uploaded where writer = 'mo (direct)')),
   '42501: new row violates row-level security policy for table "objects"',
   'UPL-012 a member''s direct upload is refused, even into a live survey of their own');
+select is(pg_temp.signed_upload((select name from uploaded where writer = 'mo (trashed)')),
+  '42501: new row violates row-level security policy for table "objects"',
+  'UPL-013 a signed upload that arrives after its survey went to the trash is refused too');
 select is(pg_temp.member_upload((select name from uploaded where writer = 'mo (trashed)')),
   '42501: new row violates row-level security policy for table "objects"',
   'UPL-002 a member''s upload into a trashed survey is refused');

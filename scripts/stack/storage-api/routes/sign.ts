@@ -46,10 +46,15 @@ export async function readSignManyBody(
 }
 
 /** The names among `names` that the caller can see in `bucket`. */
-async function visibleNames(ctx: Ctx, bucket: string, names: string[]): Promise<Set<string>> {
+async function visibleNames(
+  ctx: Ctx,
+  operation: string,
+  bucket: string,
+  names: string[],
+): Promise<Set<string>> {
   const rows = await withScope(
     ctx.deps.sql,
-    ctx.scope("storage.object.sign"),
+    ctx.scope(operation),
     async (tx) =>
       await tx`select name from storage.objects
              where bucket_id = ${bucket} and name = any(${names}::text[])`,
@@ -63,7 +68,9 @@ export async function signObjectUrl(
   name: string,
   expiresIn: number,
 ): Promise<Response> {
-  if (!(await visibleNames(ctx, bucket, [name])).has(name)) throw ERRORS.NoSuchKey();
+  if (!(await visibleNames(ctx, "storage.object.sign", bucket, [name])).has(name)) {
+    throw ERRORS.NoSuchKey();
+  }
   const url = `${bucket}/${name}`;
   const token = await signToken({ url, scope: "download" }, ctx.deps.secret, expiresIn);
   return Response.json({ signedURL: `/object/sign/${url}?token=${token}` });
@@ -75,7 +82,7 @@ export async function signObjectUrls(
   paths: string[],
   expiresIn: number,
 ): Promise<Response> {
-  const visible = await visibleNames(ctx, bucket, paths);
+  const visible = await visibleNames(ctx, "storage.object.sign_many", bucket, paths);
   const results = await Promise.all(paths.map(async (path) => {
     if (!visible.has(path)) return { error: NOT_SIGNED, path, signedURL: null };
     const url = `${bucket}/${path}`;

@@ -23,7 +23,7 @@ export async function signUploadObjectUrl(
 ): Promise<Response> {
   const isUpsert = ctx.req.headers.get("x-upsert") === "true";
   const sub = ctx.auth.payload.sub;
-  const scope = ctx.scope("storage.object.upload_sign");
+  const scope = ctx.scope("storage.object.sign_upload_url");
   await withScope(ctx.deps.sql, scope, async (tx) => {
     await applyScope(tx, superUserScope(scope));
     const [b] = await tx`select id from storage.buckets where id = ${bucket}`;
