@@ -32,6 +32,7 @@ import {
   userClient,
   userJwt,
 } from "./support/erasure.ts";
+import { callBroker, sessionJwt } from "./support/broker.ts";
 import {
   assertBadBodies,
   assertErasureBacklogShape,
@@ -259,7 +260,10 @@ scenario(
     const all = [...bens.objectNames, ...olgas.objectNames, ...trashed.objectNames].sort();
     const before = await childCounts(sql, org);
     const benClient = await userClient(ben);
-    assert.deepEqual(await listTree(benClient, `${org}/${bens.surveyId}`), bens.objectNames);
+    const benToken = await sessionJwt(ben.id);
+    const playlist = await callBroker(benToken, { survey_id: bens.surveyId });
+    assert.equal(playlist.status, 200, "Ben plays his survey through the broker");
+    assert.equal(playlist.body.recordings.length, bens.objectNames.length);
 
     await requestErasure(sql, ben);
     const res = await callOk(job);
@@ -294,7 +298,11 @@ scenario(
         and owner_id is null`;
     assert.equal(unowned, bens.objectNames.length);
     assert.deepEqual(await reconcile(sql, org), []);
-    // Ben's token reaches nothing in Storage any more.
+    // Ben's token reaches nothing any more: the broker does not know him, Storage shows nothing.
+    assert.deepEqual(await callBroker(benToken, { survey_id: bens.surveyId }), {
+      status: 404,
+      body: { error: "not found" },
+    });
     assert.deepEqual(await listTree(benClient, `${org}/${bens.surveyId}`), []);
 
     await assertErased(sql, ben);

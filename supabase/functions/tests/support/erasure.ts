@@ -341,8 +341,11 @@ export interface Trace {
 
 /**
  * Every base table of every schema (auth, storage, audit, cron, vault ... included), found from
- * the catalog: the tables whose rows' text mentions the user's id, email or phone. audit.events
- * keeps the user's id by design (account.* events), so only the email and phone count there.
+ * the catalog: the tables whose rows' text mentions the user's id, email or phone. The append-only
+ * records of schema audit keep the user's id by design (docs/RECORDING_ACCESS.md): audit.events
+ * (account.* and membership.* events), the membership history audit.membership_events and the
+ * recording access log audit.recording_access (and its monthly partitions), so only the email
+ * and phone count there.
  */
 export async function traces(sql: Sql, user: TestUser): Promise<Trace[]> {
   const tables = await sql<{ table_schema: string; table_name: string }[]>`
@@ -362,7 +365,8 @@ export async function traces(sql: Sql, user: TestUser): Promise<Trace[]> {
   const phone = `%${user.phone}%`;
   const found: Trace[] = [];
   for (const { table_schema: schema, table_name: name } of tables) {
-    const keepsId = schema === "audit" && name === "events";
+    const keepsId = schema === "audit" &&
+      (name === "events" || name === "membership_events" || name.startsWith("recording_access"));
     const [{ hits }] = await sql<[{ hits: number }]>`
       select count(*)::int as hits from ${sql(schema)}.${sql(name)} x
       where (not ${keepsId}::boolean and x::text like ${id})
