@@ -62,14 +62,30 @@ async function broker(req: Request, deps: BrokerDeps): Promise<Response> {
   });
 }
 
+// Browsers call the broker from the app's origin (supabase.functions.invoke): the preflight is
+// answered, and every answer carries the CORS headers. The session travels as a bearer token,
+// never a cookie, so any origin may ask.
+const CORS_HEADERS = {
+  "access-control-allow-origin": "*",
+  "access-control-allow-headers":
+    "authorization, x-client-info, apikey, content-type, x-request-id",
+  "access-control-allow-methods": "POST, OPTIONS",
+};
+
+function withCors(res: Response): Response {
+  for (const [name, value] of Object.entries(CORS_HEADERS)) res.headers.set(name, value);
+  return res;
+}
+
 export function createBrokerHandler(deps: BrokerDeps): (req: Request) => Promise<Response> {
   return async (req) => {
+    if (req.method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
     try {
-      return await broker(req, deps);
+      return withCors(await broker(req, deps));
     } catch (err) {
-      if (err instanceof HttpError) return errorResponse(err);
+      if (err instanceof HttpError) return withCors(errorResponse(err));
       console.error("recording-access failed:", err instanceof Error ? err.message : err);
-      return json({ error: "internal error" }, 500);
+      return withCors(json({ error: "internal error" }, 500));
     }
   };
 }

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import type { Sql } from "../_shared/db.ts";
-import { callBroker, sessionJwt } from "./support/broker.ts";
+import { brokerResponse, callBroker, sessionJwt } from "./support/broker.ts";
 import { createOrganization, createUser, type TestUser, userClient } from "./support/erasure.ts";
 import { adminSql, createSurvey, serviceClient, stack } from "./support/stack.ts";
 
@@ -244,4 +244,15 @@ test("uploads: signed upload URLs for one response of a live survey, owned by th
   assert.deepEqual(await callBroker(outsider, body), NOT_FOUND);
   await w.sql`update public.surveys set deleted_at = now() where id = ${w.surveyId}`;
   assert.deepEqual(await callBroker(token, body), NOT_FOUND);
+});
+
+Deno.test("browsers: the preflight is answered and answers carry CORS headers; only POST grants", async () => {
+  const preflight = await brokerResponse({ method: "OPTIONS" });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+  assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
+  const get = await brokerResponse({ method: "GET" });
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.get("access-control-allow-origin"), "*");
+  await get.body?.cancel();
 });

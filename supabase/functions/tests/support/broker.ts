@@ -36,6 +36,11 @@ export async function callBroker(
   return { status: res.status, body: await res.json() };
 }
 
+/** The broker's raw answer to any request (a browser's preflight, another method). */
+export async function brokerResponse(init: RequestInit): Promise<Response> {
+  return await handler(new Request("http://functions.local/recording-access", init));
+}
+
 /** A session JWT for the user id, as GoTrue would issue it. */
 export async function sessionJwt(userId: string): Promise<string> {
   return await mintJwt({ sub: userId, role: "authenticated", aud: "authenticated" });
