@@ -7,6 +7,7 @@
 // recordings), --quick (= --scale 0.05), --reps <n> (RLS repetitions per query),
 // --purge-batch <n> (surveys per purge call), --erasure-batch <n>, --skip-build.
 import postgres from "postgres";
+import { accessLogWindowBench, buildAccessLog, recordingUrlBench } from "./broker.ts";
 
 type Sql = ReturnType<typeof postgres>;
 type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
@@ -619,6 +620,21 @@ try {
     for (const a of audit) emit(a);
   }
   await guard("erasure", () => erasureBench(admin));
+  await guard("broker", async () => {
+    if (!opts.skipBuild) {
+      const adminUrl = Deno.env.get("ADMIN_DB_URL");
+      if (!adminUrl) throw new Error("ADMIN_DB_URL is not set (run through scripts/bench.sh)");
+      log(
+        `filling the recording access log (scripts/bench/access_log.sql, ${
+          roughly(330 * opts.scale)
+        })`,
+      );
+      const s = await buildAccessLog(adminUrl, opts.scale);
+      log(`access log built in ${s.toFixed(0)} s`);
+    }
+    emit(await recordingUrlBench(admin, opts.scale >= 0.5 ? 400 : 200));
+    emit(await accessLogWindowBench(admin, 100));
+  });
   emit({ name: "bench_total_s", value: r3((now() - started) / 1000), unit: "s" });
 } finally {
   await admin.end();

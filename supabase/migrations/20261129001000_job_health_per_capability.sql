@@ -13,7 +13,8 @@
 
 create table private.job_health_checks (
   check_function regprocedure primary key,
-  position integer not null unique
+  -- Where the capability's checks are listed; capabilities may share a position.
+  position integer not null
 );
 comment on table private.job_health_checks is
   'The functions private.job_health() runs, in position order; each returns (check_name, ok, detail).';
@@ -173,7 +174,10 @@ as $$
 declare
   v_check regprocedure;
 begin
-  for v_check in select c.check_function from private.job_health_checks c order by c.position loop
+  for v_check in
+    select c.check_function from private.job_health_checks c
+    order by c.position, c.check_function::text
+  loop
     return query execute format('select * from %s', v_check);
   end loop;
 end;

@@ -21,7 +21,8 @@ alter table audit.events add constraint events_action_check check (action in (
   'organization.owner_transferred', 'account.erasure_requested', 'account.erasure_cancelled',
   'account.erased', 'content.overwritten', 'audit.chain_head_restored',
   'security_report.received', 'security_report.acknowledged', 'security_report.status_changed',
-  'security_report.note_added', 'security_report.closed', 'security_report.purged'
+  'security_report.note_added', 'security_report.closed', 'security_report.purged',
+  'recording_access.partition_dropped'
 ));
 
 reset role;

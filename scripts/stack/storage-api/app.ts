@@ -12,7 +12,15 @@ import { downloadObject } from "./routes/download.ts";
 import { listObjects, readListBody } from "./routes/list.ts";
 import { readRemoveBody, removeObjects } from "./routes/remove.ts";
 import { armFault, clearFaults, health } from "./routes/standin.ts";
+import {
+  downloadSignedObject,
+  readSignBody,
+  readSignManyBody,
+  signObjectUrl,
+  signObjectUrls,
+} from "./routes/sign.ts";
 import { uploadObject } from "./routes/upload.ts";
+import { signUploadObjectUrl, uploadToSignedUrl } from "./routes/upload_sign.ts";
 
 const API_PREFIX = "/storage/v1";
 
@@ -41,6 +49,13 @@ function notFound(method: string, path: string): Response {
   );
 }
 
+/** '<bucket>/<name>' as bucket and name (null when there is no '/'), percent-decoded. */
+function split(object: string): [string, string | null] {
+  const slash = object.indexOf("/");
+  if (slash < 0) return [decode(object), null];
+  return [decode(object.slice(0, slash)), decode(object.slice(slash + 1))];
+}
+
 async function route(req: Request, deps: Deps): Promise<Response> {
   const target = rawTarget(req);
   const path = target.split("?")[0];
@@ -55,9 +70,41 @@ async function route(req: Request, deps: Deps): Promise<Response> {
   const ctx = async (allowAnonymous = false) =>
     makeCtx(req, servicePath, deps, await authenticate(req.headers, deps.secret, allowAnonymous));
   const object = path.slice(`${API_PREFIX}/object/`.length);
-  const slash = object.indexOf("/");
-  const bucket = decode(slash < 0 ? object : object.slice(0, slash));
-  const name = slash < 0 ? null : decode(object.slice(slash + 1));
+
+  // Fastify matches the static segments first: /object/sign/... and /object/upload/sign/...
+  // are never a bucket named `sign` or `upload`.
+  if (object.startsWith("upload/sign/")) {
+    const [bucket, name] = split(object.slice("upload/sign/".length));
+    if (bucket !== "" && name !== null) {
+      if (method === "POST") {
+        requireAuthorizationHeader(req.headers);
+        return await signUploadObjectUrl(await ctx(), bucket, name);
+      }
+      if (method === "PUT") {
+        return await uploadToSignedUrl(await ctx(true), target, servicePath, bucket, name);
+      }
+    }
+    return notFound(method, path);
+  }
+  if (object.startsWith("sign/")) {
+    const [bucket, name] = split(object.slice("sign/".length));
+    if (bucket !== "" && method === "POST" && name === null) {
+      const body = await readSignManyBody(req);
+      requireAuthorizationHeader(req.headers);
+      return await signObjectUrls(await ctx(), bucket, body.paths, body.expiresIn);
+    }
+    if (bucket !== "" && method === "POST") {
+      const body = await readSignBody(req);
+      requireAuthorizationHeader(req.headers);
+      return await signObjectUrl(await ctx(), bucket, name!, body.expiresIn);
+    }
+    if (bucket !== "" && method === "GET" && name !== null) {
+      return await downloadSignedObject(await ctx(true), target, bucket, name);
+    }
+    return notFound(method, path);
+  }
+
+  const [bucket, name] = split(object);
 
   if (method === "POST" && bucket === "list" && name !== null && !name.includes("/")) {
     const body = await readListBody(req);

@@ -11,6 +11,8 @@ export interface Config {
   fileSizeLimit: number;
   /** Names per remove call; the real service's MAX_OBJECTS_PER_REQUEST is 1000. */
   deleteObjectsLimit: number;
+  /** Seconds a signed upload URL lasts; the real UPLOAD_SIGNED_URL_EXPIRATION_TIME (2 hours). */
+  uploadSignedUrlExpirationTime: number;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -38,5 +40,6 @@ export function loadConfig(): Config {
     storageRoot: Deno.env.get("STORAGE_ROOT") || ".local/storage",
     fileSizeLimit: intFromEnv("STORAGE_FILE_SIZE_LIMIT", 50 * 1024 * 1024),
     deleteObjectsLimit: intFromEnv("STORAGE_DELETE_OBJECTS_LIMIT", 1000),
+    uploadSignedUrlExpirationTime: intFromEnv("UPLOAD_SIGNED_URL_EXPIRATION_TIME", 7200),
   };
 }

@@ -85,6 +85,12 @@ export const ERRORS = {
     }),
   InvalidKey: (key: string) =>
     e({ code: "InvalidKey", httpStatusCode: 400, message: `Invalid key: ${key}` }),
+  InvalidJWT: (message: string) =>
+    e({ code: "InvalidJWT", httpStatusCode: 400, message: message || "Invalid JWT" }),
+  InvalidSignature: (message = "Invalid signature") =>
+    e({ code: "InvalidSignature", httpStatusCode: 400, message }),
+  ExpiredSignature: () =>
+    e({ code: "ExpiredToken", httpStatusCode: 400, message: "The provided token has expired." }),
   InvalidRequest: (message: string) => e({ code: "InvalidRequest", httpStatusCode: 400, message }),
   NoContentProvided: () =>
     e({ code: "InvalidRequest", httpStatusCode: 400, message: "No content provided" }),

@@ -599,3 +599,176 @@ async function faultModes() {
     }
   });
 }
+
+/** A service_role JWT with a `sub`: Storage puts the caller's sub into upload tokens as owner. */
+async function serviceRoleFor(sub: string): Promise<SupabaseClient> {
+  const token = await new SignJWT({ sub, role: "service_role" })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("1h")
+    .sign(new TextEncoder().encode(stack.JWT_SECRET));
+  return createClient(stack.API_URL, stack.SERVICE_ROLE_KEY, {
+    auth: noAuth,
+    global: { headers: { authorization: `Bearer ${token}` } },
+  });
+}
+
+/** The path and query of a signed URL supabase-js returned, as the service sees them. */
+function servicePathOf(signedUrl: string): string {
+  const url = new URL(signedUrl);
+  return url.pathname.replace(/^\/storage\/v1/, "") + url.search;
+}
+
+const invalid = (code: string, message: string) => ({
+  statusCode: "400",
+  code,
+  error: code,
+  message,
+});
+
+Deno.test("signed URLs: signed as the caller (RLS), downloaded with the token alone", async () => {
+  await withBucket("sign", async (bucket) => {
+    const admin = adminClient().storage.from(bucket);
+    assert.equal((await admin.upload("a.txt", new Blob(["a"]))).error, null);
+    assert.equal((await admin.upload("b.txt", new Blob(["b"]))).error, null);
+
+    const one = await admin.createSignedUrl("a.txt", 60);
+    assert.equal(one.error, null);
+    const res = await fetch(one.data!.signedUrl); // no apikey, no Authorization
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "a");
+    const [, payload] = new URL(one.data!.signedUrl).searchParams.get("token")!.split(".");
+    const claims = JSON.parse(atob(payload.replaceAll("-", "+").replaceAll("_", "/")));
+    assert.deepEqual([claims.url, claims.scope, claims.exp - claims.iat], [
+      `${bucket}/a.txt`,
+      "download",
+      60,
+    ]);
+
+    const many = await admin.createSignedUrls(["a.txt", "missing.txt", "b.txt"], 60);
+    assert.equal(many.error, null);
+    assert.deepEqual(many.data!.map((d) => [d.path, d.error, d.signedUrl !== null]), [
+      ["a.txt", null, true],
+      ["missing.txt", "Either the object does not exist or you do not have access to it", false],
+      ["b.txt", null, true],
+    ]);
+    assert.equal(await (await fetch(many.data![2].signedUrl!)).text(), "b");
+
+    // A user without a select policy signs nothing: the object is "not found" to them.
+    const user = (await userClient(crypto.randomUUID())).storage.from(bucket);
+    assert.equal(apiError((await user.createSignedUrl("a.txt", 60)).error).statusCode, "404");
+    assert.deepEqual(
+      (await user.createSignedUrls(["a.txt"], 60)).data!.map((d) => d.signedUrl),
+      [null],
+    );
+    assert.deepEqual(
+      await wireResponse("POST", `/object/sign/${bucket}/missing.txt`, { json: { expiresIn: 60 } }),
+      [400, noSuchKey],
+    );
+    assert.deepEqual(
+      await wireResponse("POST", `/object/sign/${bucket}/a.txt`, { json: { expiresIn: 0 } }),
+      [400, {
+        statusCode: "400",
+        code: "InvalidRequest",
+        error: "Error",
+        message: "body/expiresIn must be >= 1",
+      }],
+    );
+  });
+});
+
+Deno.test("signed download: the token is checked as the real server checks it", async () => {
+  await withBucket("signcheck", async (bucket) => {
+    const admin = adminClient().storage.from(bucket);
+    assert.equal((await admin.upload("a.txt", new Blob(["a"]))).error, null);
+    assert.equal((await admin.upload("b.txt", new Blob(["b"]))).error, null);
+    const signed = await admin.createSignedUrl("a.txt", 1);
+    const token = new URL(signed.data!.signedUrl).searchParams.get("token")!;
+
+    assert.deepEqual(await wireResponse("GET", `/object/sign/${bucket}/a.txt`, { auth: false }), [
+      400,
+      {
+        statusCode: "400",
+        code: "InvalidRequest",
+        error: "Error",
+        message: "querystring must have required property 'token'",
+      },
+    ]);
+    assert.deepEqual(
+      await wireResponse("GET", `/object/sign/${bucket}/a.txt?token=nope`, { auth: false }),
+      [400, invalid("InvalidJWT", "Invalid Compact JWS")],
+    );
+    assert.deepEqual(
+      await wireResponse("GET", `/object/sign/${bucket}/b.txt?token=${token}`, { auth: false }),
+      [400, invalid("InvalidSignature", "Invalid signature")],
+    );
+    const forged = await new SignJWT({ url: `${bucket}/a.txt`, scope: "download" })
+      .setProtectedHeader({ alg: "HS256" }).setIssuedAt().setExpirationTime("1h")
+      .sign(new TextEncoder().encode("another-secret-another-secret-another"));
+    assert.deepEqual(
+      await wireResponse("GET", `/object/sign/${bucket}/a.txt?token=${forged}`, { auth: false }),
+      [400, invalid("InvalidJWT", "signature verification failed")],
+    );
+    const upload = await (await serviceRoleFor(crypto.randomUUID())).storage.from(bucket)
+      .createSignedUploadUrl("c.txt");
+    assert.deepEqual(
+      await wireResponse("GET", `/object/sign/${bucket}/c.txt?token=${upload.data!.token}`, {
+        auth: false,
+      }),
+      [400, invalid("InvalidSignature", "Token is not scoped for download")],
+    );
+
+    // Expiry: the same URL that worked is refused once `exp` has passed.
+    assert.equal(
+      (await api("GET", servicePathOf(signed.data!.signedUrl), { auth: false })).status,
+      200,
+    );
+    await new Promise((r) => setTimeout(r, 2100));
+    assert.deepEqual(
+      await wireResponse("GET", servicePathOf(signed.data!.signedUrl), { auth: false }),
+      [400, invalid("InvalidJWT", '"exp" claim timestamp check failed')],
+    );
+  });
+});
+
+Deno.test("signed upload: probed as the caller, written by the server with the token's owner", async () => {
+  await withBucket("uploadsign", async (bucket, sql) => {
+    const owner = crypto.randomUUID();
+    const signer = (await serviceRoleFor(owner)).storage.from(bucket);
+    const slot = await signer.createSignedUploadUrl("u/x.txt");
+    assert.equal(slot.error, null);
+    const anon = createClient(stack.API_URL, stack.ANON_KEY, { auth: noAuth }).storage.from(bucket);
+    const put = await anon.uploadToSignedUrl("u/x.txt", slot.data!.token, new Blob(["x"]));
+    assert.equal(put.error, null);
+    assert.equal(put.data!.fullPath, `${bucket}/u/x.txt`);
+    const [row] = await sql`select owner::text, owner_id from storage.objects
+                            where bucket_id = ${bucket} and name = 'u/x.txt'`;
+    assert.deepEqual([row.owner, row.owner_id], [owner, owner]);
+
+    // A second slot for the same name: the permission probe meets the existing row.
+    assert.equal(apiError((await signer.createSignedUploadUrl("u/x.txt")).error).statusCode, "409");
+    // The token names one object only.
+    const other = await anon.uploadToSignedUrl("u/y.txt", slot.data!.token, new Blob(["y"]));
+    assert.equal(apiError(other.error).statusCode, "400");
+    assert.deepEqual(await storedNames(sql, bucket), ["u/x.txt"]);
+  });
+});
+
+Deno.test("uploads: the write is INSERT ... RETURNING as the caller, so it needs a select policy", async () => {
+  await withBucket("returning", async (bucket, sql) => {
+    const policy = `${bucket}-insert-only`;
+    const uid = crypto.randomUUID();
+    await sql.unsafe(`create policy "${policy}" on storage.objects for insert to authenticated
+                      with check (bucket_id = '${bucket}')`);
+    try {
+      const user = (await userClient(uid)).storage.from(bucket);
+      const direct = apiError((await user.upload("x.txt", new Blob(["x"]))).error);
+      assert.equal(direct.statusCode, "403");
+      const slot = apiError((await user.createSignedUploadUrl("x.txt")).error);
+      assert.equal(slot.statusCode, "403");
+      assert.deepEqual(await storedNames(sql, bucket), []);
+    } finally {
+      await sql.unsafe(`drop policy if exists "${policy}" on storage.objects`);
+    }
+  });
+});

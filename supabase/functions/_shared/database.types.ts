@@ -603,6 +603,17 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      log_recording_grants: {
+        Args: {
+          p_access_path: string;
+          p_recordings: Database["public"]["Tables"]["recordings"]["Row"][];
+          p_user_id: string;
+        };
+        Returns: {
+          object_name: string;
+          recording_id: string;
+        }[];
+      };
       mail_claim: {
         Args: { p_lease?: string; p_limit?: number };
         Returns: {
@@ -681,6 +692,33 @@ export type Database = {
           object_name: string;
           problem: string;
         }[];
+      };
+      recording_access: { Args: { p_recording_id: string }; Returns: string };
+      recording_access_by_user: {
+        Args: { p_from: string; p_to: string; p_user_id: string };
+        Returns: unknown[];
+        SetofOptions: {
+          from: "*";
+          to: "recording_access";
+          isOneToOne: false;
+          isSetofReturn: true;
+        };
+      };
+      recording_access_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      recording_access_retention: {
+        Args: Record<PropertyKey, never>;
+        Returns: Json;
+      };
+      recording_upload_slot: {
+        Args: { p_extension: string; p_file_id?: string; p_response_id: string };
+        Returns: string;
       };
       request_account_erasure: {
         Args: { p_user_id: string };
@@ -835,6 +873,13 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: string[];
       };
+      survey_playlist: {
+        Args: { p_survey_id: string };
+        Returns: {
+          object_name: string;
+          recording_id: string;
+        }[];
+      };
       survey_retention: { Args: Record<PropertyKey, never>; Returns: string };
       survey_trash: {
         Args: { p_org_id: string };
@@ -852,11 +897,6 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: string[];
       };
-      user_live_survey_folders: {
-        Args: Record<PropertyKey, never>;
-        Returns: string[];
-      };
-      user_org_folders: { Args: Record<PropertyKey, never>; Returns: string[] };
       user_org_ids: {
         Args: { p_min_role?: Database["public"]["Enums"]["org_role"] };
         Returns: string[];
@@ -1278,6 +1318,11 @@ export type Database = {
           status: string;
         }[];
       };
+      recording_access: { Args: { p_recording_id: string }; Returns: string };
+      recording_upload_slot: {
+        Args: { p_extension: string; p_file_id?: string; p_response_id: string };
+        Returns: string;
+      };
       request_account_erasure: {
         Args: { p_user_id?: string };
         Returns: {
@@ -1308,6 +1353,13 @@ export type Database = {
       security_report_set_status: {
         Args: { p_reference: string; p_status: string };
         Returns: string;
+      };
+      survey_playlist: {
+        Args: { p_survey_id: string };
+        Returns: {
+          object_name: string;
+          recording_id: string;
+        }[];
       };
       survey_trash: {
         Args: { p_org_id: string };

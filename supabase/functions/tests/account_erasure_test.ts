@@ -28,9 +28,11 @@ import {
   tokenRows,
   traces,
   uploadAs,
+  uploadDirectlyAs,
   userClient,
   userJwt,
 } from "./support/erasure.ts";
+import { callBroker, sessionJwt } from "./support/broker.ts";
 import {
   assertBadBodies,
   assertErasureBacklogShape,
@@ -165,14 +167,15 @@ scenario(
     const org = await createSoloOrganization(sql, ann);
     const one = await createSurveyAs(sql, org, ann, { questions: 2, responses: 2 });
     const two = await createSurveyAs(sql, org, ann, { questions: 1, responses: 3 });
-    // The upload policy takes only ids-only recording names: a name that could carry personal
-    // content is refused, and nothing is stored.
+    // No client writes to the bucket itself (the broker's signed upload URLs only): a direct
+    // upload, here under a name that could carry personal content, is refused; nothing is stored.
     const named = `${org}/${one.surveyId}/notes/ann-notes.webm`;
-    await assert.rejects(uploadAs(ann, [named]), /row-level security/);
+    await assert.rejects(uploadDirectlyAs(ann, [named]), /row-level security/);
     assert.deepEqual(await existingObjects(sql, [named]), []);
     // An object no recording points at (validly named, uploaded by Ann herself): still the
     // organisation's data, and removed with it.
-    const notes = `${org}/${one.surveyId}/${crypto.randomUUID()}/${crypto.randomUUID()}.webm`;
+    const response = one.objectNames[0].split("/")[2];
+    const notes = `${org}/${one.surveyId}/${response}/${crypto.randomUUID()}.webm`;
     await uploadAs(ann, [notes]);
     const [{ rows: pointing }] = await sql<[{ rows: number }]>`
       select count(*)::int as rows from public.recordings where object_path = ${notes}`;
@@ -257,7 +260,10 @@ scenario(
     const all = [...bens.objectNames, ...olgas.objectNames, ...trashed.objectNames].sort();
     const before = await childCounts(sql, org);
     const benClient = await userClient(ben);
-    assert.deepEqual(await listTree(benClient, `${org}/${bens.surveyId}`), bens.objectNames);
+    const benToken = await sessionJwt(ben.id);
+    const playlist = await callBroker(benToken, { survey_id: bens.surveyId });
+    assert.equal(playlist.status, 200, "Ben plays his survey through the broker");
+    assert.equal(playlist.body.recordings.length, bens.objectNames.length);
 
     await requestErasure(sql, ben);
     const res = await callOk(job);
@@ -292,7 +298,11 @@ scenario(
         and owner_id is null`;
     assert.equal(unowned, bens.objectNames.length);
     assert.deepEqual(await reconcile(sql, org), []);
-    // Ben's token reaches nothing in Storage any more.
+    // Ben's token reaches nothing any more: the broker does not know him, Storage shows nothing.
+    assert.deepEqual(await callBroker(benToken, { survey_id: bens.surveyId }), {
+      status: 404,
+      body: { error: "not found" },
+    });
     assert.deepEqual(await listTree(benClient, `${org}/${bens.surveyId}`), []);
 
     await assertErased(sql, ben);

@@ -8,6 +8,7 @@ import {
   errorOf,
   finish,
   openSession,
+  openSignedUploadSession,
   waitsOnLock,
 } from "./sessions.ts";
 
@@ -22,6 +23,8 @@ async function liveSurvey(sql: ReturnType<typeof adminSql>, orgId: string): Prom
   return id;
 }
 
+// Members upload through the broker's signed upload URLs: the Storage API writes the object as
+// service_role, with the member as its owner.
 const insertObject = (orgId: string, surveyId: string, ownerId: string) =>
   `insert into storage.objects (bucket_id, name, owner_id, metadata, user_metadata)
    values ('recordings', '${orgId}/${surveyId}/${uuid()}/${uuid()}.webm', '${ownerId}', '{}', '{}')`;
@@ -34,7 +37,7 @@ Deno.test("an upload racing an organisation's deletion waits, then fails: nothin
     const surveyId = await liveSurvey(sql, orgId);
     const deletion = await openSession(sql, owner);
     await deletion`select public.delete_organization(${orgId})`;
-    const upload = await openSession(sql, owner);
+    const upload = await openSignedUploadSession(sql);
     const pid = await backendPid(upload);
     const uploading = errorOf(upload.unsafe(insertObject(orgId, surveyId, owner)));
     assert.equal(await waitsOnLock(sql, pid), true, "the upload waits for the deletion");
@@ -56,7 +59,7 @@ Deno.test("an upload that commits first is swept with its organisation", async (
     const owner = await createUser(sql, "owner");
     const orgId = await createOrg(sql, owner);
     const surveyId = await liveSurvey(sql, orgId);
-    const upload = await openSession(sql, owner);
+    const upload = await openSignedUploadSession(sql);
     await upload.unsafe(insertObject(orgId, surveyId, owner));
     const deletion = await openSession(sql, owner);
     const pid = await backendPid(deletion);

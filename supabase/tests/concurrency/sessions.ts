@@ -48,6 +48,19 @@ export async function openSession(sql: Sql, userId?: string): Promise<Session> {
   return session;
 }
 
+/**
+ * A dedicated connection with an open transaction, scoped as the Storage API writes a member's
+ * upload through a signed upload URL: as service_role, operation storage.object.upload_signed.
+ */
+export async function openSignedUploadSession(sql: Sql): Promise<Session> {
+  const session = await sql.reserve();
+  await session`begin`;
+  await session`select set_config('role', 'service_role', true),
+    set_config('request.jwt.claims', '{"role":"service_role"}', true),
+    set_config('storage.operation', 'storage.object.upload_signed', true)`;
+  return session;
+}
+
 export async function finish(session: Session, outcome: "commit" | "rollback") {
   try {
     await session.unsafe(outcome);

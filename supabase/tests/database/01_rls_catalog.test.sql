@@ -8,13 +8,10 @@ select plan(23);
 -- 00_platform_standin, which proves it reports a table created without RLS.
 
 -- Known holes that are the platform's and closed by RLS anyway. Each entry must still occur
--- ([CAT-003]), so a stale entry is noticed.
---   storage.objects: Storage grants ALL to anon; no policy for anon means RLS returns and
---   accepts nothing (proven row by row in 03_storage_isolation).
+-- ([CAT-003]), so a stale entry is noticed. None today: Storage grants ALL on storage.objects to
+-- anon, and every command of it now meets a restrictive policy of the recordings bucket
+-- (proven row by row in 03_storage_isolation).
 create temp table catalog_allowlist (object text, api_role text, command text, problem text);
-insert into catalog_allowlist values
-  ('storage.objects', 'anon', 'SELECT', 'privilege_without_policy'),
-  ('storage.objects', 'anon', 'INSERT', 'privilege_without_policy');
 
 -- Schemas that hold this project's own objects: everything that is not the platform's.
 create function pg_temp.project_schemas()
@@ -166,7 +163,8 @@ select set_eq(
   array['audit_events(uuid,integer,timestamp with time zone)', 'create_organization(text)',
     'delete_survey(uuid,text)', 'restore_survey(uuid)', 'survey_trash(uuid)',
     'delete_organization(uuid)', 'request_account_erasure(uuid)', 'my_account_erasure()',
-    'cancel_account_erasure()', 'accept_invitation(uuid)'],
+    'cancel_account_erasure()', 'accept_invitation(uuid)', 'recording_access(uuid)',
+    'survey_playlist(uuid)', 'recording_upload_slot(uuid,text,uuid)'],
   '[CAT-009] the RPC surface for authenticated is exactly the reviewed list (add new RPCs here on purpose)'
 );
 select is_empty(

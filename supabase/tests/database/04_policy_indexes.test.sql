@@ -49,8 +49,8 @@ $$;
 
 -- Each query, planned as `who` (postgres for the helpers' own lookups), reads each listed table
 -- by an index and has no Seq Scan. The helpers are the SECURITY DEFINER lookups that policies
--- run once per statement: the role helper private.user_org_ids(p_min_role) (PERF-007) and
--- private.user_live_survey_folders() (PERF-008).
+-- run once per statement: the role helper private.user_org_ids(p_min_role) (PERF-007), and the
+-- live-survey lookup of the recordings broker (PERF-008).
 select is(pg_temp.index_only_plan(q.who, q.sql, q.tables), 'ok', format('[%s] %s', q.id, q.description))
 from (values
   ('PERF-001', 'member_a', $$select * from public.surveys where org_id = {org_a}$$, array['surveys'],

@@ -134,12 +134,12 @@ select is_empty($$select * from pg_temp.lint_definer_executable('authenticated',
 select set_eq($$select * from pg_temp.lint_definer_executable('authenticated')$$,
   $$select coalesce(to_regprocedure(f)::text, f || ' (missing)') from unnest(array[
     'private.user_org_ids(public.org_role)', 'private.user_trashed_survey_ids()',
-    'private.user_co_member_ids()', 'private.user_org_folders()',
-    'private.user_live_survey_folders()', 'private.create_organization(text)',
+    'private.user_co_member_ids()', 'private.create_organization(text)',
     'private.delete_survey(uuid,text)', 'private.restore_survey(uuid)', 'private.survey_trash(uuid)',
     'private.accept_invitation(uuid)', 'private.delete_organization(uuid)',
     'private.request_account_erasure(uuid)', 'private.my_account_erasure()',
-    'private.cancel_account_erasure()']) f$$,
+    'private.cancel_account_erasure()', 'private.recording_access(uuid)',
+    'private.survey_playlist(uuid)', 'private.recording_upload_slot(uuid,text,uuid)']) f$$,
   '[ADV-011] SECURITY DEFINER functions executable by authenticated outside the API: exactly the reviewed helpers and RPC twins');
 select ok(
   not has_schema_privilege('anon', 'private', 'CREATE')

@@ -22,6 +22,20 @@ select count(tests.create_object('recordings', r.object_path)) from public.recor
 -- What the caller can see of one survey, through every normal read.
 create schema t10;
 grant usage on schema t10 to anon, authenticated;
+-- The survey's recordings the caller can play: what the recordings broker grants (clients read
+-- no objects themselves; its refusal is "not found").
+create function t10.playable(p_survey uuid)
+returns bigint
+language plpgsql
+security invoker
+as $$
+begin
+  return (select count(*) from public.survey_playlist(p_survey));
+exception when no_data_found or insufficient_privilege then
+  return 0;
+end;
+$$;
+grant execute on function t10.playable(uuid) to anon, authenticated;
 create function t10.visible(p_survey uuid)
 returns jsonb
 language sql
@@ -34,7 +48,8 @@ as $$
     'recordings', (select count(*) from public.recordings r where r.survey_id = p_survey),
     'transcripts', (select count(*) from public.transcripts t where t.survey_id = p_survey),
     'objects', (select count(*) from storage.objects o
-                where o.bucket_id = 'recordings' and o.name like '%/' || p_survey || '/%'));
+                where o.bucket_id = 'recordings' and o.name like '%/' || p_survey || '/%'),
+    'playable', t10.playable(p_survey));
 $$;
 grant execute on function t10.visible(uuid) to anon, authenticated;
 
@@ -43,8 +58,8 @@ select tests.set_now('2026-03-01 10:00:00+00');
 -- Before: everything visible ------------------------------------------------------------------
 select tests.clear_authentication(), tests.authenticate_as('member_a');
 select is(t10.visible(:'alpha'),
-  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":4}'::jsonb,
-  '[DEL-001] before deletion a member sees the survey, its children and its Storage objects');
+  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":0,"playable":4}'::jsonb,
+  '[DEL-001] before deletion a member sees the survey and its children, and plays its recordings through the broker (never reading Storage objects directly)');
 
 -- Who may not delete -----------------------------------------------------------------------------
 select tests.clear_authentication(), tests.authenticate_as_anon();
@@ -138,10 +153,10 @@ select is(
 -- Hidden from everyone's normal reads, at once ----------------------------------------------------
 select tests.clear_authentication(), tests.authenticate_as('member_a');
 select is(t10.visible(:'alpha'),
-  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0}'::jsonb,
-  '[DEL-014] a member no longer sees the survey, its children or its Storage objects');
+  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0,"playable":0}'::jsonb,
+  '[DEL-014] a member no longer sees the survey or its children, and the broker plays none of its recordings');
 select is(t10.visible(:'beta'),
-  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":4}'::jsonb,
+  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":0,"playable":4}'::jsonb,
   '[DEL-015] the member still sees the live sibling survey in full');
 
 select tests.clear_authentication(), tests.authenticate_as('admin_a');
@@ -160,12 +175,12 @@ select is_empty(format(
     tests.org_id('Org A') || '/' || :'alpha' || '/%'),
   '[DEL-021] admin: its objects in the recordings bucket are hidden');
 select is(t10.visible(:'beta'),
-  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":4}'::jsonb,
+  '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":0,"playable":4}'::jsonb,
   '[DEL-022] admin: the live sibling survey is untouched');
 
 select tests.clear_authentication(), tests.authenticate_as('owner_a');
 select is(t10.visible(:'alpha'),
-  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0}'::jsonb,
+  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0,"playable":0}'::jsonb,
   '[DEL-023] the owner no longer sees the survey or anything under it either');
 
 -- Nor can anyone write under it.
@@ -263,10 +278,10 @@ select ok((select bool_and(ok) from audit.verify_chains()),
 -- Org B's survey is untouched by all of this.
 select tests.clear_authentication(), tests.authenticate_as('owner_b');
 select is(t10.visible(:'gamma'),
-  '{"surveys":1,"questions":1,"responses":1,"recordings":1,"transcripts":1,"objects":1}'::jsonb,
+  '{"surveys":1,"questions":1,"responses":1,"recordings":1,"transcripts":1,"objects":0,"playable":1}'::jsonb,
   '[DEL-040] another organisation''s survey stays visible to its owner');
 select is(t10.visible(:'alpha'),
-  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0}'::jsonb,
+  '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0,"playable":0}'::jsonb,
   '[DEL-041] and that owner never saw ours');
 
 -- Authentication is required even for a valid survey id.

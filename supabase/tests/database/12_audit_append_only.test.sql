@@ -3,7 +3,7 @@
 -- through audit.record_event(), which itself refuses anything but counts and flags, and only
 -- the actions of the table's one list.
 begin;
-select plan(65);
+select plan(66);
 
 -- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
 select tests.create_user('owner_a');
@@ -23,9 +23,15 @@ select is_empty($$select 1 from pg_auth_members where roleid = 'cluso_audit_owne
   '[AUD-042] after the migrations nobody is a member of cluso_audit_owner');
 select is(
   (select string_agg(c.relname || '=' || pg_get_userbyid(c.relowner), ' ' order by c.relname)
-   from pg_class c where c.relnamespace = 'audit'::regnamespace and c.relkind = 'r'),
-  'chain_heads=cluso_audit_owner events=cluso_audit_owner',
-  '[AUD-043] both audit tables belong to cluso_audit_owner');
+   from pg_class c where c.relnamespace = 'audit'::regnamespace and c.relkind in ('r', 'p')
+     and not c.relispartition),
+  'chain_heads=cluso_audit_owner events=cluso_audit_owner '
+    'membership_events=cluso_audit_owner recording_access=cluso_audit_owner',
+  '[AUD-043] the audit tables (trail, membership history, recording access log) belong to cluso_audit_owner');
+select is_empty(
+  $$select c.relname from pg_class c where c.relnamespace = 'audit'::regnamespace
+      and c.relispartition and c.relowner <> 'cluso_audit_owner'::regrole$$,
+  '[AUD-066] so does every partition of the recording access log');
 
 -- The test borrows the owner role (postgres has CREATEROLE) just long enough to hand it a
 -- SECURITY DEFINER runner: t12.as_owner(sql) runs a statement exactly as `set role
@@ -197,8 +203,9 @@ select set_eq(
     'organization.owner_transferred', 'account.erasure_requested', 'account.erasure_cancelled',
     'account.erased', 'content.overwritten', 'audit.chain_head_restored',
     'security_report.received', 'security_report.acknowledged', 'security_report.status_changed',
-    'security_report.note_added', 'security_report.closed', 'security_report.purged'],
-  '[AUD-065] the one list of audit actions is exactly the reviewed set of 19 (docs/AUDIT.md and docs/SECURITY_REPORTS.md describe each)');
+    'security_report.note_added', 'security_report.closed', 'security_report.purged',
+    'recording_access.partition_dropped'],
+  '[AUD-065] the one list of audit actions is exactly the reviewed set of 20 (docs/AUDIT.md, docs/SECURITY_REPORTS.md and docs/RECORDING_ACCESS.md describe each)');
 select results_eq(
   $$select seq, actor_kind, actor_job, details from audit.events
     where chain_id = tests.org_id('Org A') and seq > 3 order by seq$$,

@@ -1,8 +1,10 @@
 -- "All associated data is removed": after an account's erasure, a scan of EVERY ordinary table
 -- in EVERY non-system schema (found from pg_catalog, not from a list in this file, so a table
 -- added later is scanned too) finds no row whose text form contains the user's id, email or
--- phone. The one designed exception: audit.events keeps the user's id (never the email) in the
--- account.* and membership.* events, and the account.erased event with its counts.
+-- phone. The designed exceptions, both in the append-only schema `audit`: audit.events keeps the
+-- user's id (never the email) in the account.* and membership.* events, and the account.erased
+-- event with its counts; audit.membership_events keeps it in the membership history (ids, role,
+-- reason code and times: who was a member of which organisation when).
 -- Each user first gets a realistic GoTrue footprint: identities, sessions, refresh tokens (one
 -- linked only by the user_id text column), MFA factor + challenge + AMR claim, one-time token,
 -- PKCE flow state, and audit_log_entries with GoTrue's payload shape.
@@ -196,8 +198,8 @@ select set_eq(
     ('auth.mfa_factors'), ('auth.one_time_tokens'), ('auth.refresh_tokens'), ('auth.sessions'),
     ('auth.users'), ('private.account_erasure_requests'), ('public.memberships'),
     ('public.organizations'), ('public.profiles'), ('public.recordings'), ('public.surveys'),
-    ('storage.objects')$$,
-  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 16 tables that hold it');
+    ('storage.objects'), ('audit.membership_events')$$,
+  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 17 tables that hold it');
 select set_eq(
   $$select tbl from pg_temp.trace('ann@example.test')$$,
   $$values ('auth.audit_log_entries'), ('auth.identities'), ('auth.one_time_tokens'), ('auth.users')$$,
@@ -218,8 +220,8 @@ select tests.request_account_erasure('Ann');
 select lives_ok($$select tests.run_account_erasure('Ann')$$, '[TRC-010] Ann''s erasure finishes');
 select is_empty(
   $$select tbl, hits from pg_temp.trace(tests.remembered_id('Ann')::text)
-    where tbl <> 'audit.events'$$,
-  '[TRC-011] no row in any table outside audit.events contains Ann''s id');
+    where tbl not in ('audit.events', 'audit.membership_events')$$,
+  '[TRC-011] no row in any table outside audit.events and audit.membership_events contains Ann''s id');
 select is_empty(
   $$select tbl, hits from pg_temp.trace('Ann@example.test')$$,
   '[TRC-012] no row in any table, audit.events included, contains Ann''s email');
@@ -264,8 +266,8 @@ select tests.request_account_erasure('ben');
 select lives_ok($$select tests.run_account_erasure('ben')$$, '[TRC-020] Ben''s erasure finishes');
 select is_empty(
   $$select tbl, hits from pg_temp.trace(tests.remembered_id('ben')::text)
-    where tbl <> 'audit.events'$$,
-  '[TRC-021] no row outside audit.events contains Ben''s id (authorship columns, objects'' owners included)');
+    where tbl not in ('audit.events', 'audit.membership_events')$$,
+  '[TRC-021] no row outside audit.events and audit.membership_events contains Ben''s id (authorship columns, objects'' owners included)');
 select is_empty(
   $$select tbl, hits from pg_temp.trace('ben@example.test')$$,
   '[TRC-022] no row anywhere contains Ben''s email');
@@ -293,8 +295,8 @@ select tests.request_account_erasure('cat');
 select lives_ok($$select tests.run_account_erasure('cat')$$, '[TRC-030] Cat''s erasure finishes');
 select is_empty(
   $$select tbl, hits from pg_temp.trace(tests.remembered_id('cat')::text)
-    where tbl <> 'audit.events'$$,
-  '[TRC-031] no row outside audit.events contains Cat''s id (the organisation she created included)');
+    where tbl not in ('audit.events', 'audit.membership_events')$$,
+  '[TRC-031] no row outside audit.events and audit.membership_events contains Cat''s id (the organisation she created included)');
 select is_empty(
   $$select tbl, hits from pg_temp.trace('cat@example.test')$$,
   '[TRC-032] no row anywhere contains Cat''s email');

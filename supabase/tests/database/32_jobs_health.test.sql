@@ -20,10 +20,11 @@ select set_eq(
   array['storage_removals_not_stuck', 'account_erasures_within_deadline',
     'account_erasures_not_failing', 'recordings_swept', 'scheduled_runs_succeeded',
     'edge_function_calls_succeeded', 'audit_anchors_published', 'audit_owner_unused',
-    'mail_not_stuck', 'mail_not_failed', 'security_reports_acknowledged'],
-  '[HLT-001] job_health reports exactly the eleven checks'
+    'mail_not_stuck', 'mail_not_failed', 'security_reports_acknowledged',
+    'recording_access_partitions_ahead', 'recording_access_retention_kept'],
+  '[HLT-001] job_health reports exactly the thirteen checks'
 );
-select is((select count(*)::int from private.job_health()), 11,
+select is((select count(*)::int from private.job_health()), 13,
   '[HLT-014] one row per check: no check is reported twice');
 select is((select bool_and(ok) from private.job_health()), true,
   '[HLT-002] with nothing pending, every check is ok');

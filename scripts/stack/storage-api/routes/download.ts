@@ -32,7 +32,16 @@ async function findObject(ctx: Ctx, bucket: string, name: string): Promise<Objec
 }
 
 export async function downloadObject(ctx: Ctx, bucket: string, name: string): Promise<Response> {
-  const md = await findObject(ctx, bucket, name);
+  return await sendObject(ctx, bucket, name, await findObject(ctx, bucket, name));
+}
+
+/** The object's bytes with the headers its metadata gives. */
+export async function sendObject(
+  ctx: Ctx,
+  bucket: string,
+  name: string,
+  md: ObjectMetadata,
+): Promise<Response> {
   const file = await ctx.deps.disk.open(bucket, name);
   if (!file) throw ERRORS.NoSuchKey(); // a row without bytes: what the backend would report
   const headers = new Headers({

@@ -83,8 +83,8 @@ async function rawFile(ctx: Ctx, contentType: string, limit: number): Promise<In
   };
 }
 
-function ownerOf(ctx: Ctx): Owner {
-  const sub = ctx.auth.payload.sub;
+/** The object's owner: the caller's `sub`, or the `owner` a signed upload token carries. */
+export function ownerOf(sub: unknown): Owner {
   if (typeof sub !== "string" || sub === "") return { owner: null, owner_id: null };
   return { owner: UUID.test(sub) ? sub : null, owner_id: sub };
 }
@@ -93,10 +93,12 @@ function ownerOf(ctx: Ctx): Owner {
 const PERMISSION_OK = Symbol("permission ok");
 
 /**
- * storage-api's canUpload(): the insert (or upsert) as the caller, rolled back. RLS
- * violations and duplicates surface here exactly as in the real service.
+ * storage-api's canUpload(): the insert (or upsert) as the caller, rolled back. It is the real
+ * createObject(), an INSERT ... RETURNING *, so the caller needs a select policy on the new
+ * row as well as an insert policy. RLS violations and duplicates surface here exactly as in
+ * the real service.
  */
-async function checkUploadPermission(
+export async function checkUploadPermission(
   tx: Tx,
   bucket: string,
   name: string,
@@ -112,7 +114,8 @@ async function checkUploadPermission(
           ? sp`on conflict (name, bucket_id) do update set
                  version = excluded.version, owner = excluded.owner, owner_id = excluded.owner_id`
           : sp``
-      }`;
+      }
+               returning *`;
       throw PERMISSION_OK;
     });
   } catch (err) {
@@ -123,11 +126,31 @@ async function checkUploadPermission(
   }
 }
 
-export async function uploadObject(ctx: Ctx, bucket: string, name: string): Promise<Response> {
+export interface UploadOptions {
+  /** storage.operation of the request. */
+  operation: string;
+  isUpsert: boolean;
+  owner: Owner;
+}
+
+/** The options of a plain upload: upsert from `x-upsert`, owner from the caller's `sub`. */
+export function callerUpload(ctx: Ctx): UploadOptions {
+  return {
+    operation: "storage.object.upload",
+    isUpsert: ctx.req.headers.get("x-upsert") === "true",
+    owner: ownerOf(ctx.auth.payload.sub),
+  };
+}
+
+export async function uploadObject(
+  ctx: Ctx,
+  bucket: string,
+  name: string,
+  options: UploadOptions = callerUpload(ctx),
+): Promise<Response> {
   const { deps, req } = ctx;
-  const isUpsert = req.headers.get("x-upsert") === "true";
-  const scope = ctx.scope("storage.object.upload");
-  const owner = ownerOf(ctx);
+  const { isUpsert, owner } = options;
+  const scope = ctx.scope(options.operation);
   let temp: TempFile | null = null;
   try {
     const id = await withScope(deps.sql, scope, async (tx) => {

@@ -6,6 +6,7 @@ import type { SupabaseClient } from "@supabase/supabase-js";
 import type { Sql } from "../../_shared/db.ts";
 import { accountErasure } from "../../account-erasure/job.ts";
 import { capturingLogger, type JobCall, type LogLine, runOnce, runUntilDone } from "./job.ts";
+import { callBroker, sessionJwt } from "./broker.ts";
 import { mintJwt, seedSurvey, stack, stackClient, uploadWith } from "./stack.ts";
 
 /**
@@ -285,8 +286,35 @@ export async function createSurveyAs(
   return survey;
 }
 
-/** Uploads objects through the Storage API as the user (storage RLS applies). */
+/**
+ * Uploads objects as the user does: the broker grants a signed upload URL for each
+ * ('<org>/<survey>/<response>/<file uuid>.<ext>', in a live survey of the user's organisation)
+ * and supabase-js uploads to it, so Storage records the user as the owner.
+ */
 export async function uploadAs(user: TestUser, names: string[]): Promise<void> {
+  const token = await sessionJwt(user.id);
+  const client = await userClient(user);
+  for (const name of names) {
+    const [, , responseId, file] = name.split("/");
+    const [fileId, extension] = file.split(".");
+    const granted = await callBroker(token, {
+      upload: { response_id: responseId, file_id: fileId, extension },
+    });
+    if (granted.status !== 200) {
+      throw new Error(`upload of ${name} as ${user.id} refused: ${granted.body.error}`);
+    }
+    const { error } = await client.storage.from("recordings").uploadToSignedUrl(
+      granted.body.path,
+      granted.body.token,
+      new Blob([new Uint8Array(16).fill(7)], { type: "audio/webm" }),
+      { contentType: "audio/webm" },
+    );
+    if (error) throw new Error(`upload of ${name} as ${user.id} failed: ${error.message}`);
+  }
+}
+
+/** A direct upload by the user through the Storage API, which no client may make any more. */
+export async function uploadDirectlyAs(user: TestUser, names: string[]): Promise<void> {
   await uploadWith(await userClient(user), names, 1, ` as ${user.id}`);
 }
 
@@ -313,8 +341,11 @@ export interface Trace {
 
 /**
  * Every base table of every schema (auth, storage, audit, cron, vault ... included), found from
- * the catalog: the tables whose rows' text mentions the user's id, email or phone. audit.events
- * keeps the user's id by design (account.* events), so only the email and phone count there.
+ * the catalog: the tables whose rows' text mentions the user's id, email or phone. The append-only
+ * records of schema audit keep the user's id by design (docs/RECORDING_ACCESS.md): audit.events
+ * (account.* and membership.* events), the membership history audit.membership_events and the
+ * recording access log audit.recording_access (and its monthly partitions), so only the email
+ * and phone count there.
  */
 export async function traces(sql: Sql, user: TestUser): Promise<Trace[]> {
   const tables = await sql<{ table_schema: string; table_name: string }[]>`
@@ -334,7 +365,8 @@ export async function traces(sql: Sql, user: TestUser): Promise<Trace[]> {
   const phone = `%${user.phone}%`;
   const found: Trace[] = [];
   for (const { table_schema: schema, table_name: name } of tables) {
-    const keepsId = schema === "audit" && name === "events";
+    const keepsId = schema === "audit" &&
+      (name === "events" || name === "membership_events" || name.startsWith("recording_access"));
     const [{ hits }] = await sql<[{ hits: number }]>`
       select count(*)::int as hits from ${sql(schema)}.${sql(name)} x
       where (not ${keepsId}::boolean and x::text like ${id})
