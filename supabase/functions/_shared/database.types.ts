@@ -102,6 +102,21 @@ export type Database = {
         };
         Relationships: [];
       };
+      job_health_checks: {
+        Row: {
+          check_function: unknown;
+          position: number;
+        };
+        Insert: {
+          check_function: unknown;
+          position: number;
+        };
+        Update: {
+          check_function?: unknown;
+          position?: number;
+        };
+        Relationships: [];
+      };
       job_invocations: {
         Row: {
           function_name: string;
@@ -307,6 +322,14 @@ export type Database = {
         Args: { p_error: string; p_lease_token: string; p_request_id: string };
         Returns: undefined;
       };
+      account_erasure_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       account_erasure_status: {
         Args: Record<PropertyKey, never>;
         Returns: Json;
@@ -341,6 +364,14 @@ export type Database = {
         Returns: number;
       };
       audit_anchor_status: { Args: Record<PropertyKey, never>; Returns: Json };
+      audit_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       audited_object_name: {
         Args: { p_bucket_id: string; p_object_name: string };
         Returns: string;
@@ -401,6 +432,14 @@ export type Database = {
       job_invoke: {
         Args: { p_body?: Json; p_function: string };
         Returns: number;
+      };
+      job_runs_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
       };
       lock_survey_for_admin: {
         Args: { p_survey_id: string };
@@ -500,6 +539,14 @@ export type Database = {
           object_name: string;
         }[];
       };
+      storage_removal_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       storage_removal_settle: {
         Args: {
           p_error?: string;
@@ -555,10 +602,6 @@ export type Database = {
           org_id: string;
           role: Database["public"]["Enums"]["org_role"];
         }[];
-      };
-      user_trashed_survey_ids: {
-        Args: Record<PropertyKey, never>;
-        Returns: string[];
       };
     };
     Enums: {
@@ -696,6 +739,7 @@ export type Database = {
           position: number;
           prompt: string;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           created_at?: string;
@@ -704,6 +748,7 @@ export type Database = {
           position: number;
           prompt: string;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           created_at?: string;
@@ -712,13 +757,14 @@ export type Database = {
           position?: number;
           prompt?: string;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
             foreignKeyName: "questions_org_id_survey_id_fkey";
-            columns: ["org_id", "survey_id"];
+            columns: ["org_id", "survey_id", "survey_live"];
             referencedRelation: "surveys";
-            referencedColumns: ["org_id", "id"];
+            referencedColumns: ["org_id", "id", "live"];
           },
         ];
       };
@@ -735,6 +781,7 @@ export type Database = {
           response_id: string;
           size_bytes: number;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           created_at?: string;
@@ -748,6 +795,7 @@ export type Database = {
           response_id: string;
           size_bytes: number;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           created_at?: string;
@@ -761,6 +809,7 @@ export type Database = {
           response_id?: string;
           size_bytes?: number;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
@@ -771,9 +820,9 @@ export type Database = {
           },
           {
             foreignKeyName: "recordings_org_id_survey_id_response_id_fkey";
-            columns: ["org_id", "survey_id", "response_id"];
+            columns: ["org_id", "survey_id", "survey_live", "response_id"];
             referencedRelation: "responses";
-            referencedColumns: ["org_id", "survey_id", "id"];
+            referencedColumns: ["org_id", "survey_id", "survey_live", "id"];
           },
         ];
       };
@@ -785,6 +834,7 @@ export type Database = {
           respondent_ref: string | null;
           started_at: string;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           completed_at?: string | null;
@@ -793,6 +843,7 @@ export type Database = {
           respondent_ref?: string | null;
           started_at?: string;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           completed_at?: string | null;
@@ -801,13 +852,14 @@ export type Database = {
           respondent_ref?: string | null;
           started_at?: string;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
             foreignKeyName: "responses_org_id_survey_id_fkey";
-            columns: ["org_id", "survey_id"];
+            columns: ["org_id", "survey_id", "survey_live"];
             referencedRelation: "surveys";
-            referencedColumns: ["org_id", "id"];
+            referencedColumns: ["org_id", "id", "live"];
           },
         ];
       };
@@ -818,6 +870,7 @@ export type Database = {
           deleted_at: string | null;
           deleted_by: string | null;
           id: string;
+          live: boolean | null;
           org_id: string;
           slug: string;
           title: string;
@@ -829,6 +882,7 @@ export type Database = {
           deleted_at?: string | null;
           deleted_by?: string | null;
           id?: string;
+          live?: never;
           org_id: string;
           slug: string;
           title: string;
@@ -840,6 +894,7 @@ export type Database = {
           deleted_at?: string | null;
           deleted_by?: string | null;
           id?: string;
+          live?: never;
           org_id?: string;
           slug?: string;
           title?: string;
@@ -863,6 +918,7 @@ export type Database = {
           org_id: string;
           recording_id: string;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           body: string;
@@ -872,6 +928,7 @@ export type Database = {
           org_id: string;
           recording_id: string;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           body?: string;
@@ -881,13 +938,14 @@ export type Database = {
           org_id?: string;
           recording_id?: string;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
             foreignKeyName: "transcripts_org_id_survey_id_recording_id_fkey";
-            columns: ["org_id", "survey_id", "recording_id"];
+            columns: ["org_id", "survey_id", "survey_live", "recording_id"];
             referencedRelation: "recordings";
-            referencedColumns: ["org_id", "survey_id", "id"];
+            referencedColumns: ["org_id", "survey_id", "survey_live", "id"];
           },
         ];
       };
