@@ -910,10 +910,6 @@ export type Database = {
           role: Database["public"]["Enums"]["org_role"];
         }[];
       };
-      user_trashed_survey_ids: {
-        Args: Record<PropertyKey, never>;
-        Returns: string[];
-      };
     };
     Enums: {
       [_ in never]: never;
@@ -1050,6 +1046,7 @@ export type Database = {
           position: number;
           prompt: string;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           created_at?: string;
@@ -1058,6 +1055,7 @@ export type Database = {
           position: number;
           prompt: string;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           created_at?: string;
@@ -1066,13 +1064,14 @@ export type Database = {
           position?: number;
           prompt?: string;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
             foreignKeyName: "questions_org_id_survey_id_fkey";
-            columns: ["org_id", "survey_id"];
+            columns: ["org_id", "survey_id", "survey_live"];
             referencedRelation: "surveys";
-            referencedColumns: ["org_id", "id"];
+            referencedColumns: ["org_id", "id", "live"];
           },
         ];
       };
@@ -1089,6 +1088,7 @@ export type Database = {
           response_id: string;
           size_bytes: number;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           created_at?: string;
@@ -1102,6 +1102,7 @@ export type Database = {
           response_id: string;
           size_bytes: number;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           created_at?: string;
@@ -1115,6 +1116,7 @@ export type Database = {
           response_id?: string;
           size_bytes?: number;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
@@ -1125,9 +1127,9 @@ export type Database = {
           },
           {
             foreignKeyName: "recordings_org_id_survey_id_response_id_fkey";
-            columns: ["org_id", "survey_id", "response_id"];
+            columns: ["org_id", "survey_id", "survey_live", "response_id"];
             referencedRelation: "responses";
-            referencedColumns: ["org_id", "survey_id", "id"];
+            referencedColumns: ["org_id", "survey_id", "survey_live", "id"];
           },
         ];
       };
@@ -1139,6 +1141,7 @@ export type Database = {
           respondent_ref: string | null;
           started_at: string;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           completed_at?: string | null;
@@ -1147,6 +1150,7 @@ export type Database = {
           respondent_ref?: string | null;
           started_at?: string;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           completed_at?: string | null;
@@ -1155,13 +1159,14 @@ export type Database = {
           respondent_ref?: string | null;
           started_at?: string;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
             foreignKeyName: "responses_org_id_survey_id_fkey";
-            columns: ["org_id", "survey_id"];
+            columns: ["org_id", "survey_id", "survey_live"];
             referencedRelation: "surveys";
-            referencedColumns: ["org_id", "id"];
+            referencedColumns: ["org_id", "id", "live"];
           },
         ];
       };
@@ -1172,6 +1177,7 @@ export type Database = {
           deleted_at: string | null;
           deleted_by: string | null;
           id: string;
+          live: boolean | null;
           org_id: string;
           slug: string;
           title: string;
@@ -1183,6 +1189,7 @@ export type Database = {
           deleted_at?: string | null;
           deleted_by?: string | null;
           id?: string;
+          live?: never;
           org_id: string;
           slug: string;
           title: string;
@@ -1194,6 +1201,7 @@ export type Database = {
           deleted_at?: string | null;
           deleted_by?: string | null;
           id?: string;
+          live?: never;
           org_id?: string;
           slug?: string;
           title?: string;
@@ -1217,6 +1225,7 @@ export type Database = {
           org_id: string;
           recording_id: string;
           survey_id: string;
+          survey_live: boolean;
         };
         Insert: {
           body: string;
@@ -1226,6 +1235,7 @@ export type Database = {
           org_id: string;
           recording_id: string;
           survey_id: string;
+          survey_live?: boolean;
         };
         Update: {
           body?: string;
@@ -1235,13 +1245,14 @@ export type Database = {
           org_id?: string;
           recording_id?: string;
           survey_id?: string;
+          survey_live?: boolean;
         };
         Relationships: [
           {
             foreignKeyName: "transcripts_org_id_survey_id_recording_id_fkey";
-            columns: ["org_id", "survey_id", "recording_id"];
+            columns: ["org_id", "survey_id", "survey_live", "recording_id"];
             referencedRelation: "recordings";
-            referencedColumns: ["org_id", "survey_id", "id"];
+            referencedColumns: ["org_id", "survey_id", "survey_live", "id"];
           },
         ];
       };

@@ -161,7 +161,7 @@ create table public.perf_probe (
 );
 alter table public.perf_probe enable row level security;
 create policy perf_probe_select on public.perf_probe for select to authenticated
-  using (survey_id <> all ((select private.user_trashed_survey_ids())::uuid[]));
+  using (survey_id <> all ((select private.user_org_ids())::uuid[]));
 select set_eq(
   $$select policy || ' ' || columns::text from pg_temp.policies_without_leading_index(array['public'])$$,
   array['public.perf_probe.perf_probe_select {survey_id}'],

@@ -133,8 +133,8 @@ select is_empty($$select * from pg_temp.lint_definer_executable('authenticated',
 -- SECURITY INVOKER public wrappers: an exact, reviewed list.
 select set_eq($$select * from pg_temp.lint_definer_executable('authenticated')$$,
   $$select coalesce(to_regprocedure(f)::text, f || ' (missing)') from unnest(array[
-    'private.user_org_ids(public.org_role)', 'private.user_trashed_survey_ids()',
-    'private.user_co_member_ids()', 'private.create_organization(text)',
+    'private.user_org_ids(public.org_role)', 'private.user_co_member_ids()',
+    'private.create_organization(text)',
     'private.delete_survey(uuid,text)', 'private.restore_survey(uuid)', 'private.survey_trash(uuid)',
     'private.accept_invitation(uuid)', 'private.delete_organization(uuid)',
     'private.request_account_erasure(uuid)', 'private.my_account_erasure()',
