@@ -161,3 +161,69 @@ Deno.test({
     }
   },
 });
+
+Deno.test("report: the isolation posture turns red on an exposed table without forced RLS and an unlisted definer function", async () => {
+  const sql = postgres(loadStackEnv().DB_URL, { max: 1, onnotice: () => {} }) as unknown as Sql;
+  const options = { anchorSink: null, database: "the local stack" };
+  try {
+    await rolledBack(sql, async (tx) => {
+      const isolation = async () =>
+        (await collectReport(tx, options)).sections.find((s) => s.id === "isolation")!;
+      assert.equal((await isolation()).status, "green");
+      await tx`create table public.report_probe (id int primary key)`;
+      await tx`alter table public.report_probe enable row level security`;
+      await tx`create function private.report_probe() returns int language sql security definer
+        set search_path = '' as 'select 1'`;
+      await tx`grant execute on function private.report_probe() to authenticated`;
+      const red = await isolation();
+      assert.equal(red.status, "red");
+      assert.deepEqual(
+        red.evidence.filter((e) => /report_probe/.test(e.label)),
+        [
+          { label: "table public.report_probe", value: "RLS not forced" },
+          { label: "function private.report_probe()", value: "not on the reviewed list" },
+        ],
+      );
+    });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+});
+
+Deno.test("report: DSR and incidents are grey until built, then read from their status functions", async () => {
+  const sql = postgres(loadStackEnv().DB_URL, { max: 1, onnotice: () => {} }) as unknown as Sql;
+  const options = { anchorSink: null, database: "the local stack" };
+  const section = (report: Report, id: string) => report.sections.find((s) => s.id === id)!;
+  try {
+    await rolledBack(sql, async (tx) => {
+      await tx`drop function if exists private.dsr_status()`;
+      await tx`drop function if exists private.incident_status()`;
+      const before = await collectReport(tx, options);
+      assert.equal(section(before, "dsr").status, "grey");
+      assert.match(section(before, "dsr").summary, /^Not built yet/);
+      assert.equal(section(before, "incidents").status, "grey");
+
+      await tx`create function private.dsr_status() returns jsonb language sql as $$
+        select jsonb_build_object('open', 1, 'overdue', 1, 'items', jsonb_build_array(
+          jsonb_build_object('ref', 'person@example.com', 'state', 'pending',
+            'due_at', private.current_time() - interval '1 day')))$$`;
+      await tx`create function private.incident_status() returns jsonb language sql as $$
+        select jsonb_build_object('open', 1, 'overdue', 0, 'items', jsonb_build_array(
+          jsonb_build_object('ref', 'INC-1', 'state', 'notifying',
+            'deadline', private.current_time() + interval '40 hours')))$$`;
+      const after = await collectReport(tx, options);
+      const dsr = section(after, "dsr");
+      assert.equal(dsr.status, "red");
+      assert.equal(dsr.items?.length, 1);
+      assert.doesNotMatch(JSON.stringify(after), /person@example\.com/, "refs are pseudonymous");
+      assert.equal(section(after, "incidents").status, "green");
+      const deadlines = after.charts.find((c) => c.id === "deadlines")!;
+      assert.deepEqual(
+        deadlines.values.filter((v) => v.kind !== "account erasure").map((v) => v.overdue).sort(),
+        [false, true],
+      );
+    });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+});

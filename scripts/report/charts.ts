@@ -60,38 +60,29 @@ function lagSpec(chart: Chart, now: Date): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-function backlogSpec(chart: Chart): TopLevelSpec {
+function backlogSpec(chart: Chart, now: Date): TopLevelSpec {
   return {
     width: 520,
     height: 180,
     config: CONFIG,
     data: { values: chart.values },
-    layer: [
-      {
-        transform: [{ fold: ["queued", "removed"], as: ["what", "objects"] }],
-        mark: { type: "bar", opacity: 0.8 },
-        encoding: {
-          x: { field: "day", type: "temporal", timeUnit: "utcyearmonthdate", title: "day (UTC)" },
-          xOffset: { field: "what" },
-          y: { field: "objects", type: "quantitative", title: "objects" },
-          color: {
-            field: "what",
-            type: "nominal",
-            scale: { domain: ["queued", "removed", "backlog"], range: ["#90a4ae", GREEN, RED] },
-            title: null,
-          },
-        },
+    transform: [{ fold: ["queued", "removed", "backlog"], as: ["series", "objects"] }],
+    mark: { type: "line", point: true, strokeWidth: 2, interpolate: "step-after" },
+    encoding: {
+      x: {
+        field: "day",
+        type: "temporal",
+        title: "day (UTC)",
+        scale: { domain: [now.getTime() - HISTORY_DAYS * DAY_MS, now.getTime()] },
       },
-      {
-        transform: [{ calculate: "'backlog'", as: "what" }],
-        mark: { type: "line", point: true, strokeWidth: 2 },
-        encoding: {
-          x: { field: "day", type: "temporal", timeUnit: "utcyearmonthdate" },
-          y: { field: "backlog", type: "quantitative" },
-          color: { field: "what", type: "nominal" },
-        },
+      y: { field: "objects", type: "quantitative", title: "objects" },
+      color: {
+        field: "series",
+        type: "nominal",
+        scale: { domain: ["queued", "removed", "backlog"], range: ["#90a4ae", GREEN, RED] },
+        title: null,
       },
-    ],
+    },
   } as TopLevelSpec;
 }
 
@@ -132,7 +123,7 @@ export function chartSpec(chart: Chart, now: Date): TopLevelSpec {
     case "erasure_completion":
       return lagSpec(chart, now);
     case "storage_backlog":
-      return backlogSpec(chart);
+      return backlogSpec(chart, now);
     case "deadlines":
       return deadlinesSpec(chart);
   }
