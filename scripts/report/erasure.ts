@@ -63,8 +63,8 @@ export async function erasureSection(ctx: ReportContext): Promise<Section> {
       : status === "amber"
       ? `${soon} request(s) due within ${SOON_HOURS} h; ${late} erasure(s) in the last ` +
         `${HISTORY_DAYS} days took over 7 days.`
-      : `${open.length} open request(s), none near its deadline; ${timed.length} completed ` +
-        `erasure(s) in the last ${HISTORY_DAYS} days, all within 7 days.`,
+      : `${open.length} open request(s), none near its deadline; ` +
+        completedLine(done.length, timed.length),
     evidence: [
       { label: "open requests", value: open.length },
       { label: "past the 7-day deadline", value: overdue },
@@ -88,4 +88,12 @@ export async function erasureSection(ctx: ReportContext): Promise<Section> {
       values: timed.map((d) => ({ at: d.erased_at.toISOString(), days: round(d.days!) })),
     }],
   };
+}
+
+function completedLine(done: number, timed: number): string {
+  if (done === 0) return `no erasure completed in the last ${HISTORY_DAYS} days.`;
+  const when = timed === 0
+    ? "none timed (requested before the audit trail recorded requests)"
+    : `the ${timed} timed from their request all within 7 days`;
+  return `${done} erasure(s) completed in the last ${HISTORY_DAYS} days, ${when}.`;
 }
