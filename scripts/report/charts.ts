@@ -88,6 +88,7 @@ function backlogSpec(chart: Chart, now: Date): TopLevelSpec {
 
 function deadlinesSpec(chart: Chart): TopLevelSpec {
   const refs = chart.values.map((v) => String(v.ref));
+  const hours = chart.values.map((v) => Number(v.hours_left));
   return {
     width: 520,
     height: Math.max(40, 22 * refs.length),
@@ -98,7 +99,13 @@ function deadlinesSpec(chart: Chart): TopLevelSpec {
         mark: { type: "bar" },
         encoding: {
           y: { field: "ref", type: "nominal", title: null, sort: refs },
-          x: { field: "hours_left", type: "quantitative", title: "hours left before the deadline" },
+          x: {
+            field: "hours_left",
+            type: "quantitative",
+            title: "hours left before the deadline",
+            // At least a day overdue to a week ahead, so the deadline line has context.
+            scale: { domain: [Math.min(-24, ...hours), Math.max(168, ...hours)], nice: true },
+          },
           color: {
             field: "overdue",
             type: "nominal",

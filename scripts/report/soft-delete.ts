@@ -58,7 +58,7 @@ export async function softDeleteSection(ctx: ReportContext): Promise<Section> {
       ? (overdueHours > LATE_AFTER_HOURS
         ? `A survey is ${formatHours(overdueHours)} past its 30 days (the purge runs every 15 min).`
         : `${late.length} purge(s) in the last ${HISTORY_DAYS} days came more than a day late.`)
-      : `${trash.in_trash} survey(s) in the trash, none past its 30 days; every purge on time.`,
+      : `${trash.in_trash} survey(s) in the trash, none past its 30 days; no purge late.`,
     evidence: [
       { label: "surveys in the trash", value: trash.in_trash },
       { label: "past their 30 days", value: trash.overdue },
