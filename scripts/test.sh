@@ -79,6 +79,8 @@ elif [ $pg_prove_status -ne 0 ] && ! grep -qE '^not ok' "$results/pgtap.tap"; th
 fi
 
 echo "== Deno tests"
+[ -x /usr/bin/chromium ] || echo "  skipping the report's browser test: /usr/bin/chromium is absent" \
+  "(apt-get install -y chromium; .ci/run installs it)"
 "$DENO" test -A --reporter=tap supabase/functions supabase/tests scripts >"$results/deno.tap" 2>&1
 deno_status=$?
 grep -E '^(not ok|# )' "$results/deno.tap" | head -60
