@@ -276,7 +276,7 @@ begin
 
   perform private.incident_audit('incident.opened', v_incident.id, 'ops_incident',
     jsonb_build_object('accounts', cardinality(v_accounts), 'organizations', cardinality(v_orgs),
-      'leaked_key', v_key, 'window_hours',
+      'leaked_key', v_key is not null, 'window_hours',
       round(extract(epoch from v_to - v_from) / 3600)::int));
   return v_incident.reference;
 end;

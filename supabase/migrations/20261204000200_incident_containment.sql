@@ -35,8 +35,11 @@ begin
 end;
 $$;
 
+-- The entry names the user or organisation; the audit event carries counts only (the trail
+-- takes no ids in its details) and the organisation as its org_id.
 create function private.incident_containment(
-  p_incident private.incidents, p_action text, p_details jsonb, p_org_id uuid default null
+  p_incident private.incidents, p_action text, p_subject jsonb, p_counts jsonb,
+  p_org_id uuid default null
 )
 returns void
 language plpgsql
@@ -45,10 +48,10 @@ set search_path = ''
 as $$
 begin
   insert into private.incident_entries (incident_id, kind, details, added_at)
-  values (p_incident.id, 'containment', jsonb_build_object('action', p_action) || p_details,
-    private.current_time());
+  values (p_incident.id, 'containment',
+    jsonb_build_object('action', p_action) || p_subject || p_counts, private.current_time());
   perform private.incident_audit('incident.' || p_action, p_incident.id, 'ops_containment',
-    p_details, p_org_id);
+    p_counts, p_org_id);
 end;
 $$;
 
@@ -72,7 +75,8 @@ begin
   delete from auth.sessions s where s.user_id = p_user_id;
   get diagnostics v_sessions = row_count;
   perform private.incident_containment(v_incident, 'sessions_revoked',
-    jsonb_build_object('user_id', p_user_id, 'sessions', v_sessions, 'refresh_tokens', v_tokens));
+    jsonb_build_object('user_id', p_user_id),
+    jsonb_build_object('sessions', v_sessions, 'refresh_tokens', v_tokens));
   return jsonb_build_object('sessions', v_sessions, 'refresh_tokens', v_tokens);
 end;
 $$;
@@ -97,7 +101,7 @@ begin
     return false;
   end if;
   perform private.incident_containment(v_incident, 'organization_suspended',
-    jsonb_build_object('org_id', p_org_id), p_org_id);
+    jsonb_build_object('org_id', p_org_id), '{}', p_org_id);
   return true;
 end;
 $$;
@@ -117,7 +121,7 @@ begin
     return false;
   end if;
   perform private.incident_containment(v_incident, 'organization_reinstated',
-    jsonb_build_object('org_id', p_org_id), p_org_id);
+    jsonb_build_object('org_id', p_org_id), '{}', p_org_id);
   return true;
 end;
 $$;
@@ -133,7 +137,7 @@ returns boolean language sql security invoker set search_path = ''
 as $$ select private.incident_reinstate_organization(p_reference, p_org_id) $$;
 
 revoke all on function
-  private.incident_containment(private.incidents, text, jsonb, uuid),
+  private.incident_containment(private.incidents, text, jsonb, jsonb, uuid),
   private.incident_revoke_sessions(text, uuid),
   private.incident_suspend_organization(text, uuid),
   private.incident_reinstate_organization(text, uuid),
