@@ -5,7 +5,7 @@
 -- per affected user, once; delivery, lateness and the status report; every step audited; and
 -- the containment helpers.
 begin;
-select plan(60);
+select plan(65);
 
 -- ---------------------------------------------------------------------------------------------
 -- Closed to the API
@@ -274,9 +274,13 @@ select results_eq(
       (select count(*)::int from auth.sessions where user_id = tests.user_id('olga'))$$,
   $$values (0, 0, 1)$$, '[INC-061] the user''s sessions and refresh tokens are gone, no one else''s');
 
+select tests.remember_id('a response', (select r.id from public.responses r
+  where r.survey_id = tests.survey_id('Acme', 'alpha') order by r.id limit 1));
 select tests.authenticate_as('bob');
 select isnt_empty($$select id from public.surveys where org_id = tests.org_id('Acme')$$,
   'bob reads Acme''s surveys before the suspension');
+select lives_ok($$select public.recording_upload_slot(tests.remembered_id('a response'), 'webm')$$,
+  'bob may upload before the suspension');
 select tests.clear_authentication();
 select is(private.incident_suspend_organization(tests.incident_ref('breach'), tests.org_id('Acme')),
   true, '[INC-062] suspending an organisation');
@@ -285,6 +289,12 @@ select is_empty($$select id from public.surveys where org_id = tests.org_id('Acm
   '[INC-063] its members lose access at once');
 select ok(not (tests.org_id('Acme') = any (private.user_org_ids())),
   'the role helper omits the suspended organisation');
+select throws_ok($$select public.recording_access(tests.remembered_id('played'))$$, 'P0002',
+  'recording not found', '[INC-067] the recordings broker refuses its members too');
+select throws_ok($$select * from public.survey_playlist(tests.survey_id('Acme', 'alpha'))$$,
+  'P0002', 'survey not found', '[INC-068] playlists as well');
+select throws_ok($$select public.recording_upload_slot(tests.remembered_id('a response'), 'webm')$$,
+  'P0002', 'response not found', '[INC-069] and upload slots');
 select tests.clear_authentication();
 select tests.authenticate_as('erin');
 select isnt_empty($$select id from public.surveys where org_id = tests.org_id('Side')$$,
@@ -295,6 +305,8 @@ select is(private.incident_reinstate_organization(tests.incident_ref('breach'), 
 select tests.authenticate_as('bob');
 select isnt_empty($$select id from public.surveys where org_id = tests.org_id('Acme')$$,
   '[INC-066] access is back');
+select lives_ok($$select public.recording_access(tests.remembered_id('played'))$$,
+  'the broker grants again');
 select tests.clear_authentication();
 
 select private.incident_close(tests.incident_ref('breach'), 'secret-close: contained');
