@@ -218,6 +218,13 @@ begin
     or jsonb_typeof(coalesce(p_scope -> 'organizations', '[]')) <> 'array' then
     raise exception 'accounts and organizations are arrays of ids' using errcode = '22023';
   end if;
+  -- Checked before the casts, whose errors would repeat the refused text.
+  if exists (select 1 from jsonb_array_elements(coalesce(p_scope -> 'accounts', '[]')
+               || coalesce(p_scope -> 'organizations', '[]')) x
+             where jsonb_typeof(x) <> 'string' or x #>> '{}' !~*
+               '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$') then
+    raise exception 'accounts and organizations are arrays of ids' using errcode = '22023';
+  end if;
   v_accounts := array(select distinct x::uuid
     from jsonb_array_elements_text(coalesce(p_scope -> 'accounts', '[]')) x order by 1);
   v_orgs := array(select distinct x::uuid
@@ -237,8 +244,12 @@ begin
       or p_scope #>> '{window,from}' is null or p_scope #>> '{window,to}' is null then
       raise exception 'a window has both from and to' using errcode = '22023';
     end if;
-    v_from := (p_scope #>> '{window,from}')::timestamptz;
-    v_to := (p_scope #>> '{window,to}')::timestamptz;
+    begin
+      v_from := (p_scope #>> '{window,from}')::timestamptz;
+      v_to := (p_scope #>> '{window,to}')::timestamptz;
+    exception when invalid_datetime_format or datetime_field_overflow then
+      raise exception 'the window''s from and to are timestamps' using errcode = '22023';
+    end;
   else
     v_from := p_detected_at - interval '30 days';
     v_to := p_detected_at;

@@ -5,7 +5,7 @@
 -- per affected user, once; delivery, lateness and the status report; every step audited; and
 -- the containment helpers.
 begin;
-select plan(65);
+select plan(67);
 
 -- ---------------------------------------------------------------------------------------------
 -- Closed to the API
@@ -118,6 +118,14 @@ select throws_ok($$select private.incident_open(tests.marked_time('detected'),
     '{"leaked_key": "service_role", "severity": "high"}')$$,
   '22023', 'the scope has a field other than accounts, organizations, leaked_key, window',
   '[INC-017] an unknown scope field is refused');
+select throws_ok($$select private.incident_open(tests.marked_time('detected'),
+    '{"accounts": ["not-an-id secret-text"]}')$$,
+  '22023', 'accounts and organizations are arrays of ids',
+  '[INC-019] a malformed id is refused without repeating it');
+select throws_ok($$select private.incident_open(tests.marked_time('detected'),
+    '{"leaked_key": "service_role", "window": {"from": "yesterday-ish", "to": "now-ish"}}')$$,
+  '22023', 'the window''s from and to are timestamps',
+  '[INC-009] a malformed window is refused without repeating it');
 select is((select count(*)::int from private.incidents), 0, '[INC-018] nothing refused was stored');
 
 -- ---------------------------------------------------------------------------------------------
