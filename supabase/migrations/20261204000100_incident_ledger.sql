@@ -107,7 +107,8 @@ revoke all on private.incident_recordings_accessed
   from public, anon, authenticated, service_role;
 
 -- One row per affected user: the notice's parameters are frozen with the scope; the mail and
--- its delivery are tracked here (delivered_at survives the outbox's 30-day purge).
+-- its delivery are tracked here (delivered_at survives the outbox's 30-day purge). A user with
+-- no address (an erased account) is unreachable: listed, but neither late nor blocking closure.
 create table private.incident_recipients (
   incident_id uuid not null references private.incidents (id) on delete cascade,
   user_id uuid not null,
@@ -116,11 +117,12 @@ create table private.incident_recipients (
   mail_id uuid references private.mail_outbox (id) on delete set null,
   queued_at timestamptz,
   delivered_at timestamptz,
+  unreachable_at timestamptz,
   primary key (incident_id, user_id)
 );
 create index incident_recipients_mail_idx on private.incident_recipients (mail_id);
-create index incident_recipients_undelivered_idx on private.incident_recipients (incident_id)
-  where delivered_at is null;
+create index incident_recipients_pending_idx on private.incident_recipients (incident_id)
+  where delivered_at is null and unreachable_at is null;
 alter table private.incident_recipients enable row level security;
 alter table private.incident_recipients force row level security;
 revoke all on private.incident_recipients from public, anon, authenticated, service_role;
@@ -425,7 +427,7 @@ begin
   ) c;
 
   -- Affected users: the compromised accounts, and every member of an affected organisation
-  -- while its data was exposed. Erased accounts cannot be written to (counted as unreachable).
+  -- while its data was exposed. Erased accounts cannot be written to (marked unreachable below).
   insert into private.incident_recipients (incident_id, user_id, account_compromised, params)
   select v_incident.id, p.user_id, p.user_id = any (v_accounts),
     jsonb_build_object(
@@ -458,14 +460,18 @@ begin
       select a, null::uuid from unnest(v_accounts) a
     ) m
     group by m.user_id
-  ) p
-  where exists (select 1 from auth.users au where au.id = p.user_id and au.email is not null);
+  ) p;
+  update private.incident_recipients r set unreachable_at = private.current_time()
+  where r.incident_id = v_incident.id
+    and not exists (select 1 from auth.users au where au.id = r.user_id and au.email is not null);
 
   select jsonb_build_object(
     'organizations', (select count(*) from private.incident_organizations o
       where o.incident_id = v_incident.id),
     'users', (select count(*) from private.incident_recipients r
       where r.incident_id = v_incident.id),
+    'unreachable', (select count(*) from private.incident_recipients r
+      where r.incident_id = v_incident.id and r.unreachable_at is not null),
     'recordings_accessed', (select count(distinct a.recording_id)
       from private.incident_recordings_accessed a where a.incident_id = v_incident.id),
     'surveys', (select coalesce(sum(o.surveys), 0) from private.incident_organizations o
@@ -538,14 +544,16 @@ begin
   ),
   queued as (
     update private.incident_recipients r
-    set mail_id = private.mail_enqueue(d.email, 'incident_notice', d.params), queued_at = v_now
+    set mail_id = private.mail_enqueue(d.email, 'incident_notice', d.params), queued_at = v_now,
+      unreachable_at = null
     from due d
     where r.incident_id = v_incident.id and r.user_id = d.user_id
     returning r.user_id
   )
   select count(*) into v_queued from queued;
-  select count(*) into v_unreachable from private.incident_recipients r
+  update private.incident_recipients r set unreachable_at = coalesce(r.unreachable_at, v_now)
   where r.incident_id = v_incident.id and r.queued_at is null and r.delivered_at is null;
+  get diagnostics v_unreachable = row_count;
 
   update private.incidents i
   set state = 'notifying', notified_at = coalesce(i.notified_at, v_now)
@@ -630,7 +638,7 @@ begin
     raise exception 'a note is 1 to 20000 characters' using errcode = '22023';
   end if;
   select count(*) into v_undelivered from private.incident_recipients r
-  where r.incident_id = v_incident.id and r.delivered_at is null;
+  where r.incident_id = v_incident.id and r.delivered_at is null and r.unreachable_at is null;
   if v_undelivered > 0 then
     raise exception 'this incident still has % recipients not notified', v_undelivered
       using errcode = '55000';
@@ -676,10 +684,15 @@ begin
         'mail_status', m.status, 'attempts', m.attempts, 'last_error', m.last_error)
         order by r.user_id)
       from private.incident_recipients r left join private.mail_outbox m on m.id = r.mail_id
-      where r.incident_id = v_incident.id and r.delivered_at is null), '[]'),
+      where r.incident_id = v_incident.id and r.delivered_at is null
+        and r.unreachable_at is null), '[]'),
+    'unreachable', coalesce((select jsonb_agg(r.user_id order by r.user_id)
+      from private.incident_recipients r
+      where r.incident_id = v_incident.id and r.unreachable_at is not null), '[]'),
     'late', case when private.current_time() >= v_late_from and v_incident.state <> 'closed' then
       coalesce((select jsonb_agg(r.user_id order by r.user_id) from private.incident_recipients r
-        where r.incident_id = v_incident.id and r.delivered_at is null), '[]')
+        where r.incident_id = v_incident.id and r.delivered_at is null
+          and r.unreachable_at is null), '[]')
       else '[]' end);
 end;
 $$;
@@ -718,7 +731,8 @@ begin
       from private.incident_recordings_accessed a where a.incident_id = v_incident.id), '[]'),
     'recipients', coalesce((select jsonb_agg(jsonb_build_object('user_id', r.user_id,
         'account_compromised', r.account_compromised, 'actions', r.params -> 'actions',
-        'queued_at', r.queued_at, 'delivered_at', r.delivered_at) order by r.user_id)
+        'queued_at', r.queued_at, 'delivered_at', r.delivered_at,
+        'unreachable_at', r.unreachable_at) order by r.user_id)
       from private.incident_recipients r where r.incident_id = v_incident.id), '[]'),
     'entries', coalesce((select jsonb_agg(jsonb_build_object('kind', e.kind, 'body', e.body,
         'details', e.details, 'added_at', e.added_at) order by e.id)
@@ -737,7 +751,8 @@ as $$
   with unclosed as (
     select i.reference, i.detected_at, i.deadline, i.state,
       (select count(*)::int from private.incident_recipients r
-       where r.incident_id = i.id and r.delivered_at is null) as unnotified
+       where r.incident_id = i.id and r.delivered_at is null and r.unreachable_at is null)
+        as unnotified
     from private.incidents i where i.state <> 'closed'
   )
   select jsonb_build_object(
@@ -767,7 +782,8 @@ begin
   from (
     select i.reference, i.state, i.detected_at, i.deadline,
       (select count(*)::int from private.incident_recipients r
-       where r.incident_id = i.id and r.delivered_at is null) as unnotified
+       where r.incident_id = i.id and r.delivered_at is null and r.unreachable_at is null)
+        as unnotified
     from private.incidents i
     where i.state <> 'closed' and i.detected_at + interval '36 hours' <= private.current_time()
   ) x

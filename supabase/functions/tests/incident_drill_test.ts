@@ -83,6 +83,7 @@ drillTest(
     const expected = {
       organizations: 1,
       users: 3,
+      unreachable: 0,
       recordings_accessed: 1,
       surveys: 1,
       responses: 2,
@@ -137,8 +138,12 @@ drillTest(
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await caughtFor(w.owner.email)).length, 1);
 
-    const shown = await ops<{ unnotified: unknown[]; late: unknown[] }>(sql, "incident_show", ref);
-    assert.deepEqual([shown.unnotified, shown.late], [[], []]);
+    const shown = await ops<{ unnotified: unknown[]; late: unknown[]; unreachable: unknown[] }>(
+      sql,
+      "incident_show",
+      ref,
+    );
+    assert.deepEqual([shown.unnotified, shown.late, shown.unreachable], [[], [], []]);
     const health = await incidentHealthAt(sql, new Date(w.detectedAt.getTime() + 37 * HOUR));
     assert.ok(!health.detail.late.some((l) => l.ref === ref), JSON.stringify(health.detail));
     assert.equal(health.ok, true, JSON.stringify(health.detail));

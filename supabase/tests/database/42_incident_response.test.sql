@@ -5,7 +5,7 @@
 -- per affected user, once; delivery, lateness and the status report; every step audited; and
 -- the containment helpers.
 begin;
-select plan(67);
+select plan(69);
 
 -- ---------------------------------------------------------------------------------------------
 -- Closed to the API
@@ -143,7 +143,8 @@ select results_eq(
   '[INC-021] it opens unscoped, its deadline 48 hours after detection');
 
 select is(private.incident_scope(tests.incident_ref('breach')) - 'access_log_complete',
-  jsonb_build_object('organizations', 2, 'users', 4, 'recordings_accessed', 1, 'surveys', 2,
+  jsonb_build_object('organizations', 2, 'users', 4, 'unreachable', 0, 'recordings_accessed', 1,
+    'surveys', 2,
     'responses', 5, 'transcripts', 7, 'recordings', 7),
   '[INC-022] scoping sums the affected organisations, users and data');
 select set_eq(
@@ -342,7 +343,9 @@ select is(
 select is(private.incident_export(tests.incident_ref('breach')) -> 'recordings_accessed' -> 0 ->> 'recording_id',
   tests.remembered_id('played')::text, '[INC-074] the export lists the exact recordings accessed');
 
--- A leaked service key: everything in the window, and no one's access log can bound it.
+-- A leaked service key: everything in the window, and no one's access log can bound it. zed's
+-- account has lost its address (as an erased account has none): unreachable, not late.
+update auth.users set email = null where id = tests.user_id('zed');
 select tests.open_incident('key', tests.marked_time('detected'), jsonb_build_object(
   'leaked_key', 'service_role', 'window', jsonb_build_object(
     'from', tests.marked_time('window_from'), 'to', tests.marked_time('window_to'))));
@@ -356,6 +359,14 @@ select ok(
   and exists (select 1 from private.incident_recipients r
     where r.incident_id = tests.remembered_id('key') and r.user_id = tests.user_id('zed')),
   '[INC-076] every member is told, with the advice a leaked key calls for');
+select is((private.incident_notify(tests.incident_ref('key')) ->> 'unreachable')::int, 1,
+  '[INC-078] a user without an address is counted unreachable');
+select results_eq(
+  $$select tests.user_id('zed') in (select jsonb_array_elements_text(s -> 'unreachable')::uuid),
+      tests.user_id('zed') in (select (jsonb_array_elements(s -> 'unnotified') ->> 'user_id')::uuid)
+    from private.incident_show(tests.incident_ref('key')) s$$,
+  $$values (true, false)$$,
+  '[INC-079] the incident lists them as unreachable, not as waiting for mail');
 
 -- An incident never scoped is late at 36 hours too.
 select tests.set_now(tests.marked_time('detected') + interval '37 hours');
