@@ -193,6 +193,7 @@ export type Database = {
           mail_id: string | null;
           params: NonNullable<Json>;
           queued_at: string | null;
+          unreachable_at: string | null;
           user_id: string;
         };
         Insert: {
@@ -202,6 +203,7 @@ export type Database = {
           mail_id?: string | null;
           params: NonNullable<Json>;
           queued_at?: string | null;
+          unreachable_at?: string | null;
           user_id: string;
         };
         Update: {
@@ -211,6 +213,7 @@ export type Database = {
           mail_id?: string | null;
           params?: NonNullable<Json>;
           queued_at?: string | null;
+          unreachable_at?: string | null;
           user_id?: string;
         };
         Relationships: [
