@@ -8,6 +8,7 @@
 // --purge-batch <n> (surveys per purge call), --erasure-batch <n>, --skip-build.
 import postgres from "postgres";
 import { accessLogWindowBench, buildAccessLog, recordingUrlBench } from "./broker.ts";
+import { incidentScopeBench } from "./incidents.ts";
 
 type Sql = ReturnType<typeof postgres>;
 type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
@@ -832,6 +833,10 @@ try {
     }
     emit(await recordingUrlBench(admin, opts.scale >= 0.5 ? 400 : 200));
     emit(await accessLogWindowBench(admin, 100));
+  });
+  // After the broker's phase, which fills the access log the scope reads.
+  await guard("incident", async () => {
+    emit(await incidentScopeBench(admin, 20));
   });
   await guard("growth", () => growthBench(admin));
   emit({ name: "bench_total_s", value: r3((now() - started) / 1000), unit: "s" });

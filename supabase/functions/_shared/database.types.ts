@@ -105,6 +105,223 @@ export type Database = {
         };
         Relationships: [];
       };
+      incident_entries: {
+        Row: {
+          added_at: string;
+          body: string | null;
+          details: NonNullable<Json>;
+          id: number;
+          incident_id: string;
+          kind: string;
+        };
+        Insert: {
+          added_at: string;
+          body?: string | null;
+          details?: NonNullable<Json>;
+          id?: never;
+          incident_id: string;
+          kind: string;
+        };
+        Update: {
+          added_at?: string;
+          body?: string | null;
+          details?: NonNullable<Json>;
+          id?: never;
+          incident_id?: string;
+          kind?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "incident_entries_incident_id_fkey";
+            columns: ["incident_id"];
+            referencedRelation: "incidents";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      incident_organizations: {
+        Row: {
+          incident_id: string;
+          org_id: string;
+          readable_from: string;
+          readable_until: string;
+          recordings: number;
+          recordings_accessed: number;
+          responses: number;
+          sources: string[];
+          surveys: number;
+          transcripts: number;
+        };
+        Insert: {
+          incident_id: string;
+          org_id: string;
+          readable_from: string;
+          readable_until: string;
+          recordings: number;
+          recordings_accessed: number;
+          responses: number;
+          sources: string[];
+          surveys: number;
+          transcripts: number;
+        };
+        Update: {
+          incident_id?: string;
+          org_id?: string;
+          readable_from?: string;
+          readable_until?: string;
+          recordings?: number;
+          recordings_accessed?: number;
+          responses?: number;
+          sources?: string[];
+          surveys?: number;
+          transcripts?: number;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "incident_organizations_incident_id_fkey";
+            columns: ["incident_id"];
+            referencedRelation: "incidents";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      incident_recipients: {
+        Row: {
+          account_compromised: boolean;
+          delivered_at: string | null;
+          incident_id: string;
+          mail_id: string | null;
+          params: NonNullable<Json>;
+          queued_at: string | null;
+          unreachable_at: string | null;
+          user_id: string;
+        };
+        Insert: {
+          account_compromised: boolean;
+          delivered_at?: string | null;
+          incident_id: string;
+          mail_id?: string | null;
+          params: NonNullable<Json>;
+          queued_at?: string | null;
+          unreachable_at?: string | null;
+          user_id: string;
+        };
+        Update: {
+          account_compromised?: boolean;
+          delivered_at?: string | null;
+          incident_id?: string;
+          mail_id?: string | null;
+          params?: NonNullable<Json>;
+          queued_at?: string | null;
+          unreachable_at?: string | null;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "incident_recipients_incident_id_fkey";
+            columns: ["incident_id"];
+            referencedRelation: "incidents";
+            referencedColumns: ["id"];
+          },
+          {
+            foreignKeyName: "incident_recipients_mail_id_fkey";
+            columns: ["mail_id"];
+            referencedRelation: "mail_outbox";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      incident_recordings_accessed: {
+        Row: {
+          first_accessed_at: string;
+          grants: number;
+          incident_id: string;
+          last_accessed_at: string;
+          org_id: string;
+          recording_id: string;
+          response_id: string;
+          survey_id: string;
+          user_id: string;
+        };
+        Insert: {
+          first_accessed_at: string;
+          grants: number;
+          incident_id: string;
+          last_accessed_at: string;
+          org_id: string;
+          recording_id: string;
+          response_id: string;
+          survey_id: string;
+          user_id: string;
+        };
+        Update: {
+          first_accessed_at?: string;
+          grants?: number;
+          incident_id?: string;
+          last_accessed_at?: string;
+          org_id?: string;
+          recording_id?: string;
+          response_id?: string;
+          survey_id?: string;
+          user_id?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "incident_recordings_accessed_incident_id_fkey";
+            columns: ["incident_id"];
+            referencedRelation: "incidents";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      incidents: {
+        Row: {
+          closed_at: string | null;
+          deadline: string;
+          detected_at: string;
+          id: string;
+          notified_at: string | null;
+          opened_at: string;
+          reference: string;
+          scope: NonNullable<Json>;
+          scoped_at: string | null;
+          state: string;
+          summary: Json | null;
+          window_from: string;
+          window_to: string;
+        };
+        Insert: {
+          closed_at?: string | null;
+          deadline: string;
+          detected_at: string;
+          id?: string;
+          notified_at?: string | null;
+          opened_at: string;
+          reference: string;
+          scope: NonNullable<Json>;
+          scoped_at?: string | null;
+          state?: string;
+          summary?: Json | null;
+          window_from: string;
+          window_to: string;
+        };
+        Update: {
+          closed_at?: string | null;
+          deadline?: string;
+          detected_at?: string;
+          id?: string;
+          notified_at?: string | null;
+          opened_at?: string;
+          reference?: string;
+          scope?: NonNullable<Json>;
+          scoped_at?: string | null;
+          state?: string;
+          summary?: Json | null;
+          window_from?: string;
+          window_to?: string;
+        };
+        Relationships: [];
+      };
       job_health_checks: {
         Row: {
           check_function: unknown;
@@ -185,6 +402,31 @@ export type Database = {
           template?: string;
         };
         Relationships: [];
+      };
+      organization_suspensions: {
+        Row: {
+          incident_id: string;
+          org_id: string;
+          suspended_at: string;
+        };
+        Insert: {
+          incident_id: string;
+          org_id: string;
+          suspended_at: string;
+        };
+        Update: {
+          incident_id?: string;
+          org_id?: string;
+          suspended_at?: string;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "organization_suspensions_incident_id_fkey";
+            columns: ["incident_id"];
+            referencedRelation: "incidents";
+            referencedColumns: ["id"];
+          },
+        ];
       };
       security_report_notes: {
         Row: {
@@ -566,6 +808,118 @@ export type Database = {
           p_min_role: Database["public"]["Enums"]["org_role"];
           p_org_id: string;
         };
+        Returns: boolean;
+      };
+      incident_account_orgs: {
+        Args: { p_from: string; p_to: string; p_user: string };
+        Returns: {
+          org_id: string;
+          readable_from: string;
+          readable_until: string;
+        }[];
+      };
+      incident_actions: {
+        Args: {
+          p_account_compromised: boolean;
+          p_has_orgs: boolean;
+          p_leaked_key: boolean;
+          p_recordings_accessed: boolean;
+        };
+        Returns: Json;
+      };
+      incident_add_entry: {
+        Args: { p_body: string; p_kind: string; p_reference: string };
+        Returns: string;
+      };
+      incident_add_note: {
+        Args: { p_note: string; p_reference: string };
+        Returns: string;
+      };
+      incident_add_preventive_measure: {
+        Args: { p_measure: string; p_reference: string };
+        Returns: string;
+      };
+      incident_audit: {
+        Args: {
+          p_action: string;
+          p_details?: Json;
+          p_incident_id: string;
+          p_org_id?: string;
+          p_reason: string;
+        };
+        Returns: undefined;
+      };
+      incident_close: {
+        Args: { p_note?: string; p_reference: string };
+        Returns: string;
+      };
+      incident_containment: {
+        Args: {
+          p_action: string;
+          p_counts: Json;
+          p_incident: Database["private"]["Tables"]["incidents"]["Row"];
+          p_org_id?: string;
+          p_subject: Json;
+        };
+        Returns: undefined;
+      };
+      incident_export: { Args: { p_reference: string }; Returns: Json };
+      incident_for_update: {
+        Args: { p_open_only?: boolean; p_reference: string };
+        Returns: {
+          closed_at: string | null;
+          deadline: string;
+          detected_at: string;
+          id: string;
+          notified_at: string | null;
+          opened_at: string;
+          reference: string;
+          scope: NonNullable<Json>;
+          scoped_at: string | null;
+          state: string;
+          summary: Json | null;
+          window_from: string;
+          window_to: string;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "incidents";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      incident_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      incident_notify: { Args: { p_reference: string }; Returns: Json };
+      incident_open: {
+        Args: { p_detected_at: string; p_scope: Json };
+        Returns: string;
+      };
+      incident_org_members: {
+        Args: { p_from: string; p_org: string; p_to: string };
+        Returns: {
+          user_id: string;
+        }[];
+      };
+      incident_reinstate_organization: {
+        Args: { p_org_id: string; p_reference: string };
+        Returns: boolean;
+      };
+      incident_revoke_sessions: {
+        Args: { p_reference: string; p_user_id: string };
+        Returns: Json;
+      };
+      incident_scope: { Args: { p_reference: string }; Returns: Json };
+      incident_show: { Args: { p_reference: string }; Returns: Json };
+      incident_status: { Args: Record<PropertyKey, never>; Returns: Json };
+      incident_suspend_organization: {
+        Args: { p_org_id: string; p_reference: string };
         Returns: boolean;
       };
       is_recording_object_name: { Args: { p_name: string }; Returns: boolean };
@@ -1319,6 +1673,38 @@ export type Database = {
           purge_after: string;
           survey_id: string;
         }[];
+      };
+      incident_add_note: {
+        Args: { p_note: string; p_reference: string };
+        Returns: string;
+      };
+      incident_add_preventive_measure: {
+        Args: { p_measure: string; p_reference: string };
+        Returns: string;
+      };
+      incident_close: {
+        Args: { p_note?: string; p_reference: string };
+        Returns: string;
+      };
+      incident_export: { Args: { p_reference: string }; Returns: Json };
+      incident_notify: { Args: { p_reference: string }; Returns: Json };
+      incident_open: {
+        Args: { p_detected_at: string; p_scope: Json };
+        Returns: string;
+      };
+      incident_reinstate_organization: {
+        Args: { p_org_id: string; p_reference: string };
+        Returns: boolean;
+      };
+      incident_revoke_sessions: {
+        Args: { p_reference: string; p_user_id: string };
+        Returns: Json;
+      };
+      incident_scope: { Args: { p_reference: string }; Returns: Json };
+      incident_show: { Args: { p_reference: string }; Returns: Json };
+      incident_suspend_organization: {
+        Args: { p_org_id: string; p_reference: string };
+        Returns: boolean;
       };
       my_account_erasure: {
         Args: Record<PropertyKey, never>;

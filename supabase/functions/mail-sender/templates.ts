@@ -13,6 +13,51 @@ const SecurityReportAck = z.object({
   channel: z.enum(["web", "email"]),
 });
 
+const Count = z.number().int().nonnegative();
+
+const IncidentNotice = z.object({
+  reference: z.string().regex(/^IN-[0-9A-F]{12}$/),
+  detected_at: z.string(),
+  window_from: z.string(),
+  window_to: z.string(),
+  account_compromised: z.boolean(),
+  organizations: z.array(z.object({
+    org_id: z.string().uuid(),
+    surveys: Count,
+    responses: Count,
+    transcripts: Count,
+    recordings: Count,
+    recordings_accessed: Count,
+  })),
+  actions: z.array(z.enum([
+    "change_password",
+    "review_sessions",
+    "review_organization_members",
+    "review_recent_activity",
+    "inform_respondents",
+    "watch_for_phishing",
+  ])),
+});
+
+/** What each recommended action asks of the recipient (private.incident_actions chooses them). */
+const ACTION_TEXT: Record<z.infer<typeof IncidentNotice>["actions"][number], string> = {
+  change_password: "Change your Cluso password.",
+  review_sessions: "Sign in again and check your recent account activity for anything you did " +
+    "not do.",
+  review_organization_members: "Review your organisation's members and their roles, and remove " +
+    "anyone you do not recognise.",
+  review_recent_activity: "Review recent changes to your surveys and responses.",
+  inform_respondents: "Recordings of your respondents were accessed: consider whether you need " +
+    "to inform them.",
+  watch_for_phishing: "Be wary of messages asking for your password or payment details: Cluso " +
+    "will never ask for them.",
+};
+
+/** An ISO time as "2026-03-01 12:00 UTC". */
+function utc(iso: string): string {
+  return new Date(iso).toISOString().slice(0, 16).replace("T", " ") + " UTC";
+}
+
 const templates: Record<string, (params: unknown) => RenderedMail> = {
   security_report_ack(params) {
     const { reference } = SecurityReportAck.parse(params);
@@ -26,6 +71,37 @@ const templates: Record<string, (params: unknown) => RenderedMail> = {
         "",
         "Our security team reviews every report and will work with you to resolve the issue.",
         "Please do not disclose it publicly until we have resolved it.",
+        "",
+        "Cluso Security",
+      ].join("\n"),
+    };
+  },
+  incident_notice(params) {
+    const p = IncidentNotice.parse(params);
+    const data = p.organizations.flatMap((o) => [
+      `Organisation ${o.org_id}:`,
+      `  surveys: ${o.surveys}, responses: ${o.responses}, transcripts: ${o.transcripts}, ` +
+      `recordings: ${o.recordings}`,
+      `  recordings actually played or downloaded: ${o.recordings_accessed}`,
+    ]);
+    return {
+      subject: `Cluso security incident ${p.reference}: what it means for your data`,
+      text: [
+        `On ${utc(p.detected_at)} we detected a security incident (reference ${p.reference}).`,
+        p.account_compromised
+          ? "Your Cluso account was used by someone other than you."
+          : "It affected data you have access to in Cluso.",
+        "",
+        `Period concerned: ${utc(p.window_from)} to ${utc(p.window_to)}.`,
+        ...(data.length
+          ? ["", "Data that could be read during that period:", ...data]
+          : ["", "No organisation data of yours could be read."]),
+        "",
+        "What we recommend:",
+        ...p.actions.map((a) => `- ${ACTION_TEXT[a]}`),
+        "",
+        `We are investigating and putting preventive measures in place. Quote ${p.reference} ` +
+        "in any question to security@cluso.ai.",
         "",
         "Cluso Security",
       ].join("\n"),
