@@ -39,6 +39,12 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
     many: "security reports purged",
     always: true,
   },
+  {
+    count: "requests_purged",
+    one: "data-subject request purged from the ledger",
+    many: "data-subject requests purged from the ledger",
+    always: true,
+  },
   { count: "mails_sent", one: "mail sent", many: "mails sent", always: true },
   {
     count: "mails_failed",

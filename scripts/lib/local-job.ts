@@ -12,6 +12,7 @@ import { accountErasure } from "../../supabase/functions/account-erasure/job.ts"
 import { mailSender } from "../../supabase/functions/mail-sender/job.ts";
 import { retentionPurge } from "../../supabase/functions/retention-purge/job.ts";
 import { securityReportPurge } from "../../supabase/functions/security-report-purge/job.ts";
+import { dsrLedgerPurge } from "../../supabase/functions/dsr-ledger-purge/job.ts";
 import { loadAnchorSinkSettings, loadStackEnv, stackSetting } from "./stack-env.ts";
 
 /**
@@ -34,7 +35,7 @@ const localMail: MailConfig = {
 
 /** Every scheduled job, by its Edge Function name. */
 export const JOBS: ReadonlyMap<string, Job> = new Map(
-  [retentionPurge, accountErasure, mailSender(localMail), securityReportPurge].map((
+  [retentionPurge, accountErasure, mailSender(localMail), securityReportPurge, dsrLedgerPurge].map((
     job,
   ): [string, Job] => [
     job.name,

@@ -105,6 +105,78 @@ export type Database = {
         };
         Relationships: [];
       };
+      dsr_requests: {
+        Row: {
+          audit_chain_id: string | null;
+          audit_seq: number | null;
+          closed_at: string | null;
+          due_at: string;
+          extended_at: string | null;
+          extension_reason: string | null;
+          id: string;
+          outcome: Json | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by: string | null;
+          source: string;
+          source_id: string | null;
+          state: string;
+          subject_key: string | null;
+          subject_kind: string;
+          subject_org_id: string | null;
+          subject_respondent_hash: string | null;
+          subject_user_id: string | null;
+        };
+        Insert: {
+          audit_chain_id?: string | null;
+          audit_seq?: number | null;
+          closed_at?: string | null;
+          due_at: string;
+          extended_at?: string | null;
+          extension_reason?: string | null;
+          id?: string;
+          outcome?: Json | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by?: string | null;
+          source: string;
+          source_id?: string | null;
+          state?: string;
+          subject_key?: never;
+          subject_kind: string;
+          subject_org_id?: string | null;
+          subject_respondent_hash?: string | null;
+          subject_user_id?: string | null;
+        };
+        Update: {
+          audit_chain_id?: string | null;
+          audit_seq?: number | null;
+          closed_at?: string | null;
+          due_at?: string;
+          extended_at?: string | null;
+          extension_reason?: string | null;
+          id?: string;
+          outcome?: Json | null;
+          received_at?: string;
+          ref?: string;
+          regime?: string;
+          request_type?: string;
+          requested_by?: string | null;
+          source?: string;
+          source_id?: string | null;
+          state?: string;
+          subject_key?: never;
+          subject_kind?: string;
+          subject_org_id?: string | null;
+          subject_respondent_hash?: string | null;
+          subject_user_id?: string | null;
+        };
+        Relationships: [];
+      };
       job_health_checks: {
         Row: {
           check_function: unknown;
@@ -552,6 +624,104 @@ export type Database = {
           survey_id: string;
         }[];
       };
+      dsr_complete: {
+        Args: {
+          p_actor_job: string;
+          p_audit_event?: unknown;
+          p_counts: Json;
+          p_id: string;
+        };
+        Returns: {
+          audit_chain_id: string | null;
+          audit_seq: number | null;
+          closed_at: string | null;
+          due_at: string;
+          extended_at: string | null;
+          extension_reason: string | null;
+          id: string;
+          outcome: Json | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by: string | null;
+          source: string;
+          source_id: string | null;
+          state: string;
+          subject_key: string | null;
+          subject_kind: string;
+          subject_org_id: string | null;
+          subject_respondent_hash: string | null;
+          subject_user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "dsr_requests";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      dsr_due_at: {
+        Args: { p_extended: boolean; p_received_at: string; p_regime: string };
+        Returns: string;
+      };
+      dsr_due_soon_window: { Args: Record<PropertyKey, never>; Returns: string };
+      dsr_extend: { Args: { p_reason: string; p_ref: string }; Returns: string };
+      dsr_forget_user: { Args: { p_user_id: string }; Returns: undefined };
+      dsr_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      dsr_ledger_purge: { Args: { p_limit?: number }; Returns: Json };
+      dsr_open: {
+        Args: {
+          p_audit?: boolean;
+          p_regime: string;
+          p_requested_by: string;
+          p_source: string;
+          p_source_id?: string;
+          p_subject_kind: string;
+          p_subject_org_id?: string;
+          p_subject_respondent_hash?: string;
+          p_subject_user_id?: string;
+          p_type: string;
+        };
+        Returns: {
+          audit_chain_id: string | null;
+          audit_seq: number | null;
+          closed_at: string | null;
+          due_at: string;
+          extended_at: string | null;
+          extension_reason: string | null;
+          id: string;
+          outcome: Json | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by: string | null;
+          source: string;
+          source_id: string | null;
+          state: string;
+          subject_key: string | null;
+          subject_kind: string;
+          subject_org_id: string | null;
+          subject_respondent_hash: string | null;
+          subject_user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "dsr_requests";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      dsr_status: { Args: Record<PropertyKey, never>; Returns: Json };
+      dsr_withdraw: { Args: { p_id: string }; Returns: undefined };
       hard_delete_surveys: {
         Args: {
           p_actor_id?: string;
