@@ -8,6 +8,7 @@
 // --purge-batch <n> (surveys per purge call), --erasure-batch <n>, --skip-build.
 import postgres from "postgres";
 import { accessLogWindowBench, buildAccessLog, recordingUrlBench } from "./broker.ts";
+import { exportBench } from "./export.ts";
 
 type Sql = ReturnType<typeof postgres>;
 type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
@@ -634,6 +635,9 @@ try {
     }
     emit(await recordingUrlBench(admin, opts.scale >= 0.5 ? 400 : 200));
     emit(await accessLogWindowBench(admin, 100));
+  });
+  await guard("export", async () => {
+    emit(await exportBench(admin, 200));
   });
   emit({ name: "bench_total_s", value: r3((now() - started) / 1000), unit: "s" });
 } finally {

@@ -45,6 +45,8 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
     many: "data-subject requests purged from the ledger",
     always: true,
   },
+  { count: "exports_built", one: "data export built", many: "data exports built", always: true },
+  { count: "exports_expired", one: "data export expired", many: "data exports expired" },
   { count: "mails_sent", one: "mail sent", many: "mails sent", always: true },
   {
     count: "mails_failed",

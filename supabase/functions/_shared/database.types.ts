@@ -105,6 +105,58 @@ export type Database = {
         };
         Relationships: [];
       };
+      data_exports: {
+        Row: {
+          attempts: number;
+          dsr_id: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          object_name: string | null;
+          ready_at: string | null;
+          requested_at: string;
+          status: string;
+          user_id: string | null;
+        };
+        Insert: {
+          attempts?: number;
+          dsr_id: string;
+          expires_at?: string | null;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          object_name?: string | null;
+          ready_at?: string | null;
+          requested_at: string;
+          status?: string;
+          user_id?: string | null;
+        };
+        Update: {
+          attempts?: number;
+          dsr_id?: string;
+          expires_at?: string | null;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          object_name?: string | null;
+          ready_at?: string | null;
+          requested_at?: string;
+          status?: string;
+          user_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "data_exports_dsr_id_fkey";
+            columns: ["dsr_id"];
+            referencedRelation: "dsr_requests";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
       dsr_requests: {
         Row: {
           audit_chain_id: string | null;
@@ -615,6 +667,95 @@ export type Database = {
         };
       };
       current_time: { Args: Record<PropertyKey, never>; Returns: string };
+      data_export_claim: {
+        Args: { p_lease?: string };
+        Returns: {
+          attempts: number;
+          dsr_id: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          object_name: string | null;
+          ready_at: string | null;
+          requested_at: string;
+          status: string;
+          user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "data_exports";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      data_export_download: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          expires_at: string;
+          object_name: string;
+          ref: string;
+        }[];
+      };
+      data_export_expired: {
+        Args: { p_limit?: number };
+        Returns: {
+          id: string;
+          object_name: string;
+        }[];
+      };
+      data_export_fail: {
+        Args: { p_error: string; p_export_id: string; p_lease_token: string };
+        Returns: undefined;
+      };
+      data_export_finish: {
+        Args: {
+          p_counts: Json;
+          p_export_id: string;
+          p_lease_token: string;
+          p_object_name: string;
+        };
+        Returns: Json;
+      };
+      data_export_leased: {
+        Args: { p_export_id: string; p_lease_token: string };
+        Returns: {
+          attempts: number;
+          dsr_id: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          object_name: string | null;
+          ready_at: string | null;
+          requested_at: string;
+          status: string;
+          user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "data_exports";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      data_export_lifetime: {
+        Args: Record<PropertyKey, never>;
+        Returns: string;
+      };
+      data_export_page: {
+        Args: {
+          p_after: string;
+          p_export_id: string;
+          p_lease_token: string;
+          p_limit: number;
+          p_section: string;
+        };
+        Returns: Json;
+      };
+      data_export_removed: { Args: { p_ids: string[] }; Returns: number };
       delete_organization: { Args: { p_org_id: string }; Returns: Json };
       delete_survey: {
         Args: { p_reason: string; p_survey_id: string };
@@ -896,6 +1037,13 @@ export type Database = {
           due_at: string;
           request_id: string;
           requested_at: string;
+        }[];
+      };
+      request_data_export: {
+        Args: { p_regime: string; p_user_id: string };
+        Returns: {
+          due_at: string;
+          ref: string;
         }[];
       };
       require_user: { Args: { p_action: string }; Returns: string };
@@ -1470,6 +1618,14 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      data_export_download: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          expires_at: string;
+          object_name: string;
+          ref: string;
+        }[];
+      };
       delete_organization: { Args: { p_org_id: string }; Returns: Json };
       delete_survey: {
         Args: { p_reason?: string; p_survey_id: string };
@@ -1499,6 +1655,13 @@ export type Database = {
           due_at: string;
           request_id: string;
           requested_at: string;
+        }[];
+      };
+      request_data_export: {
+        Args: { p_regime?: string; p_user_id?: string };
+        Returns: {
+          due_at: string;
+          ref: string;
         }[];
       };
       restore_survey: {

@@ -13,7 +13,30 @@ const SecurityReportAck = z.object({
   channel: z.enum(["web", "email"]),
 });
 
+const DataExportReady = z.object({
+  reference: z.string().regex(/^DSR-[0-9A-F]{12}$/),
+  expires_at: z.string().datetime({ offset: true }),
+});
+
 const templates: Record<string, (params: unknown) => RenderedMail> = {
+  data_export_ready(params) {
+    const { reference, expires_at } = DataExportReady.parse(params);
+    const until = new Date(expires_at).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+    return {
+      subject: `Your Cluso data export is ready (${reference})`,
+      text: [
+        "The copy of your data that you asked for is ready.",
+        "",
+        `Sign in to Cluso and download it from your account settings before ${until}.`,
+        "Each download link works for 5 minutes; after that date the export is deleted and you",
+        "can ask for a new one.",
+        "",
+        `Your request's reference is ${reference}.`,
+        "",
+        "Cluso",
+      ].join("\n"),
+    };
+  },
   security_report_ack(params) {
     const { reference } = SecurityReportAck.parse(params);
     return {
