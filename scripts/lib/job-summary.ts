@@ -47,6 +47,7 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
   },
   { count: "exports_built", one: "data export built", many: "data exports built", always: true },
   { count: "exports_expired", one: "data export expired", many: "data exports expired" },
+  { count: "receipts_signed", one: "receipt signed", many: "receipts signed" },
   { count: "mails_sent", one: "mail sent", many: "mails sent", always: true },
   {
     count: "mails_failed",

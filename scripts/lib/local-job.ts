@@ -14,6 +14,7 @@ import { retentionPurge } from "../../supabase/functions/retention-purge/job.ts"
 import { securityReportPurge } from "../../supabase/functions/security-report-purge/job.ts";
 import { dsrLedgerPurge } from "../../supabase/functions/dsr-ledger-purge/job.ts";
 import { dataExport } from "../../supabase/functions/data-export/job.ts";
+import { receiptSignerFrom } from "../../supabase/functions/_shared/dsr/receipt.ts";
 import {
   type ExportStore,
   storageExportStore,
@@ -58,7 +59,7 @@ export const JOBS: ReadonlyMap<string, Job> = new Map(
     mailSender(localMail),
     securityReportPurge,
     dsrLedgerPurge,
-    dataExport(localExportStore),
+    dataExport(localExportStore, receiptSignerFrom(stackSetting)),
   ].map((
     job,
   ): [string, Job] => [

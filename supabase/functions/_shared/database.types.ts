@@ -167,6 +167,9 @@ export type Database = {
           extension_reason: string | null;
           id: string;
           outcome: Json | null;
+          receipt: Json | null;
+          receipt_key_id: string | null;
+          receipt_signature: string | null;
           received_at: string;
           ref: string;
           regime: string;
@@ -180,6 +183,7 @@ export type Database = {
           subject_org_id: string | null;
           subject_respondent_hash: string | null;
           subject_user_id: string | null;
+          dsr_receipt_content: Json | null;
         };
         Insert: {
           audit_chain_id?: string | null;
@@ -190,6 +194,9 @@ export type Database = {
           extension_reason?: string | null;
           id?: string;
           outcome?: Json | null;
+          receipt?: Json | null;
+          receipt_key_id?: string | null;
+          receipt_signature?: string | null;
           received_at: string;
           ref: string;
           regime: string;
@@ -213,6 +220,9 @@ export type Database = {
           extension_reason?: string | null;
           id?: string;
           outcome?: Json | null;
+          receipt?: Json | null;
+          receipt_key_id?: string | null;
+          receipt_signature?: string | null;
           received_at?: string;
           ref?: string;
           regime?: string;
@@ -781,6 +791,9 @@ export type Database = {
           extension_reason: string | null;
           id: string;
           outcome: Json | null;
+          receipt: Json | null;
+          receipt_key_id: string | null;
+          receipt_signature: string | null;
           received_at: string;
           ref: string;
           regime: string;
@@ -840,6 +853,9 @@ export type Database = {
           extension_reason: string | null;
           id: string;
           outcome: Json | null;
+          receipt: Json | null;
+          receipt_key_id: string | null;
+          receipt_signature: string | null;
           received_at: string;
           ref: string;
           regime: string;
@@ -860,6 +876,29 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      dsr_receipt: { Args: { p_ref: string }; Returns: Json };
+      dsr_receipt_content: {
+        Args: {
+          p_request: Database["private"]["Tables"]["dsr_requests"]["Row"];
+        };
+        Returns: Json;
+      };
+      dsr_receipt_pending: {
+        Args: { p_limit?: number };
+        Returns: {
+          content: Json;
+          id: string;
+        }[];
+      };
+      dsr_receipt_store: {
+        Args: {
+          p_content: Json;
+          p_id: string;
+          p_key_id: string;
+          p_signature: string;
+        };
+        Returns: boolean;
       };
       dsr_status: { Args: Record<PropertyKey, never>; Returns: Json };
       dsr_withdraw: { Args: { p_id: string }; Returns: undefined };

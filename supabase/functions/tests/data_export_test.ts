@@ -4,6 +4,7 @@
 // expired: the download is refused and the job removes the object.
 import assert from "node:assert/strict";
 import { createSql } from "../_shared/db.ts";
+import { receiptSignerFrom, verifyReceipt } from "../_shared/dsr/receipt.ts";
 import { dataExport } from "../data-export/job.ts";
 import { EXPORT_BUCKET, storageExportStore } from "../data-export/store.ts";
 import { createDownloadHandler, storageExportSigner } from "../data-export-download/handler.ts";
@@ -16,6 +17,7 @@ import {
 } from "./support/erasure.ts";
 import { callOk, testJob } from "./support/job.ts";
 import { adminSql, seedSurvey, stack } from "./support/stack.ts";
+import { stackSetting } from "../../../scripts/lib/stack-env.ts";
 
 const signer = storageExportSigner(stack.API_URL, stack.SERVICE_ROLE_KEY);
 
@@ -30,6 +32,23 @@ function downloadAs(handler: (req: Request) => Promise<Response>, user: TestUser
   );
 }
 
+/** Runs scripts/verify-receipt.ts on the document, as docs/DATA_SUBJECT_RIGHTS.md says; its code. */
+async function verifyWithScript(doc: unknown, publicKey: string): Promise<number> {
+  const file = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, JSON.stringify(doc));
+    const script = new URL("../../../scripts/verify-receipt.ts", import.meta.url).pathname;
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-read", "--allow-env", script, file, publicKey],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return code;
+  } finally {
+    await Deno.remove(file);
+  }
+}
+
 function sqlState(err: unknown): string | undefined {
   return (err as { code?: string }).code;
 }
@@ -42,7 +61,12 @@ Deno.test({
     const sql = adminSql();
     const pool = createSql(stack.DB_URL, { applicationName: "data-export-download-test", max: 2 });
     const handler = createDownloadHandler({ sql: pool, signer, jwtSecret: stack.JWT_SECRET });
-    const job = testJob(dataExport(storageExportStore(stack.API_URL, stack.SERVICE_ROLE_KEY)));
+    const job = testJob(
+      dataExport(
+        storageExportStore(stack.API_URL, stack.SERVICE_ROLE_KEY),
+        receiptSignerFrom(stackSetting),
+      ),
+    );
     try {
       const user = await createUser(sql, "exporter");
       const other = await createUser(sql, "bystander");
@@ -93,10 +117,28 @@ Deno.test({
       assert.equal(ledger.outcome.surveys_created, 1);
       assert.equal(ledger.outcome.memberships, 2);
       const mail = await sql`select template, params from private.mail_outbox
-        where recipient = ${user.email}`;
+        where recipient = ${user.email} order by template`;
       assert.deepEqual(mail.map((m) => [m.template, m.params.reference]), [
         ["data_export_ready", asked.ref],
+        ["dsr_receipt", asked.ref],
       ]);
+
+      // The receipt: signed, verifiable with the public key, names nobody, fails when altered.
+      const [{ doc }] = await sql`select private.dsr_receipt(${asked.ref}) as doc`;
+      assert.equal(doc.receipt.request, asked.ref);
+      assert.equal(doc.receipt.counts.surveys_created, 1);
+      assert.equal(typeof doc.receipt.audit.seq, "number");
+      assert.match(doc.receipt.audit.hash, /^[0-9a-f]{64}$/);
+      assert.deepEqual(mail[1].params.receipt, doc.receipt, "the mailed receipt is the signed one");
+      const receiptText = JSON.stringify(doc);
+      assert.ok(!receiptText.includes(user.id) && !receiptText.includes(user.email));
+      const publicKey = stackSetting("DSR_RECEIPT_PUBLIC_KEY")!;
+      assert.equal(await verifyReceipt(doc, publicKey), true);
+      const altered = structuredClone(doc);
+      altered.receipt.counts.surveys_created = 0;
+      assert.equal(await verifyReceipt(altered, publicKey), false);
+      assert.equal(await verifyWithScript(doc, publicKey), 0, "the documented command verifies it");
+      assert.equal(await verifyWithScript(altered, publicKey), 1, "and rejects it altered");
 
       // The bystander has no export; the user's own download is a signed URL to the archive.
       assert.equal((await downloadAs(handler, other)).status, 404);
