@@ -3,7 +3,7 @@
 -- holder or a survey respondent) is one row, with when it arrived, when it is due under its
 -- regime and when it was completed. The ledger is the record the CCPA asks to keep for 24 months,
 -- so it holds ids and codes only: never a name, an email or a respondent's reference (only a
--- keyed hash of it), and once an account is erased not even its id. Account erasure requests are
+-- SHA-256 hash of it), and once an account is erased not even its id. Account erasure requests are
 -- recorded here as they open and close (audited by the erasure's own events). Job
 -- health turns red a week before any request's deadline; private.dsr_status() answers the
 -- figures a report generator needs. Closed requests leave 24 months after closing, through the
@@ -86,7 +86,7 @@ create table private.dsr_requests (
   -- the platform deleted the user). No foreign key: the ledger outlives the accounts it names,
   -- and an erased account's id is cleared from it (private.dsr_forget_user).
   requested_by uuid,
-  -- The subject: an account holder's user id, or an organisation and the keyed hash of the
+  -- The subject: an account holder's user id, or an organisation and the SHA-256 hash of the
   -- reference it uses for the respondent (never the reference itself).
   subject_user_id uuid,
   subject_org_id uuid,

@@ -1086,6 +1086,33 @@ export type Database = {
         }[];
       };
       require_user: { Args: { p_action: string }; Returns: string };
+      respondent_erase: {
+        Args: { p_org_id: string; p_regime: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_export: {
+        Args: { p_org_id: string; p_regime: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_hash: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: string;
+      };
+      respondent_lookup: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: {
+          completed_at: string;
+          recordings: number;
+          response_id: string;
+          started_at: string;
+          survey_id: string;
+          transcripts: number;
+        }[];
+      };
+      respondent_responses: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: string[];
+      };
       restore_survey: {
         Args: { p_survey_id: string };
         Returns: {
@@ -1701,6 +1728,25 @@ export type Database = {
         Returns: {
           due_at: string;
           ref: string;
+        }[];
+      };
+      respondent_erase: {
+        Args: { p_org_id: string; p_regime?: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_export: {
+        Args: { p_org_id: string; p_regime?: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_lookup: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: {
+          completed_at: string;
+          recordings: number;
+          response_id: string;
+          started_at: string;
+          survey_id: string;
+          transcripts: number;
         }[];
       };
       restore_survey: {

@@ -206,8 +206,8 @@ select set_eq(
     'security_report.note_added', 'security_report.closed', 'security_report.purged',
     'recording_access.partition_dropped',
     'data_subject_request.received', 'data_subject_request.extended',
-    'data_subject_request.completed', 'data_subject_request.purged'],
-  '[AUD-065] the one list of audit actions is exactly the reviewed set of 24 (docs/AUDIT.md, docs/SECURITY_REPORTS.md, docs/RECORDING_ACCESS.md and docs/DATA_SUBJECT_RIGHTS.md describe each)');
+    'data_subject_request.completed', 'data_subject_request.purged', 'respondent.erased'],
+  '[AUD-065] the one list of audit actions is exactly the reviewed set of 25 (docs/AUDIT.md, docs/SECURITY_REPORTS.md, docs/RECORDING_ACCESS.md and docs/DATA_SUBJECT_RIGHTS.md describe each)');
 select results_eq(
   $$select seq, actor_kind, actor_job, details from audit.events
     where chain_id = tests.org_id('Org A') and seq > 3 order by seq$$,
