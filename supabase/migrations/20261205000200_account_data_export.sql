@@ -382,7 +382,36 @@ after delete on private.account_erasure_requests
 for each row when (old.status = 'in_progress' and old.step = 'erase_user')
 execute function private.data_export_forget_user();
 
+-- Health: an export that keeps failing, or waits an hour unbuilt (the job runs every 5 minutes),
+-- is red long before the ledger's deadline check would notice it.
+create function private.data_export_health()
+returns table (check_name text, ok boolean, detail jsonb)
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+declare
+  v_late jsonb;
+begin
+  select coalesce(jsonb_agg(jsonb_build_object('ref', r.ref, 'requested_at', e.requested_at,
+      'attempts', e.attempts, 'last_error', e.last_error) order by e.requested_at), '[]')
+  into v_late
+  from private.data_exports e join private.dsr_requests r on r.id = e.dsr_id
+  where e.status = 'pending' and e.user_id is not null
+    and (e.attempts >= 3 or e.requested_at <= private.current_time() - interval '1 hour');
+  check_name := 'data_exports_built';
+  ok := jsonb_array_length(v_late) = 0;
+  detail := jsonb_build_object('late_or_failing', v_late);
+  return next;
+end;
+$$;
+
+insert into private.job_health_checks (check_function, position) values
+  ('private.data_export_health()', 70);
+
 revoke all on function
+  private.data_export_health(),
   private.data_export_lifetime(),
   private.request_data_export(uuid, text),
   public.request_data_export(uuid, text),

@@ -728,6 +728,14 @@ export type Database = {
         };
         Returns: Json;
       };
+      data_export_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       data_export_leased: {
         Args: { p_export_id: string; p_lease_token: string };
         Returns: {

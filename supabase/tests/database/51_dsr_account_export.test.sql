@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(24);
+select plan(26);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -58,6 +58,13 @@ select tests.authenticate_as('finn');
 select throws_ok($$select * from public.data_export_download()$$, 'P0002',
   'no data export for this account', '[EXP-010] another user has no export to download');
 select tests.clear_authentication();
+
+select is((select ok from private.data_export_health()), true,
+  '[EXP-025] a fresh export is not late');
+select tests.set_now('2026-11-10 11:01+00');
+select is((select detail -> 'late_or_failing' -> 0 ->> 'ref' from private.data_export_health()),
+  (select ref from asked), '[EXP-026] one still unbuilt an hour later turns job health red, by reference');
+select tests.set_now('2026-11-10 10:00+00');
 
 -- ---------------------------------------------------------------------------------------------
 -- Building, in pages under a lease
