@@ -9,6 +9,7 @@
 import postgres from "postgres";
 import { accessLogWindowBench, buildAccessLog, recordingUrlBench } from "./broker.ts";
 import { incidentScopeBench } from "./incidents.ts";
+import { exportBench } from "./export.ts";
 
 type Sql = ReturnType<typeof postgres>;
 type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
@@ -839,6 +840,9 @@ try {
     emit(await incidentScopeBench(admin, 20));
   });
   await guard("growth", () => growthBench(admin));
+  await guard("export", async () => {
+    emit(await exportBench(admin, 200));
+  });
   emit({ name: "bench_total_s", value: r3((now() - started) / 1000), unit: "s" });
 } finally {
   await admin.end();

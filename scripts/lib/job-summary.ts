@@ -39,6 +39,15 @@ export const COUNT_PHRASES: { count: string; one: string; many: string; always?:
     many: "security reports purged",
     always: true,
   },
+  {
+    count: "requests_purged",
+    one: "data-subject request purged from the ledger",
+    many: "data-subject requests purged from the ledger",
+    always: true,
+  },
+  { count: "exports_built", one: "data export built", many: "data exports built", always: true },
+  { count: "exports_expired", one: "data export expired", many: "data exports expired" },
+  { count: "receipts_signed", one: "receipt signed", many: "receipts signed" },
   { count: "mails_sent", one: "mail sent", many: "mails sent", always: true },
   {
     count: "mails_failed",

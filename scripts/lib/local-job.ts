@@ -12,6 +12,13 @@ import { accountErasure } from "../../supabase/functions/account-erasure/job.ts"
 import { mailSender } from "../../supabase/functions/mail-sender/job.ts";
 import { retentionPurge } from "../../supabase/functions/retention-purge/job.ts";
 import { securityReportPurge } from "../../supabase/functions/security-report-purge/job.ts";
+import { dsrLedgerPurge } from "../../supabase/functions/dsr-ledger-purge/job.ts";
+import { dataExport } from "../../supabase/functions/data-export/job.ts";
+import { receiptSignerFrom } from "../../supabase/functions/_shared/dsr/receipt.ts";
+import {
+  type ExportStore,
+  storageExportStore,
+} from "../../supabase/functions/data-export/store.ts";
 import { loadAnchorSinkSettings, loadStackEnv, stackSetting } from "./stack-env.ts";
 
 /**
@@ -32,9 +39,28 @@ const localMail: MailConfig = {
   timeoutMs: 5_000,
 };
 
+/** Locally, archives go to the stack's Storage API, found when one is stored. */
+let localStore: ExportStore | null = null;
+function stackExportStore(): ExportStore {
+  const stack = loadStackEnv();
+  localStore ??= storageExportStore(stack.API_URL, stack.SERVICE_ROLE_KEY);
+  return localStore;
+}
+const localExportStore: ExportStore = {
+  put: (name, body) => stackExportStore().put(name, body),
+  remove: (names) => stackExportStore().remove(names),
+};
+
 /** Every scheduled job, by its Edge Function name. */
 export const JOBS: ReadonlyMap<string, Job> = new Map(
-  [retentionPurge, accountErasure, mailSender(localMail), securityReportPurge].map((
+  [
+    retentionPurge,
+    accountErasure,
+    mailSender(localMail),
+    securityReportPurge,
+    dsrLedgerPurge,
+    dataExport(localExportStore, receiptSignerFrom(stackSetting)),
+  ].map((
     job,
   ): [string, Job] => [
     job.name,

@@ -13,7 +13,6 @@ export const EXPOSED_SCHEMAS = ["public", "graphql_public"];
  */
 export const ALLOWED_DEFINER_FUNCTIONS = [
   "private.user_org_ids(org_role)",
-  "private.user_trashed_survey_ids()",
   "private.user_co_member_ids()",
   "private.create_organization(text)",
   "private.delete_survey(uuid,text)",
@@ -27,6 +26,11 @@ export const ALLOWED_DEFINER_FUNCTIONS = [
   "private.recording_access(uuid)",
   "private.survey_playlist(uuid)",
   "private.recording_upload_slot(uuid,text,uuid)",
+  "private.request_data_export(uuid,text)",
+  "private.data_export_download()",
+  "private.respondent_lookup(uuid,text)",
+  "private.respondent_export(uuid,text,text)",
+  "private.respondent_erase(uuid,text,text)",
 ];
 
 /** The platform's schemas: their definer functions are Supabase's, not this project's. */

@@ -9,6 +9,7 @@
 #      publish audit chain heads, as they would to the append-only endpoint ops own;
 #   6. the mail catcher maildev (scripts/stack/maildev.sh), SMTP on $MAILDEV_SMTP_PORT;
 #   7. connection settings in .local/stack.env, named as `supabase status -o env` names them,
+#      plus the receipts' Ed25519 key pair (DSR_RECEIPT_PRIVATE_KEY / _PUBLIC_KEY, minted once),
 #      plus AUDIT_ANCHOR_URL / AUDIT_ANCHOR_TOKEN, named as the jobs' secrets are.
 # Usage: up.sh [--reset]   --reset drops the database and rebuilds it from the migrations.
 set -euo pipefail
@@ -110,8 +111,13 @@ push_migrations() {
 }
 
 write_stack_env() {
-  local keys
+  local keys receipt_keys="$STACK_DIR/receipt-keys.env"
   keys=$("$DENO" run --quiet --allow-env=JWT_SECRET scripts/stack/mint-keys.ts)
+  # The receipts' signing key outlives resets, so receipts issued earlier still verify.
+  if [ ! -s "$receipt_keys" ]; then
+    "$DENO" run --quiet scripts/stack/mint-receipt-keys.ts >"$receipt_keys.tmp"
+    mv "$receipt_keys.tmp" "$receipt_keys"
+  fi
   {
     echo "# Written by scripts/stack/up.sh: the local stand-in stack (local-only demo credentials)."
     echo "API_URL=$API_URL"
@@ -122,6 +128,7 @@ write_stack_env() {
     echo "MAILDEV_URL=$MAILDEV_URL"
     echo "MAIL_SMTP_URL=smtp://127.0.0.1:$MAILDEV_SMTP_PORT"
     echo "$keys"
+    cat "$receipt_keys"
     if [ "${STACK_SKIP_ANCHOR_SINK:-0}" != 1 ]; then
       echo "AUDIT_ANCHOR_URL=$ANCHOR_SINK_URL/anchors"
       echo "AUDIT_ANCHOR_TOKEN=$ANCHOR_SINK_TOKEN"

@@ -105,6 +105,140 @@ export type Database = {
         };
         Relationships: [];
       };
+      data_exports: {
+        Row: {
+          attempts: number;
+          dsr_id: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          object_name: string | null;
+          ready_at: string | null;
+          requested_at: string;
+          status: string;
+          user_id: string | null;
+        };
+        Insert: {
+          attempts?: number;
+          dsr_id: string;
+          expires_at?: string | null;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          object_name?: string | null;
+          ready_at?: string | null;
+          requested_at: string;
+          status?: string;
+          user_id?: string | null;
+        };
+        Update: {
+          attempts?: number;
+          dsr_id?: string;
+          expires_at?: string | null;
+          id?: string;
+          last_error?: string | null;
+          lease_token?: string | null;
+          leased_until?: string | null;
+          object_name?: string | null;
+          ready_at?: string | null;
+          requested_at?: string;
+          status?: string;
+          user_id?: string | null;
+        };
+        Relationships: [
+          {
+            foreignKeyName: "data_exports_dsr_id_fkey";
+            columns: ["dsr_id"];
+            referencedRelation: "dsr_requests";
+            referencedColumns: ["id"];
+          },
+        ];
+      };
+      dsr_requests: {
+        Row: {
+          audit_chain_id: string | null;
+          audit_seq: number | null;
+          closed_at: string | null;
+          due_at: string;
+          extended_at: string | null;
+          extension_reason: string | null;
+          id: string;
+          outcome: Json | null;
+          receipt: Json | null;
+          receipt_key_id: string | null;
+          receipt_signature: string | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by: string | null;
+          source: string;
+          source_id: string | null;
+          state: string;
+          subject_key: string | null;
+          subject_kind: string;
+          subject_org_id: string | null;
+          subject_respondent_hash: string | null;
+          subject_user_id: string | null;
+          dsr_receipt_content: Json | null;
+        };
+        Insert: {
+          audit_chain_id?: string | null;
+          audit_seq?: number | null;
+          closed_at?: string | null;
+          due_at: string;
+          extended_at?: string | null;
+          extension_reason?: string | null;
+          id?: string;
+          outcome?: Json | null;
+          receipt?: Json | null;
+          receipt_key_id?: string | null;
+          receipt_signature?: string | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by?: string | null;
+          source: string;
+          source_id?: string | null;
+          state?: string;
+          subject_key?: never;
+          subject_kind: string;
+          subject_org_id?: string | null;
+          subject_respondent_hash?: string | null;
+          subject_user_id?: string | null;
+        };
+        Update: {
+          audit_chain_id?: string | null;
+          audit_seq?: number | null;
+          closed_at?: string | null;
+          due_at?: string;
+          extended_at?: string | null;
+          extension_reason?: string | null;
+          id?: string;
+          outcome?: Json | null;
+          receipt?: Json | null;
+          receipt_key_id?: string | null;
+          receipt_signature?: string | null;
+          received_at?: string;
+          ref?: string;
+          regime?: string;
+          request_type?: string;
+          requested_by?: string | null;
+          source?: string;
+          source_id?: string | null;
+          state?: string;
+          subject_key?: never;
+          subject_kind?: string;
+          subject_org_id?: string | null;
+          subject_respondent_hash?: string | null;
+          subject_user_id?: string | null;
+        };
+        Relationships: [];
+      };
       incident_entries: {
         Row: {
           added_at: string;
@@ -785,6 +919,103 @@ export type Database = {
         };
       };
       current_time: { Args: Record<PropertyKey, never>; Returns: string };
+      data_export_claim: {
+        Args: { p_lease?: string };
+        Returns: {
+          attempts: number;
+          dsr_id: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          object_name: string | null;
+          ready_at: string | null;
+          requested_at: string;
+          status: string;
+          user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "data_exports";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      data_export_download: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          expires_at: string;
+          object_name: string;
+          ref: string;
+        }[];
+      };
+      data_export_expired: {
+        Args: { p_limit?: number };
+        Returns: {
+          id: string;
+          object_name: string;
+        }[];
+      };
+      data_export_fail: {
+        Args: { p_error: string; p_export_id: string; p_lease_token: string };
+        Returns: undefined;
+      };
+      data_export_finish: {
+        Args: {
+          p_counts: Json;
+          p_export_id: string;
+          p_lease_token: string;
+          p_object_name: string;
+        };
+        Returns: Json;
+      };
+      data_export_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      data_export_leased: {
+        Args: { p_export_id: string; p_lease_token: string };
+        Returns: {
+          attempts: number;
+          dsr_id: string;
+          expires_at: string | null;
+          id: string;
+          last_error: string | null;
+          lease_token: string | null;
+          leased_until: string | null;
+          object_name: string | null;
+          ready_at: string | null;
+          requested_at: string;
+          status: string;
+          user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "data_exports";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      data_export_lifetime: {
+        Args: Record<PropertyKey, never>;
+        Returns: string;
+      };
+      data_export_page: {
+        Args: {
+          p_after: string;
+          p_export_id: string;
+          p_lease_token: string;
+          p_limit: number;
+          p_section: string;
+        };
+        Returns: Json;
+      };
+      data_export_removed: { Args: { p_ids: string[] }; Returns: number };
       delete_organization: { Args: { p_org_id: string }; Returns: Json };
       delete_survey: {
         Args: { p_reason: string; p_survey_id: string };
@@ -794,6 +1025,133 @@ export type Database = {
           survey_id: string;
         }[];
       };
+      dsr_complete: {
+        Args: {
+          p_actor_job: string;
+          p_audit_event?: unknown;
+          p_counts: Json;
+          p_id: string;
+        };
+        Returns: {
+          audit_chain_id: string | null;
+          audit_seq: number | null;
+          closed_at: string | null;
+          due_at: string;
+          extended_at: string | null;
+          extension_reason: string | null;
+          id: string;
+          outcome: Json | null;
+          receipt: Json | null;
+          receipt_key_id: string | null;
+          receipt_signature: string | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by: string | null;
+          source: string;
+          source_id: string | null;
+          state: string;
+          subject_key: string | null;
+          subject_kind: string;
+          subject_org_id: string | null;
+          subject_respondent_hash: string | null;
+          subject_user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "dsr_requests";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      dsr_due_at: {
+        Args: { p_extended: boolean; p_received_at: string; p_regime: string };
+        Returns: string;
+      };
+      dsr_due_soon_window: { Args: Record<PropertyKey, never>; Returns: string };
+      dsr_extend: { Args: { p_reason: string; p_ref: string }; Returns: string };
+      dsr_forget_user: { Args: { p_user_id: string }; Returns: undefined };
+      dsr_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
+      dsr_ledger_purge: { Args: { p_limit?: number }; Returns: Json };
+      dsr_open: {
+        Args: {
+          p_audit?: boolean;
+          p_regime: string;
+          p_requested_by: string;
+          p_source: string;
+          p_source_id?: string;
+          p_subject_kind: string;
+          p_subject_org_id?: string;
+          p_subject_respondent_hash?: string;
+          p_subject_user_id?: string;
+          p_type: string;
+        };
+        Returns: {
+          audit_chain_id: string | null;
+          audit_seq: number | null;
+          closed_at: string | null;
+          due_at: string;
+          extended_at: string | null;
+          extension_reason: string | null;
+          id: string;
+          outcome: Json | null;
+          receipt: Json | null;
+          receipt_key_id: string | null;
+          receipt_signature: string | null;
+          received_at: string;
+          ref: string;
+          regime: string;
+          request_type: string;
+          requested_by: string | null;
+          source: string;
+          source_id: string | null;
+          state: string;
+          subject_key: string | null;
+          subject_kind: string;
+          subject_org_id: string | null;
+          subject_respondent_hash: string | null;
+          subject_user_id: string | null;
+        };
+        SetofOptions: {
+          from: "*";
+          to: "dsr_requests";
+          isOneToOne: true;
+          isSetofReturn: false;
+        };
+      };
+      dsr_receipt: { Args: { p_ref: string }; Returns: Json };
+      dsr_receipt_content: {
+        Args: {
+          p_request: Database["private"]["Tables"]["dsr_requests"]["Row"];
+        };
+        Returns: Json;
+      };
+      dsr_receipt_pending: {
+        Args: { p_limit?: number };
+        Returns: {
+          content: Json;
+          id: string;
+        }[];
+      };
+      dsr_receipt_store: {
+        Args: {
+          p_content: Json;
+          p_id: string;
+          p_key_id: string;
+          p_signature: string;
+        };
+        Returns: boolean;
+      };
+      dsr_status: { Args: Record<PropertyKey, never>; Returns: Json };
+      dsr_withdraw: { Args: { p_id: string }; Returns: undefined };
       hard_delete_surveys: {
         Args: {
           p_actor_id?: string;
@@ -1082,7 +1440,41 @@ export type Database = {
           requested_at: string;
         }[];
       };
+      request_data_export: {
+        Args: { p_regime: string; p_user_id: string };
+        Returns: {
+          due_at: string;
+          ref: string;
+        }[];
+      };
       require_user: { Args: { p_action: string }; Returns: string };
+      respondent_erase: {
+        Args: { p_org_id: string; p_regime: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_export: {
+        Args: { p_org_id: string; p_regime: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_hash: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: string;
+      };
+      respondent_lookup: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: {
+          completed_at: string;
+          recordings: number;
+          response_id: string;
+          started_at: string;
+          survey_id: string;
+          transcripts: number;
+        }[];
+      };
+      respondent_responses: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: string[];
+      };
       restore_survey: {
         Args: { p_survey_id: string };
         Returns: {
@@ -1665,6 +2057,14 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      data_export_download: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          expires_at: string;
+          object_name: string;
+          ref: string;
+        }[];
+      };
       delete_organization: { Args: { p_org_id: string }; Returns: Json };
       delete_survey: {
         Args: { p_reason?: string; p_survey_id: string };
@@ -1726,6 +2126,32 @@ export type Database = {
           due_at: string;
           request_id: string;
           requested_at: string;
+        }[];
+      };
+      request_data_export: {
+        Args: { p_regime?: string; p_user_id?: string };
+        Returns: {
+          due_at: string;
+          ref: string;
+        }[];
+      };
+      respondent_erase: {
+        Args: { p_org_id: string; p_regime?: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_export: {
+        Args: { p_org_id: string; p_regime?: string; p_respondent_ref: string };
+        Returns: Json;
+      };
+      respondent_lookup: {
+        Args: { p_org_id: string; p_respondent_ref: string };
+        Returns: {
+          completed_at: string;
+          recordings: number;
+          response_id: string;
+          started_at: string;
+          survey_id: string;
+          transcripts: number;
         }[];
       };
       restore_survey: {

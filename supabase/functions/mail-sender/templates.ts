@@ -58,7 +58,53 @@ function utc(iso: string): string {
   return new Date(iso).toISOString().slice(0, 16).replace("T", " ") + " UTC";
 }
 
+const DataExportReady = z.object({
+  reference: z.string().regex(/^DSR-[0-9A-F]{12}$/),
+  expires_at: z.string().datetime({ offset: true }),
+});
+
+const DsrReceipt = z.object({
+  reference: z.string().regex(/^DSR-[0-9A-F]{12}$/),
+  receipt: z.record(z.unknown()),
+  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/),
+  key_id: z.string().regex(/^[0-9a-f]{16}$/),
+});
+
 const templates: Record<string, (params: unknown) => RenderedMail> = {
+  dsr_receipt(params) {
+    const { reference, receipt, signature, key_id } = DsrReceipt.parse(params);
+    const document = { alg: "Ed25519", key_id, receipt, signature };
+    return {
+      subject: `Receipt for your data request ${reference}`,
+      text: [
+        `Your request ${reference} has been completed. Below is its receipt, signed by Cluso.`,
+        "Keep it: anyone can check it later with Cluso's published public key (save the JSON",
+        "below as receipt.json and run scripts/verify-receipt.ts receipt.json <public key>).",
+        "",
+        JSON.stringify(document, null, 2),
+        "",
+        "Cluso",
+      ].join("\n"),
+    };
+  },
+  data_export_ready(params) {
+    const { reference, expires_at } = DataExportReady.parse(params);
+    const until = new Date(expires_at).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+    return {
+      subject: `Your Cluso data export is ready (${reference})`,
+      text: [
+        "The copy of your data that you asked for is ready.",
+        "",
+        `Sign in to Cluso and download it from your account settings before ${until}.`,
+        "Each download link works for 5 minutes; after that date the export is deleted and you",
+        "can ask for a new one.",
+        "",
+        `Your request's reference is ${reference}.`,
+        "",
+        "Cluso",
+      ].join("\n"),
+    };
+  },
   security_report_ack(params) {
     const { reference } = SecurityReportAck.parse(params);
     return {

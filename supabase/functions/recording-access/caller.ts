@@ -16,19 +16,20 @@ const encoder = new TextEncoder();
 export async function requireSessionCaller(
   req: Request,
   jwtSecret: string,
+  refusal = "sign in to listen to recordings",
 ): Promise<SessionCaller> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.get("authorization") ?? "");
-  if (!match) throw new HttpError(401, "sign in to listen to recordings");
+  if (!match) throw new HttpError(401, refusal);
   let claims: Record<string, unknown>;
   try {
     ({ payload: claims } = await jwtVerify(match[1], encoder.encode(jwtSecret), {
       algorithms: ["HS256"],
     }));
   } catch {
-    throw new HttpError(401, "sign in to listen to recordings");
+    throw new HttpError(401, refusal);
   }
   if (claims.role !== "authenticated" || typeof claims.sub !== "string" || !UUID.test(claims.sub)) {
-    throw new HttpError(401, "sign in to listen to recordings");
+    throw new HttpError(401, refusal);
   }
   return { userId: claims.sub, claims };
 }

@@ -164,7 +164,10 @@ select set_eq(
     'delete_survey(uuid,text)', 'restore_survey(uuid)', 'survey_trash(uuid)',
     'delete_organization(uuid)', 'request_account_erasure(uuid)', 'my_account_erasure()',
     'cancel_account_erasure()', 'accept_invitation(uuid)', 'recording_access(uuid)',
-    'survey_playlist(uuid)', 'recording_upload_slot(uuid,text,uuid)'],
+    'survey_playlist(uuid)', 'recording_upload_slot(uuid,text,uuid)',
+    'request_data_export(uuid,text)', 'data_export_download()',
+    'respondent_lookup(uuid,text)', 'respondent_export(uuid,text,text)',
+    'respondent_erase(uuid,text,text)'],
   '[CAT-009] the RPC surface for authenticated is exactly the reviewed list (add new RPCs here on purpose)'
 );
 select is_empty(

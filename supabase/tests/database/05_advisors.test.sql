@@ -139,7 +139,10 @@ select set_eq($$select * from pg_temp.lint_definer_executable('authenticated')$$
     'private.accept_invitation(uuid)', 'private.delete_organization(uuid)',
     'private.request_account_erasure(uuid)', 'private.my_account_erasure()',
     'private.cancel_account_erasure()', 'private.recording_access(uuid)',
-    'private.survey_playlist(uuid)', 'private.recording_upload_slot(uuid,text,uuid)']) f$$,
+    'private.survey_playlist(uuid)', 'private.recording_upload_slot(uuid,text,uuid)',
+    'private.request_data_export(uuid,text)', 'private.data_export_download()',
+    'private.respondent_lookup(uuid,text)', 'private.respondent_export(uuid,text,text)',
+    'private.respondent_erase(uuid,text,text)']) f$$,
   '[ADV-011] SECURITY DEFINER functions executable by authenticated outside the API: exactly the reviewed helpers and RPC twins');
 select ok(
   not has_schema_privilege('anon', 'private', 'CREATE')

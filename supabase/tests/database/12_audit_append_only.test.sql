@@ -207,8 +207,10 @@ select set_eq(
     'recording_access.partition_dropped', 'incident.opened', 'incident.scoped',
     'incident.notified', 'incident.note_added', 'incident.preventive_measure_added',
     'incident.closed', 'incident.sessions_revoked', 'incident.organization_suspended',
-    'incident.organization_reinstated'],
-  '[AUD-065] the one list of audit actions is exactly the reviewed set of 29 (docs/AUDIT.md, docs/SECURITY_REPORTS.md, docs/RECORDING_ACCESS.md and docs/INCIDENT_RESPONSE.md describe each)');
+    'incident.organization_reinstated',
+    'data_subject_request.received', 'data_subject_request.extended',
+    'data_subject_request.completed', 'data_subject_request.purged', 'respondent.erased'],
+  '[AUD-065] the one list of audit actions is exactly the reviewed set of 34 (docs/AUDIT.md, docs/SECURITY_REPORTS.md, docs/RECORDING_ACCESS.md, docs/INCIDENT_RESPONSE.md and docs/DATA_SUBJECT_RIGHTS.md describe each)');
 select results_eq(
   $$select seq, actor_kind, actor_job, details from audit.events
     where chain_id = tests.org_id('Org A') and seq > 3 order by seq$$,

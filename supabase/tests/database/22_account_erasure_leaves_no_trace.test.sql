@@ -196,10 +196,10 @@ select set_eq(
   $$select tbl from pg_temp.trace(tests.user_id('Ann')::text)$$,
   $$values ('audit.events'), ('auth.audit_log_entries'), ('auth.flow_state'), ('auth.identities'),
     ('auth.mfa_factors'), ('auth.one_time_tokens'), ('auth.refresh_tokens'), ('auth.sessions'),
-    ('auth.users'), ('private.account_erasure_requests'), ('public.memberships'),
-    ('public.organizations'), ('public.profiles'), ('public.recordings'), ('public.surveys'),
-    ('storage.objects'), ('audit.membership_events')$$,
-  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 17 tables that hold it');
+    ('auth.users'), ('private.account_erasure_requests'), ('private.dsr_requests'),
+    ('public.memberships'), ('public.organizations'), ('public.profiles'), ('public.recordings'),
+    ('public.surveys'), ('storage.objects'), ('audit.membership_events')$$,
+  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 18 tables that hold it');
 select set_eq(
   $$select tbl from pg_temp.trace('ann@example.test')$$,
   $$values ('auth.audit_log_entries'), ('auth.identities'), ('auth.one_time_tokens'), ('auth.users')$$,

@@ -12,6 +12,8 @@ select results_eq(
   $$values
     ('cluso-account-erasure'::text, '*/30 * * * *'::text,
       'select private.job_invoke(''account-erasure'')'::text, true),
+    ('cluso-data-export', '*/5 * * * *', 'select private.job_invoke(''data-export'')', true),
+    ('cluso-dsr-ledger-purge', '47 3 * * *', 'select private.job_invoke(''dsr-ledger-purge'')', true),
     ('cluso-job-health', '7 * * * *', 'select private.job_health_assert()', true),
     ('cluso-mail-sender', '* * * * *', 'select private.job_invoke(''mail-sender'')', true),
     ('cluso-recording-access-retention', '17 3 * * *',
@@ -21,11 +23,11 @@ select results_eq(
     ('cluso-security-report-purge', '17 3 * * *',
       'select private.job_invoke(''security-report-purge'')', true),
     ('cluso-storage-orphan-sweep', '*/15 * * * *', 'select private.storage_orphan_sweep()', true)$$,
-  '[SCH-001] cron.job has exactly the account-erasure (every 30 min), job-health (hourly), mail-sender (every minute), recording-access-retention (daily, SQL only), retention-purge (every 15 min), security-report-purge (daily) and storage-orphan-sweep (every 15 min, SQL only) jobs');
+  '[SCH-001] cron.job has exactly the account-erasure (every 30 min), data-export (every 5 min), dsr-ledger-purge (daily), job-health (hourly), mail-sender (every minute), recording-access-retention (daily, SQL only), retention-purge (every 15 min), security-report-purge (daily) and storage-orphan-sweep (every 15 min, SQL only) jobs');
 select results_eq(
   $$select distinct username::text collate "default", database::text collate "default" from cron.job where jobname like 'cluso-%'$$,
   $$values ('postgres'::text, current_database()::text collate "default")$$,
-  '[SCH-002] all seven run as postgres in this database (the role allowed to run the private functions)');
+  '[SCH-002] all nine run as postgres in this database (the role allowed to run the private functions)');
 select ok(
   has_function_privilege('postgres', 'private.job_invoke(text, jsonb)', 'execute'),
   '[SCH-003] the job role can execute private.job_invoke');

@@ -1,0 +1,91 @@
+// POST /functions/v1/data-export-download: the signed-in account holder's latest data export,
+// as a signed URL of the private `data-exports` bucket that lives at most 5 minutes (never past
+// the export's own expiry). The database checks, as the caller, that the export is theirs and
+// still live (public.data_export_download); Storage signs with the service role. Answers 404
+// when there is no export, 409 while it is being built, 410 once it has expired.
+import { createClient } from "@supabase/supabase-js";
+import type { Sql } from "../_shared/db.ts";
+import { errorResponse, HttpError, json, requirePost } from "../_shared/http.ts";
+import { requireSessionCaller, type SessionCaller } from "../recording-access/caller.ts";
+import { EXPORT_BUCKET } from "../data-export/store.ts";
+
+export const MAX_URL_SECONDS = 300;
+
+export interface ExportSigner {
+  sign(name: string, expiresIn: number): Promise<string>;
+}
+
+export interface DownloadDeps {
+  sql: Sql;
+  signer: ExportSigner;
+  jwtSecret: string;
+}
+
+export function storageExportSigner(supabaseUrl: string, serviceRoleKey: string): ExportSigner {
+  const client = createClient(supabaseUrl, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  return {
+    async sign(name, expiresIn) {
+      const { data, error } = await client.storage.from(EXPORT_BUCKET).createSignedUrl(
+        name,
+        expiresIn,
+      );
+      if (error) throw new HttpError(404, "no data export for this account");
+      return data.signedUrl;
+    },
+  };
+}
+
+interface LiveExport {
+  ref: string;
+  object_name: string;
+  expires_at: Date;
+}
+
+async function liveExport(sql: Sql, caller: SessionCaller): Promise<LiveExport> {
+  try {
+    return await sql.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true),
+        set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true),
+        set_config('request.jwt.claim.sub', ${caller.userId}, true)`;
+      const [row] = await tx`select ref, object_name, expires_at
+                             from public.data_export_download()`;
+      return row as LiveExport;
+    }) as LiveExport;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const message = (err as Error).message;
+    if (code === "P0002") throw new HttpError(404, message);
+    if (code === "55000") throw new HttpError(409, message);
+    if (code === "PT410") throw new HttpError(410, message);
+    if (code === "42501") throw new HttpError(401, "sign in to download your data");
+    throw err;
+  }
+}
+
+export function createDownloadHandler(deps: DownloadDeps): (req: Request) => Promise<Response> {
+  return async (req) => {
+    try {
+      requirePost(req);
+      const caller = await requireSessionCaller(
+        req,
+        deps.jwtSecret,
+        "sign in to download your data",
+      );
+      const live = await liveExport(deps.sql, caller);
+      const left = Math.floor((new Date(live.expires_at).getTime() - Date.now()) / 1000);
+      const expiresIn = Math.max(1, Math.min(MAX_URL_SECONDS, left));
+      return json({
+        ref: live.ref,
+        signed_url: await deps.signer.sign(live.object_name, expiresIn),
+        expires_in: expiresIn,
+        export_expires_at: new Date(live.expires_at).toISOString(),
+      });
+    } catch (err) {
+      if (err instanceof HttpError) return errorResponse(err);
+      console.error("data-export-download failed:", err instanceof Error ? err.message : err);
+      return json({ error: "internal error" }, 500);
+    }
+  };
+}

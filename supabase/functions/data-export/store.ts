@@ -1,0 +1,31 @@
+// Where finished archives live: the private bucket `data-exports`, written and removed with the
+// service role only (no client policy opens it). Names are `<export id>.json`: ids only.
+import { createClient } from "@supabase/supabase-js";
+
+export const EXPORT_BUCKET = "data-exports";
+
+export interface ExportStore {
+  put(name: string, body: Uint8Array): Promise<void>;
+  remove(names: string[]): Promise<void>;
+}
+
+export function storageExportStore(supabaseUrl: string, serviceRoleKey: string): ExportStore {
+  const client = createClient(supabaseUrl, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  const bucket = () => client.storage.from(EXPORT_BUCKET);
+  return {
+    async put(name, body) {
+      const { error } = await bucket().upload(name, body, {
+        contentType: "application/json",
+        upsert: true,
+      });
+      if (error) throw new Error(`storing the archive failed: ${error.message}`);
+    },
+    async remove(names) {
+      if (names.length === 0) return;
+      const { error } = await bucket().remove(names);
+      if (error) throw new Error(`removing archives failed: ${error.message}`);
+    },
+  };
+}

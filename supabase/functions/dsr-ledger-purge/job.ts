@@ -1,0 +1,11 @@
+// Scheduled retention of the data-subject request ledger (daily): see purge.ts.
+import { defineJob, jobBody } from "../_shared/job/define.ts";
+import { ledgerPurgePhase } from "./purge.ts";
+
+export const dsrLedgerPurge = defineJob({
+  name: "dsr-ledger-purge",
+  auditActor: "dsr_ledger_purge",
+  body: jobBody({}),
+  phases: () => [ledgerPurgePhase],
+  monitors: [],
+});

@@ -1,0 +1,117 @@
+// POST /functions/v1/respondent-export: an organisation admin exports everything about one
+// respondent ({org_id, respondent_ref, regime?}) as one zip: manifest.json (the respondent's
+// responses, answers, transcripts; docs/DATA_SUBJECT_RIGHTS.md, "Respondents") and each
+// recording's audio under audio/. The database checks, as the caller, that they administer the
+// organisation and records the request in the ledger (public.respondent_export); the audio is
+// read from the private recordings bucket with the service role. Answers 404 for an unknown
+// respondent (or an organisation the caller does not administer), 409 for a duplicate request.
+import { createClient } from "@supabase/supabase-js";
+import { strToU8, zipSync } from "fflate";
+import { z } from "zod";
+import type { Sql } from "../_shared/db.ts";
+import { errorResponse, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
+import { requireSessionCaller, type SessionCaller } from "../recording-access/caller.ts";
+
+const Body = z.object({
+  org_id: z.string().uuid(),
+  respondent_ref: z.string().min(1).max(200),
+  regime: z.enum(["GDPR", "CCPA"]).default("GDPR"),
+}).strict();
+
+export interface AudioSource {
+  read(objectPath: string): Promise<Uint8Array | null>;
+}
+
+export interface RespondentExportDeps {
+  sql: Sql;
+  audio: AudioSource;
+  jwtSecret: string;
+}
+
+export function storageAudioSource(supabaseUrl: string, serviceRoleKey: string): AudioSource {
+  const client = createClient(supabaseUrl, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  return {
+    async read(objectPath) {
+      const { data, error } = await client.storage.from("recordings").download(objectPath);
+      if (error || !data) return null;
+      return new Uint8Array(await data.arrayBuffer());
+    },
+  };
+}
+
+interface Answer {
+  recording_id: string;
+  object_path: string;
+  audio_file: string | null;
+  [key: string]: unknown;
+}
+interface Manifest {
+  request: string;
+  responses: { answers: Answer[] }[];
+  [key: string]: unknown;
+}
+
+async function manifestAsCaller(
+  sql: Sql,
+  caller: SessionCaller,
+  body: z.output<typeof Body>,
+): Promise<Manifest> {
+  try {
+    return await sql.begin(async (tx) => {
+      await tx`select set_config('role', 'authenticated', true),
+        set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true),
+        set_config('request.jwt.claim.sub', ${caller.userId}, true)`;
+      const [row] = await tx`select public.respondent_export(${body.org_id}::uuid,
+        ${body.respondent_ref}, ${body.regime}) as manifest`;
+      return row.manifest as Manifest;
+    }) as Manifest;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "P0002") throw new HttpError(404, "not found");
+    if (code === "PT409") throw new HttpError(409, (err as Error).message);
+    if (code === "42501") throw new HttpError(401, "sign in to manage respondents");
+    throw err;
+  }
+}
+
+export function createRespondentExportHandler(
+  deps: RespondentExportDeps,
+): (req: Request) => Promise<Response> {
+  return async (req) => {
+    try {
+      requirePost(req);
+      const caller = await requireSessionCaller(
+        req,
+        deps.jwtSecret,
+        "sign in to manage respondents",
+      );
+      const body = await parseJsonBody(req, Body);
+      const manifest = await manifestAsCaller(deps.sql, caller, body);
+      const files: Record<string, Uint8Array> = {};
+      for (const response of manifest.responses) {
+        for (const answer of response.answers) {
+          const audio = await deps.audio.read(answer.object_path);
+          // A recording row whose object never arrived (or has left) has no audio to give.
+          if (audio === null) answer.audio_file = null;
+          else if (answer.audio_file) files[answer.audio_file] = audio;
+        }
+      }
+      files["manifest.json"] = strToU8(JSON.stringify(manifest, null, 2));
+      // Audio is already compressed: stored as is, the manifest deflated.
+      const zip = zipSync(files, { level: 0 });
+      return new Response(zip, {
+        status: 200,
+        headers: {
+          "content-type": "application/zip",
+          "content-disposition": `attachment; filename="${manifest.request}.zip"`,
+        },
+      });
+    } catch (err) {
+      if (err instanceof HttpError) return errorResponse(err);
+      console.error("respondent-export failed:", err instanceof Error ? err.message : err);
+      return json({ error: "internal error" }, 500);
+    }
+  };
+}

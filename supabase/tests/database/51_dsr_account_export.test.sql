@@ -1,0 +1,145 @@
+-- An account holder's data export (docs/DATA_SUBJECT_RIGHTS.md, "Account data export"): asked
+-- for only by the user about themselves, once at a time; built in bounded pages by whoever holds
+-- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
+-- with an erased account. The bucket is closed to every client.
+begin;
+select plan(26);
+
+select tests.clear_account_erasure_queue();
+delete from private.dsr_requests;
+
+select tests.create_user('eve');
+select tests.create_user('finn');
+select tests.create_org('eve', 'Eve org');
+select tests.add_member('Eve org', 'finn', 'member');
+select tests.create_survey('Eve org', 's1');
+select tests.create_survey('Eve org', 's2');
+select tests.create_survey('Eve org', 's3');
+update public.surveys set created_by = tests.user_id('eve') where org_id = tests.org_id('Eve org');
+
+-- ---------------------------------------------------------------------------------------------
+-- Asking
+-- ---------------------------------------------------------------------------------------------
+select tests.authenticate_as_anon();
+select throws_ok($$select * from public.request_data_export()$$, '42501', null,
+  '[EXP-001] anon cannot ask');
+select tests.clear_authentication();
+select tests.authenticate_as('eve');
+select throws_ok(
+  format('select * from public.request_data_export(%L)', tests.user_id('finn')),
+  '42501', 'you can only export your own data', '[EXP-002] nobody asks for someone else''s data');
+select tests.clear_authentication();
+select is((select count(*)::int from private.dsr_requests), 0, '[EXP-003] the refusal wrote nothing');
+
+select tests.set_now('2026-11-10 10:00+00');
+select tests.authenticate_as('eve');
+create temporary table asked on commit drop as select * from public.request_data_export();
+select tests.clear_authentication();
+select results_eq(
+  $$select r.request_type, r.subject_kind, r.regime, r.source, r.state, r.due_at
+    from private.dsr_requests r join asked a on a.ref = r.ref$$,
+  $$values ('access'::text, 'account'::text, 'GDPR'::text, 'data_export'::text, 'open'::text,
+    '2026-12-10 10:00+00'::timestamptz)$$,
+  '[EXP-004] the request is an access request of the account in the ledger, due a month later');
+select is((select count(*)::int from private.data_exports where user_id = tests.user_id('eve')), 1,
+  '[EXP-005] and an export is queued');
+select tests.authenticate_as('eve');
+select throws_like($$select * from public.request_data_export()$$,
+  'a access request for this subject is already open (DSR-%',
+  '[EXP-006] a duplicate is refused, naming the open request');
+select throws_ok($$select * from public.data_export_download()$$, '55000',
+  'the export is being prepared', '[EXP-007] nothing to download while it is built');
+select throws_ok($$select * from private.data_export_page(gen_random_uuid(), gen_random_uuid(), 'account', null, 10)$$,
+  '42501', null, '[EXP-008] clients cannot read pages');
+select tests.clear_authentication();
+select is((select count(*)::int from private.data_exports where user_id = tests.user_id('eve')), 1,
+  '[EXP-009] the duplicate did no work');
+select tests.authenticate_as('finn');
+select throws_ok($$select * from public.data_export_download()$$, 'P0002',
+  'no data export for this account', '[EXP-010] another user has no export to download');
+select tests.clear_authentication();
+
+select is((select ok from private.data_export_health()), true,
+  '[EXP-025] a fresh export is not late');
+select tests.set_now('2026-11-10 11:01+00');
+select is((select detail -> 'late_or_failing' -> 0 ->> 'ref' from private.data_export_health()),
+  (select ref from asked), '[EXP-026] one still unbuilt an hour later turns job health red, by reference');
+select tests.set_now('2026-11-10 10:00+00');
+
+-- ---------------------------------------------------------------------------------------------
+-- Building, in pages under a lease
+-- ---------------------------------------------------------------------------------------------
+create temporary table claimed on commit drop as select * from private.data_export_claim();
+grant select on asked, claimed to authenticated;
+select is((select user_id from claimed), tests.user_id('eve'), '[EXP-011] the job claims the export');
+select throws_ok(
+  $$select private.data_export_page((select id from claimed), gen_random_uuid(), 'account', null, 10)$$,
+  'P0002', 'this export is not leased by the caller', '[EXP-012] pages need the lease');
+select is(
+  jsonb_array_length(private.data_export_page((select id from claimed), (select lease_token from claimed),
+    'surveys_created', null, 2) -> 'items'), 2,
+  '[EXP-013] a page holds at most the limit');
+select is(
+  jsonb_array_length(private.data_export_page((select id from claimed), (select lease_token from claimed),
+    'surveys_created',
+    private.data_export_page((select id from claimed), (select lease_token from claimed),
+      'surveys_created', null, 2) ->> 'next', 2) -> 'items'), 1,
+  '[EXP-014] the cursor continues where the page ended');
+select is(
+  private.data_export_page((select id from claimed), (select lease_token from claimed),
+    'account', null, 10) -> 'items' -> 0 ->> 'email',
+  (select email::text from auth.users where id = tests.user_id('eve')),
+  '[EXP-015] the account section holds the user''s own email');
+select throws_ok(
+  $$select private.data_export_page((select id from claimed), (select lease_token from claimed), 'secrets', null, 10)$$,
+  '22023', 'unknown export section', '[EXP-016] an unknown section is refused');
+
+select private.data_export_finish((select id from claimed), (select lease_token from claimed),
+  (select id from claimed) || '.json', '{"surveys_created": 3}');
+select results_eq(
+  $$select r.state, r.outcome, e.action from private.dsr_requests r
+    join asked a on a.ref = r.ref
+    join audit.events e on (e.chain_id, e.seq) = (r.audit_chain_id, r.audit_seq)$$,
+  $$values ('completed'::text, '{"surveys_created": 3}'::jsonb, 'data_subject_request.completed'::text)$$,
+  '[EXP-017] finishing completes the ledger entry, audited');
+select results_eq(
+  $$select recipient, template, params ->> 'reference' from private.mail_outbox
+    where template = 'data_export_ready'
+      and recipient = (select email from auth.users where id = tests.user_id('eve'))$$,
+  $$select (select email::text from auth.users where id = tests.user_id('eve')), 'data_export_ready'::text,
+    (select ref from asked)$$,
+  '[EXP-018] the notice is queued with the reference only');
+
+-- ---------------------------------------------------------------------------------------------
+-- Downloading while it lives
+-- ---------------------------------------------------------------------------------------------
+select tests.authenticate_as('eve');
+select results_eq($$select ref, object_name, expires_at from public.data_export_download()$$,
+  $$select (select ref from asked), (select id from claimed) || '.json',
+    '2026-11-17 10:00+00'::timestamptz$$,
+  '[EXP-019] the owner gets the object''s name until the export expires 7 days later');
+select tests.set_now('2026-11-17 10:00+00');
+select throws_ok($$select * from public.data_export_download()$$, 'PT410',
+  'this export has expired: request a new one', '[EXP-020] after that it is refused');
+select tests.clear_authentication();
+select is((select count(*)::int from private.data_export_expired()), 1,
+  '[EXP-021] and the job finds its object to remove');
+
+-- ---------------------------------------------------------------------------------------------
+-- The bucket is private; an erased account's export goes with it
+-- ---------------------------------------------------------------------------------------------
+select is((select public from storage.buckets where id = 'data-exports'), false,
+  '[EXP-022] the data-exports bucket is private');
+select tests.create_object('data-exports', (select id from claimed) || '.json');
+select tests.authenticate_as('eve');
+select is((select count(*)::int from storage.objects where bucket_id = 'data-exports'), 0,
+  '[EXP-023] no client sees an archive, not even its owner (only signed URLs reach it)');
+select tests.clear_authentication();
+select tests.clear_now();
+select tests.request_account_erasure('eve');
+select tests.run_account_erasure('eve');
+select is((select count(*)::int from private.data_exports where user_id is null), 1,
+  '[EXP-024] the erasure leaves the export without its user, for the job to remove');
+
+select * from finish();
+rollback;
