@@ -96,8 +96,7 @@ begin
   select r.* into v_recording
   from public.recordings r
   join public.surveys s on s.org_id = r.org_id and s.id = r.survey_id and s.deleted_at is null
-  join public.memberships m on m.org_id = r.org_id and m.user_id = v_user
-  where r.id = p_recording_id;
+  where r.id = p_recording_id and private.has_org_role(r.org_id, 'member');
   if v_recording.id is not null then
     select g.object_name into v_name
     from private.log_recording_grants('single', v_user, array[v_recording]) g;
@@ -124,8 +123,7 @@ declare
 begin
   select s.org_id into v_org
   from public.surveys s
-  join public.memberships m on m.org_id = s.org_id and m.user_id = v_user
-  where s.id = p_survey_id and s.deleted_at is null;
+  where s.id = p_survey_id and s.deleted_at is null and private.has_org_role(s.org_id, 'member');
   if v_org is null then
     raise exception 'survey not found' using errcode = 'P0002';
   end if;
@@ -164,8 +162,7 @@ begin
   select r.org_id, r.survey_id, r.id into v_response
   from public.responses r
   join public.surveys s on s.org_id = r.org_id and s.id = r.survey_id and s.deleted_at is null
-  join public.memberships m on m.org_id = r.org_id and m.user_id = v_user
-  where r.id = p_response_id;
+  where r.id = p_response_id and private.has_org_role(r.org_id, 'member');
   if v_response.id is null then
     raise exception 'response not found' using errcode = 'P0002';
   end if;
