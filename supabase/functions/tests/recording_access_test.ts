@@ -231,6 +231,14 @@ test("uploads: signed upload URLs for one response of a live survey, owned by th
     recording_id: null,
     object_name: slot.body.path,
   });
+  // The client's next step: the recording row that points at the object (leaving no object
+  // without its recording behind for the reconciliation).
+  const [question] = await w.sql`select id from public.questions where survey_id = ${w.surveyId}
+                                 order by position limit 1`;
+  await w.sql`insert into public.recordings (org_id, survey_id, response_id, question_id,
+      object_path, duration_ms, size_bytes, mime_type)
+    values (${w.orgId}, ${w.surveyId}, ${responseId}, ${question.id}, ${slot.body.path}, 1000, 8,
+      'audio/mp4')`;
 
   // A direct upload is refused; so is a slot for an outsider or under a trashed survey.
   const direct = await client.upload(
