@@ -7,8 +7,9 @@ drop schema if exists tests cascade;
 create schema tests;
 grant usage on schema tests to anon, authenticated, service_role;
 
--- A uuid written as text, or null. Lets the named helpers below also accept the uuid literals of
--- suites not yet converted to names (an unknown literal resolves to the text overload).
+-- A uuid written as text, or null. Lets the named helpers below also take a user or organisation
+-- by its id as text: the isolation fixture's users have fixed ids and no name (tests.fx), and
+-- the job drivers take users by name (an unknown literal resolves to the text overload).
 create function tests.uuid_or_null(p_text text)
 returns uuid
 language sql
