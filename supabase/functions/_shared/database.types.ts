@@ -1568,6 +1568,14 @@ export type Database = {
           name: string;
         }[];
       };
+      storage_folders_objects: {
+        Args: { p_bucket_id: string; p_folders: string[] };
+        Returns: {
+          bucket_id: string;
+          folder: string;
+          name: string;
+        }[];
+      };
       storage_orphan_sweep: {
         Args: { p_grace?: string; p_limit?: number };
         Returns: number;

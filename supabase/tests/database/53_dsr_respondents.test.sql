@@ -105,7 +105,10 @@ select results_eq(
   $$values ('access'::text, 'respondent'::text, 'completed'::text, tests.org_id('Panel org'),
     private.respondent_hash(tests.org_id('Panel org'), 'R-1'))$$,
   '[RSP-011] the ledger records a completed access request of the respondent');
-select ok(position('R-1' in (select r::text from private.dsr_requests r)) = 0,
+-- The receipt's signature is left out: 86 random base64url characters hold "R-1" about once in
+-- 3,000 runs.
+select ok(position('R-1' in (select (to_jsonb(r) - 'receipt_signature')::text
+                             from private.dsr_requests r)) = 0,
   '[RSP-012] by hash: the reference itself is not in the ledger');
 
 -- ---------------------------------------------------------------------------------------------
