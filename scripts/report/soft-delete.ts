@@ -23,17 +23,20 @@ export async function softDeleteSection(ctx: ReportContext): Promise<Section> {
   const since = new Date(ctx.now.getTime() - HISTORY_DAYS * DAY_MS);
   const purges = await ctx.sql<{ purged_at: Date; lag_days: number | null }[]>`
     with purged as (
-      select e.target_id, e.occurred_at from audit.events e
+      select e.org_id, e.target_id, e.occurred_at from audit.events e
       where e.action = 'survey.purged' and e.reason = 'retention_expired'
         and e.occurred_at >= ${since}
     ), deleted as (
-      select e.target_id, max(e.occurred_at) as occurred_at from audit.events e
-      where e.action = 'survey.soft_deleted' and e.target_id in (select target_id from purged)
-      group by e.target_id
+      -- By organisation and survey: the trail's index for look-ups by target
+      -- (events_org_target_idx).
+      select e.org_id, e.target_id, max(e.occurred_at) as occurred_at from audit.events e
+      where e.action = 'survey.soft_deleted' and e.target_table = 'public.surveys'
+        and (e.org_id, e.target_id) in (select org_id, target_id from purged)
+      group by e.org_id, e.target_id
     )
     select p.occurred_at as purged_at,
       (extract(epoch from p.occurred_at - d.occurred_at) / 86400)::float8 as lag_days
-    from purged p left join deleted d on d.target_id = p.target_id
+    from purged p left join deleted d on d.org_id = p.org_id and d.target_id = p.target_id
     order by p.occurred_at`;
   const lags = purges.filter((p) => p.lag_days !== null);
   const late = lags.filter((p) => p.lag_days! > RETENTION_DAYS + BROKEN_AFTER_HOURS / 24);

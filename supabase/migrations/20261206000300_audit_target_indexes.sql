@@ -1,0 +1,23 @@
+-- The audit trail's look-ups by target, with indexes whose upkeep stays local.
+--
+-- events_target_idx (target_table, target_id) took every event at a random place: target ids are
+-- uuids and object names, so each append touched a leaf page of a B-tree as large as the trail,
+-- seldom in memory once the trail grows. At 1 M events that page was most of an event's cost
+-- (about 30 µs of 70; docs/BENCHMARKS.md), and purges and erasures append hundreds at a time.
+-- It is replaced by the two indexes the look-ups need:
+--   * events_org_target_idx (org_id, target_table, target_id): "what happened to this survey,
+--     response or object of this organisation". An organisation's entries sit together, so a
+--     batch of one organisation's events touches a few pages of its own;
+--   * events_account_target_idx (target_id) for the account events only (the 24-hour limit on
+--     erasure requests, the data-subject ledger, the compliance report), which are few.
+
+grant cluso_audit_owner to postgres;
+set role cluso_audit_owner;
+
+drop index audit.events_target_idx;
+create index events_org_target_idx on audit.events (org_id, target_table, target_id);
+create index events_account_target_idx on audit.events (target_id)
+  where action in ('account.erasure_requested', 'account.erasure_cancelled', 'account.erased');
+
+reset role;
+revoke cluso_audit_owner from postgres;
