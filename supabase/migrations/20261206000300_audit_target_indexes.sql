@@ -14,10 +14,14 @@
 grant cluso_audit_owner to postgres;
 set role cluso_audit_owner;
 
-drop index audit.events_target_idx;
-create index events_org_target_idx on audit.events (org_id, target_table, target_id);
-create index events_account_target_idx on audit.events (target_id)
+-- `if not exists`: on a large trail ops may build the two indexes beforehand with
+-- `create index concurrently` (same names and definitions), so this migration does not block
+-- appends while they build.
+create index if not exists events_org_target_idx
+  on audit.events (org_id, target_table, target_id);
+create index if not exists events_account_target_idx on audit.events (target_id)
   where action in ('account.erasure_requested', 'account.erasure_cancelled', 'account.erased');
+drop index if exists audit.events_target_idx;
 
 reset role;
 revoke cluso_audit_owner from postgres;
