@@ -5,7 +5,7 @@
 -- per affected user, once; delivery, lateness and the status report; every step audited; and
 -- the containment helpers.
 begin;
-select plan(69);
+select plan(71);
 
 -- ---------------------------------------------------------------------------------------------
 -- Closed to the API
@@ -285,11 +285,14 @@ select results_eq(
 
 select tests.remember_id('a response', (select r.id from public.responses r
   where r.survey_id = tests.survey_id('Acme', 'alpha') order by r.id limit 1));
+insert into public.profiles (id, display_name) values (tests.user_id('olga'), 'Olga');
 select tests.authenticate_as('bob');
 select isnt_empty($$select id from public.surveys where org_id = tests.org_id('Acme')$$,
   'bob reads Acme''s surveys before the suspension');
 select lives_ok($$select public.recording_upload_slot(tests.remembered_id('a response'), 'webm')$$,
   'bob may upload before the suspension');
+select isnt_empty($$select id from public.profiles where id = tests.user_id('olga')$$,
+  'bob reads the profile of Acme''s owner before the suspension');
 select tests.clear_authentication();
 select is(private.incident_suspend_organization(tests.incident_ref('breach'), tests.org_id('Acme')),
   true, '[INC-062] suspending an organisation');
@@ -298,6 +301,8 @@ select is_empty($$select id from public.surveys where org_id = tests.org_id('Acm
   '[INC-063] its members lose access at once');
 select ok(not (tests.org_id('Acme') = any (private.user_org_ids())),
   'the role helper omits the suspended organisation');
+select is_empty($$select id from public.profiles where id = tests.user_id('olga')$$,
+  '[INC-080] nor do they see its other members'' profiles');
 select throws_ok($$select public.recording_access(tests.remembered_id('played'))$$, 'P0002',
   'recording not found', '[INC-067] the recordings broker refuses its members too');
 select throws_ok($$select * from public.survey_playlist(tests.survey_id('Acme', 'alpha'))$$,
