@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(26);
+select plan(27);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -140,6 +140,19 @@ select tests.request_account_erasure('eve');
 select tests.run_account_erasure('eve');
 select is((select count(*)::int from private.data_exports where user_id is null), 1,
   '[EXP-024] the erasure leaves the export without its user, for the job to remove');
+
+-- A failed build backs off like every retry queue (private.retry_backoff): 30 s after the first
+-- attempt, doubling, at most an hour, however many attempts failed.
+insert into private.data_exports (id, dsr_id, requested_at, attempts, lease_token, leased_until)
+select gen_random_uuid(), e.dsr_id, now(), n, gen_random_uuid(), now()
+from (select dsr_id from private.data_exports limit 1) e, unnest(array[1, 60]) n;
+select private.data_export_fail(e.id, e.lease_token, 'build_failed')
+from private.data_exports e where e.lease_token is not null;
+select results_eq(
+  $$select attempts, leased_until - now(), lease_token is null from private.data_exports
+    where last_error = 'build_failed' order by attempts$$,
+  $$values (1, interval '30 seconds', true), (60, interval '1 hour', true)$$,
+  '[EXP-027] a failed build waits 30 s after its first attempt, and at most an hour after its 60th');
 
 select * from finish();
 rollback;
