@@ -2,7 +2,7 @@
 -- the open instead of blocking every later deletion; every audited statement queues its new
 -- heads for the external anchor sink; holding the owner role shows in job health.
 begin;
-select plan(16);
+select plan(19);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_survey('Acme', 'one', 1, 1);
@@ -84,6 +84,34 @@ select is((select count(*)::int from audit.chain_heads h join audit.events e
            on e.chain_id = h.chain_id and e.seq = h.seq and e.hash = h.hash
            where h.chain_id = tests.org_id('Acme')), 1,
   'AUD-INS-008 its head points at its last event');
+
+-- One append over a removed head and a chain that never had one: only the removed head is
+-- restored; the new chain starts at its first event.
+select tests.create_user('fay');
+select tests.create_org('fay', 'Fresh org');
+set local role cluso_audit_owner;
+alter table audit.chain_heads disable trigger chain_heads_no_delete;
+delete from audit.chain_heads where chain_id = :'acme';
+alter table audit.chain_heads enable trigger chain_heads_no_delete;
+reset role;
+select count(*) from audit.record_events('survey.purged', 'public.surveys', 'retention_expired',
+  array[tests.org_id('Acme'), tests.org_id('Fresh org')],
+  array[gen_random_uuid()::text, gen_random_uuid()::text], p_actor_job => 'retention_purge');
+select results_eq(
+  $$select e.chain_id, count(*)::int from audit.events e
+    where e.chain_id in (tests.org_id('Acme'), tests.org_id('Fresh org'))
+      and e.action = 'audit.chain_head_restored'
+    group by e.chain_id$$,
+  $$values (tests.org_id('Acme'), 2)$$,
+  'AUD-INS-009 one append over a removed head and a new chain restores the removed head only');
+select results_eq(
+  $$select e.seq, e.action from audit.events e where e.chain_id = tests.org_id('Fresh org')$$,
+  $$values (1::bigint, 'survey.purged'::text)$$,
+  'AUD-INS-010 the new chain starts at its first event');
+select is(
+  (select count(*)::int from audit.verify_chains() v
+   where v.chain_id in (tests.org_id('Acme'), tests.org_id('Fresh org')) and v.ok),
+  2, 'AUD-INS-011 both chains verify');
 revoke cluso_audit_owner from postgres;
 
 select * from finish();
