@@ -130,3 +130,70 @@ Deno.test("statements that each remove rows of two organisations, in opposite or
     await sql.end({ timeout: 1 });
   }
 });
+
+// A survey in the trash with one question, deleted `ago` before now.
+async function trashedSurvey(sql: ReturnType<typeof adminSql>, owner: string, ago: string) {
+  const orgId = await createOrg(sql, owner);
+  const surveyId = await liveSurvey(sql, orgId);
+  await sql`insert into public.questions (org_id, survey_id, position, prompt)
+    values (${orgId}, ${surveyId}, 1, 'Race question')`;
+  await sql`update public.surveys set deleted_at = now() - ${ago}::interval, deleted_by = ${owner}
+    where id = ${surveyId}`;
+  return surveyId;
+}
+
+Deno.test("a restore in progress when the purge runs: the purge skips the survey, the restore wins whole", async () => {
+  const sql = adminSql();
+  try {
+    const owner = await createUser(sql, "owner");
+    // Still recoverable for 3 seconds: the restore starts inside the window, the purge after it.
+    const surveyId = await trashedSurvey(sql, owner, "30 days - 3 seconds");
+    const restore = await openSession(sql, owner);
+    await restore`select * from public.restore_survey(${surveyId})`;
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    const purge = await openSession(sql);
+    await purge`set local statement_timeout = '10s'`;
+    const [{ due }] = await purge<[{ due: boolean }]>`
+      select deleted_at <= private.current_time() - private.survey_retention() as due
+      from public.surveys where id = ${surveyId}`;
+    assert.equal(due, true, "the purge sees the survey as due");
+    assert.equal(
+      await errorOf(purge`select private.retention_purge_batch(5000, 'retention_purge')`),
+      null,
+      "the purge does not wait for the restore",
+    );
+    await finish(purge, "commit");
+    await finish(restore, "commit");
+    const [survey] = await sql<[{ live: boolean; questions: number }]>`
+      select s.live, (select count(*)::int from public.questions q
+                      where q.survey_id = s.id and q.survey_live) as questions
+      from public.surveys s where s.id = ${surveyId}`;
+    assert.deepEqual(survey, { live: true, questions: 1 }, "restored with its question");
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+});
+
+Deno.test("a purge in progress when a restore comes: the restore waits, then finds nothing", async () => {
+  const sql = adminSql();
+  try {
+    const owner = await createUser(sql, "owner");
+    const surveyId = await trashedSurvey(sql, owner, "30 days 1 minute");
+    const purge = await openSession(sql);
+    await purge`select private.retention_purge_batch(5000, 'retention_purge')`;
+    const restore = await openSession(sql, owner);
+    const pid = await backendPid(restore);
+    const restoring = errorOf(restore`select * from public.restore_survey(${surveyId})`);
+    assert.equal(await waitsOnLock(sql, pid), true, "the restore waits for the purge");
+    await finish(purge, "commit");
+    const error = await restoring;
+    await finish(restore, "rollback");
+    assert.equal(error?.code, "P0002", "the survey is gone, not half restored");
+    const [{ left }] = await sql<[{ left: number }]>`
+      select (select count(*)::int from public.surveys where id = ${surveyId})
+        + (select count(*)::int from public.questions where survey_id = ${surveyId}) as left`;
+    assert.equal(left, 0);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+});
