@@ -90,37 +90,13 @@ select throws_ok($$delete from audit.membership_events$$, '42501', null,
   '[MEM-012] postgres cannot delete from it');
 select throws_ok($$truncate audit.membership_events$$, '42501', null,
   '[MEM-013] postgres cannot truncate it');
--- The history's owner, borrowed as in 12_audit_append_only: t08.as_owner(sql) runs a statement as
--- cluso_audit_owner and returns the rows it touched; the membership is given back at once.
-create schema t08;
-create function t08.as_owner(p_sql text)
-returns bigint
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_rows bigint;
-begin
-  if current_user <> 'cluso_audit_owner' then
-    raise exception 'runner is not the owner';
-  end if;
-  execute p_sql;
-  get diagnostics v_rows = row_count;
-  return v_rows;
-end;
-$$;
-grant cluso_audit_owner to postgres;
-grant create on schema t08 to cluso_audit_owner;
-alter function t08.as_owner(text) owner to cluso_audit_owner;
-grant execute on function t08.as_owner(text) to postgres;
-revoke create on schema t08 from cluso_audit_owner;
-revoke cluso_audit_owner from postgres;
-select is(t08.as_owner('update audit.membership_events set role = ''owner'''), 0::bigint,
+-- The history's owner: tests.as_audit_owner(sql) runs a statement as cluso_audit_owner and returns
+-- the rows it touched.
+select is(tests.as_audit_owner('update audit.membership_events set role = ''owner'''), 0::bigint,
   '[MEM-015] even its owner updates nothing (RLS is forced and grants it no update)');
-select is(t08.as_owner('delete from audit.membership_events'), 0::bigint,
+select is(tests.as_audit_owner('delete from audit.membership_events'), 0::bigint,
   '[MEM-016] ... and deletes nothing');
-select throws_ok($$select t08.as_owner('truncate audit.membership_events')$$, '42501',
+select throws_ok($$select tests.as_audit_owner('truncate audit.membership_events')$$, '42501',
   'the audit trail is append-only: TRUNCATE on audit.membership_events is not allowed',
   '[MEM-017] ... and its truncate is refused by the history''s trigger');
 select tests.authenticate_as('ada');
