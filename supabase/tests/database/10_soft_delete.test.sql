@@ -253,9 +253,7 @@ select is(tests.survey_visible(:'alpha'),
   '[DEL-041] and that owner never saw ours');
 
 -- Authentication is required even for a valid survey id.
-select tests.clear_authentication();
-select set_config('request.jwt.claims', '', true);
-select set_config('role', 'authenticated', true);
+select tests.clear_authentication(), tests.authenticate_as_subjectless();
 select throws_ok(format('select * from public.delete_survey(%L)', :'gamma'),
   '42501', 'sign in to manage surveys',
   '[DEL-042] the authenticated role without a user id (no sub claim) is refused');
