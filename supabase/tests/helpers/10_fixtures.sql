@@ -135,13 +135,14 @@ end;
 $$;
 
 -- A Storage object row as the Storage API would create it (tests of storage RLS and of the
--- reconciliation read storage.objects; the bytes are the Storage stand-in's concern).
-create function tests.create_object(p_bucket text, p_name text)
+-- reconciliation read storage.objects; the bytes are the Storage stand-in's concern), uploaded at
+-- p_created_at (the sweeps' grace periods count from it).
+create function tests.create_object(p_bucket text, p_name text, p_created_at timestamptz default now())
 returns uuid
 language sql
 as $$
-  insert into storage.objects (bucket_id, name, metadata)
-  values (p_bucket, p_name, '{"size": 2048, "mimetype": "audio/webm"}')
+  insert into storage.objects (bucket_id, name, metadata, created_at)
+  values (p_bucket, p_name, '{"size": 2048, "mimetype": "audio/webm"}', p_created_at)
   returning id;
 $$;
 
