@@ -163,14 +163,8 @@ select throws_ok($$select audit.record_event('survey.renamed', tests.org_id('Org
     'public.surveys', 'x', 'user_request', '{}', p_actor_id => tests.user_id('owner_a'))$$,
   '23514', 'new row for relation "events" violates check constraint "events_action_check"',
   '[AUD-063] an action outside the one list of audit actions is refused by the table');
-select throws_ok(format('select tests.as_audit_owner(%L)', format($sql$
-  insert into audit.events
-  select %1$L, h.seq + 1, t, 'survey.renamed', 'system', null, 'manual', %1$L, 'public.surveys',
-    'x', 'user_request', 'req', '{}', h.hash,
-    audit.event_hash(h.hash, %1$L, h.seq + 1, t, 'survey.renamed', 'system', null, 'manual', %1$L,
-      'public.surveys', 'x', 'user_request', 'req', '{}')
-  from audit.chain_heads h, (select '2026-01-01 00:00:00+00'::timestamptz as t) c
-  where h.chain_id = %1$L$sql$, tests.org_id('Org A'))),
+select throws_ok(format('select tests.as_audit_owner(%L)',
+    tests.forged_link_sql(tests.org_id('Org A'), 5, 'survey.renamed')),
   '23514', 'new row for relation "events" violates check constraint "events_action_check"',
   '[AUD-064] even as the correctly hashed next link written by the trail''s owner');
 select set_eq(
@@ -198,14 +192,8 @@ select results_eq(
 
 -- The owner's only possible INSERT is a correct next link, i.e. what record_event writes, and
 -- it moves the head with it (so the chain never forks).
-select lives_ok(format('select tests.as_audit_owner(%L)', format($sql$
-  insert into audit.events
-  select %1$L, 5, t, 'survey.restored', 'system', null, 'manual', %1$L, 'public.surveys', 'x',
-    'user_request', 'req', '{}', h.hash,
-    audit.event_hash(h.hash, %1$L, 5, t, 'survey.restored', 'system', null, 'manual', %1$L,
-      'public.surveys', 'x', 'user_request', 'req', '{}')
-  from audit.chain_heads h, (select '2026-01-01 00:00:00+00'::timestamptz as t) c
-  where h.chain_id = %1$L$sql$, tests.org_id('Org A'))),
+select lives_ok(format('select tests.as_audit_owner(%L)',
+    tests.forged_link_sql(tests.org_id('Org A'), 5, 'survey.restored')),
   '[AUD-058] the owner can only INSERT the exact next link of a chain');
 select is((select seq from audit.chain_heads where chain_id = tests.org_id('Org A')), 5::bigint,
   '[AUD-059] and that insert moved the chain head');

@@ -106,14 +106,10 @@ select tests.as_audit_owner_without_triggers(format($$
     where chain_id = %1$L and seq >= 3;
   update audit.events set seq = seq - 999
     where chain_id = %1$L and seq > 1000;
-  insert into audit.events
-  select p.chain_id, 3, p.occurred_at, 'survey.restored', 'user', p.actor_id, null, p.org_id,
-    p.target_table, 'forged', 'user_request', 'forged-req', '{}', p.hash,
-    audit.event_hash(p.hash, p.chain_id, 3, p.occurred_at, 'survey.restored', 'user', p.actor_id,
-      null, p.org_id, p.target_table, 'forged', 'user_request', 'forged-req', '{}')
-  from audit.events p where p.chain_id = %1$L and p.seq = 2;
-  update audit.chain_heads set seq = 6 where chain_id = %1$L;
 $$, :'chain_a', :'chain_b'));
+select tests.as_audit_owner_without_triggers(tests.forged_link_sql(:'chain_a', 3));
+select tests.as_audit_owner_without_triggers(format(
+  $$update audit.chain_heads set seq = 6 where chain_id = %1$L$$, :'chain_a', :'chain_b'));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
 select is(:'result'::text,
@@ -122,14 +118,7 @@ select is(:'result'::text,
 
 -- 6. An event appended without record_event (valid link, head not moved) ---------------------------
 savepoint tamper;
-select tests.as_audit_owner_without_triggers(format($$
-  insert into audit.events
-  select p.chain_id, 6, p.occurred_at, 'survey.restored', 'user', p.actor_id, null, p.org_id,
-    p.target_table, 'forged', 'user_request', 'forged-req', '{}', p.hash,
-    audit.event_hash(p.hash, p.chain_id, 6, p.occurred_at, 'survey.restored', 'user', p.actor_id,
-      null, p.org_id, p.target_table, 'forged', 'user_request', 'forged-req', '{}')
-  from audit.events p where p.chain_id = %1$L and p.seq = 5;
-$$, :'chain_a', :'chain_b'));
+select tests.as_audit_owner_without_triggers(tests.forged_link_sql(:'chain_a', 6));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
 select is(:'result'::text,

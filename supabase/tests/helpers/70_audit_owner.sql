@@ -3,7 +3,7 @@
 -- 60_incidents.sql (file order), so the blanket grants of 40_jobs.sql and 50_security_reports.sql
 -- do not reach these functions; only postgres may call them (revoked from everyone else below).
 --
--- Each is SECURITY DEFINER and owned by cluso_audit_owner, so a statement runs exactly as
+-- The runners are SECURITY DEFINER and owned by cluso_audit_owner, so a statement runs as
 -- `set role cluso_audit_owner` would (its privileges, RLS, triggers) while pgTAP keeps running as
 -- postgres. postgres holds the owner role only while this file hands the functions over, so the
 -- suites' postgres rows test postgres alone (it inherits the roles it belongs to).
@@ -57,9 +57,31 @@ begin
 end;
 $$;
 
+-- The SQL an attacker with the owner role would write to forge event p_seq of chain p_chain:
+-- the link after event p_seq - 1, copying its actor, organisation, target table and time, with
+-- action p_action, and hashed exactly as audit.record_event() hashes (so only the chain's
+-- position, the head or the action list can give it away). Run it through the functions above.
+create function tests.forged_link_sql(
+  p_chain uuid, p_seq bigint, p_action text default 'survey.restored'
+)
+returns text
+language sql
+stable
+as $$
+  select format($sql$
+    insert into audit.events (chain_id, seq, occurred_at, action, actor_kind, actor_id, actor_job,
+      org_id, target_table, target_id, reason, request_id, details, prev_hash, hash)
+    select p.chain_id, %2$s, p.occurred_at, %3$L, p.actor_kind, p.actor_id, p.actor_job,
+      p.org_id, p.target_table, 'forged', 'user_request', 'forged-req', '{}', p.hash,
+      audit.event_hash(p.hash, p.chain_id, %2$s, p.occurred_at, %3$L, p.actor_kind, p.actor_id,
+        p.actor_job, p.org_id, p.target_table, 'forged', 'user_request', 'forged-req', '{}')
+    from audit.events p where p.chain_id = %1$L and p.seq = %2$s - 1$sql$,
+    p_chain, p_seq, p_action);
+$$;
+
 -- Closed to everyone before the hand-over (while postgres still owns them and may revoke)...
 revoke execute on function tests.as_audit_owner(text),
-  tests.as_audit_owner_without_triggers(text, text[])
+  tests.as_audit_owner_without_triggers(text, text[]), tests.forged_link_sql(uuid, bigint, text)
   from public, anon, authenticated, service_role;
 -- ... then owned by the audit owner, and executable by postgres alone.
 grant cluso_audit_owner to postgres;
