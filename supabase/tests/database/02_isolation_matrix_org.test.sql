@@ -434,9 +434,9 @@ select tests.clear_account_erasure_queue();
 select tests.request_account_erasure(tests.fx('erased_invitee')::text);
 select tests.run_account_erasure(tests.fx('erased_invitee')::text);
 select results_eq(
-  $$select e.org_id, e.actor_kind, e.actor_id, e.actor_job, e.reason from audit.events e
-    where e.action = 'invitation.removed' and e.target_id = tests.fx('erased_invitee')::text$$,
-  $$values (tests.fx('org_b'), 'system'::text, null::uuid, 'database'::text, 'account_erasure'::text)$$,
+  $$select * from pg_temp.inv_audit('erased_invitee')$$,
+  $$values (tests.fx('org_b'), 'system'::text, null::uuid, 'database'::text, 'public.invitations'::text,
+    'account_erasure'::text)$$,
   '[ISO-1-197] account erasure: the invitee''s pending invitation is audited once, reason account_erasure, by the database (the erasure job''s statement, no signed-in actor)');
 select is((select count(*)::int from public.invitations where user_id = tests.fx('erased_invitee')), 0,
   '[ISO-1-198] account erasure: the pending invitation went with the account');

@@ -1,76 +1,70 @@
 -- 08 Membership history: who was a member of which organisation, with which role, at time T,
 -- across a join, a role change, a removal by an admin, a member leaving, and an account's
 -- erasure (audit.membership_events, appended by triggers on public.memberships). Append-only
--- for every role. Times are marked with clock_timestamp() between the steps.
+-- for every role. Times are marked (tests.mark_time, the real clock) between the steps.
 begin;
 select plan(17);
-create temp table marks (label text primary key, at timestamptz not null);
-grant all on marks to authenticated;
-create function pg_temp.mark(p_label text) returns void language sql
-as $$ insert into marks values (p_label, clock_timestamp()) $$;
-create function pg_temp.at(p_label text) returns timestamptz language sql stable
-as $$ select at from marks where label = p_label $$;
-
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_user('mo');
 select tests.create_user('lu');
 select tests.create_user('eve');
-select pg_temp.mark('before');
+select tests.mark_time('before');
 select tests.add_member('Acme', 'mo', 'member');
 select tests.add_member('Acme', 'lu', 'member');
 select tests.add_member('Acme', 'eve', 'admin');
-select pg_temp.mark('joined');
+select tests.mark_time('joined');
 update public.memberships set role = 'admin'
 where org_id = tests.org_id('Acme') and user_id = tests.user_id('mo');
-select pg_temp.mark('promoted');
+select tests.mark_time('promoted');
 -- Ada (owner) removes Mo; Lu leaves of her own accord; Eve's account is erased.
 select tests.authenticate_as('ada');
 delete from public.memberships where org_id = tests.org_id('Acme') and user_id = tests.user_id('mo');
 select tests.clear_authentication(), tests.authenticate_as('lu');
 delete from public.memberships where org_id = tests.org_id('Acme') and user_id = tests.user_id('lu');
 select tests.clear_authentication();
-select pg_temp.mark('removed');
+select tests.mark_time('removed');
 select tests.remember_id('eve', tests.user_id('eve'));
 delete from auth.users where id = tests.user_id('eve');
-select pg_temp.mark('erased');
+select tests.mark_time('erased');
 
 select results_eq(
-  $$select user_id, role from audit.org_members_at(tests.org_id('Acme'), pg_temp.at('before'))$$,
+  $$select user_id, role from audit.org_members_at(tests.org_id('Acme'), tests.marked_time('before'))$$,
   $$values (tests.user_id('ada'), 'owner'::public.org_role)$$,
   '[MEM-001] before the joins: the owner alone');
 select set_eq(
-  $$select user_id, role from audit.org_members_at(tests.org_id('Acme'), pg_temp.at('joined'))$$,
+  $$select user_id, role from audit.org_members_at(tests.org_id('Acme'), tests.marked_time('joined'))$$,
   $$values (tests.user_id('ada'), 'owner'::public.org_role),
     (tests.user_id('mo'), 'member'), (tests.user_id('lu'), 'member'),
     (tests.remembered_id('eve'), 'admin')$$,
   '[MEM-002] after the joins: each with the role they joined with');
 select set_eq(
-  $$select user_id, role from audit.org_members_at(tests.org_id('Acme'), pg_temp.at('promoted'))
+  $$select user_id, role from audit.org_members_at(tests.org_id('Acme'), tests.marked_time('promoted'))
     where user_id = tests.user_id('mo')$$,
   $$values (tests.user_id('mo'), 'admin'::public.org_role)$$,
   '[MEM-003] after the role change: Mo is an admin');
 select set_eq(
-  $$select user_id from audit.org_members_at(tests.org_id('Acme'), pg_temp.at('removed'))$$,
+  $$select user_id from audit.org_members_at(tests.org_id('Acme'), tests.marked_time('removed'))$$,
   $$values (tests.user_id('ada')), (tests.remembered_id('eve'))$$,
   '[MEM-004] after the removal and the departure: Mo and Lu are gone');
 select set_eq(
-  $$select user_id from audit.org_members_at(tests.org_id('Acme'), pg_temp.at('erased'))$$,
+  $$select user_id from audit.org_members_at(tests.org_id('Acme'), tests.marked_time('erased'))$$,
   $$values (tests.user_id('ada'))$$,
   '[MEM-005] after the erasure: Eve is gone too');
 select results_eq(
-  $$select org_id, role from audit.user_orgs_at(tests.user_id('mo'), pg_temp.at('joined'))$$,
+  $$select org_id, role from audit.user_orgs_at(tests.user_id('mo'), tests.marked_time('joined'))$$,
   $$values (tests.org_id('Acme'), 'member'::public.org_role)$$,
   '[MEM-006] Mo''s organisations while a member');
 select results_eq(
-  $$select org_id, role from audit.user_orgs_at(tests.user_id('mo'), pg_temp.at('promoted'))$$,
+  $$select org_id, role from audit.user_orgs_at(tests.user_id('mo'), tests.marked_time('promoted'))$$,
   $$values (tests.org_id('Acme'), 'admin'::public.org_role)$$,
   '[MEM-007] ... and once promoted');
 select is_empty(
-  $$select * from audit.user_orgs_at(tests.user_id('mo'), pg_temp.at('removed'))$$,
+  $$select * from audit.user_orgs_at(tests.user_id('mo'), tests.marked_time('removed'))$$,
   '[MEM-008] ... and none after the removal');
 select results_eq(
-  $$select org_id, role from audit.user_orgs_at(tests.remembered_id('eve'), pg_temp.at('removed'))$$,
+  $$select org_id, role
+    from audit.user_orgs_at(tests.remembered_id('eve'), tests.marked_time('removed'))$$,
   $$values (tests.org_id('Acme'), 'admin'::public.org_role)$$,
   '[MEM-009] an erased user''s past memberships still answer by their id');
 select results_eq(
@@ -90,37 +84,13 @@ select throws_ok($$delete from audit.membership_events$$, '42501', null,
   '[MEM-012] postgres cannot delete from it');
 select throws_ok($$truncate audit.membership_events$$, '42501', null,
   '[MEM-013] postgres cannot truncate it');
--- The history's owner, borrowed as in 12_audit_append_only: t08.as_owner(sql) runs a statement as
--- cluso_audit_owner and returns the rows it touched; the membership is given back at once.
-create schema t08;
-create function t08.as_owner(p_sql text)
-returns bigint
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_rows bigint;
-begin
-  if current_user <> 'cluso_audit_owner' then
-    raise exception 'runner is not the owner';
-  end if;
-  execute p_sql;
-  get diagnostics v_rows = row_count;
-  return v_rows;
-end;
-$$;
-grant cluso_audit_owner to postgres;
-grant create on schema t08 to cluso_audit_owner;
-alter function t08.as_owner(text) owner to cluso_audit_owner;
-grant execute on function t08.as_owner(text) to postgres;
-revoke create on schema t08 from cluso_audit_owner;
-revoke cluso_audit_owner from postgres;
-select is(t08.as_owner('update audit.membership_events set role = ''owner'''), 0::bigint,
+-- The history's owner: tests.as_audit_owner(sql) runs a statement as cluso_audit_owner and returns
+-- the rows it touched.
+select is(tests.as_audit_owner('update audit.membership_events set role = ''owner'''), 0::bigint,
   '[MEM-015] even its owner updates nothing (RLS is forced and grants it no update)');
-select is(t08.as_owner('delete from audit.membership_events'), 0::bigint,
+select is(tests.as_audit_owner('delete from audit.membership_events'), 0::bigint,
   '[MEM-016] ... and deletes nothing');
-select throws_ok($$select t08.as_owner('truncate audit.membership_events')$$, '42501',
+select throws_ok($$select tests.as_audit_owner('truncate audit.membership_events')$$, '42501',
   'the audit trail is append-only: TRUNCATE on audit.membership_events is not allowed',
   '[MEM-017] ... and its truncate is refused by the history''s trigger');
 select tests.authenticate_as('ada');

@@ -104,40 +104,16 @@ select throws_ok($$insert into audit.recording_access (user_id, org_id, survey_i
     object_name, access_path, request_id) values (gen_random_uuid(), gen_random_uuid(),
     gen_random_uuid(), gen_random_uuid(), 'x', 'single', 'r')$$, '42501', null,
   '[ACC-021] nor write a row of its own making (grants append through the broker only)');
--- The log's owner, borrowed as in 12_audit_append_only: t09.as_owner(sql) runs a statement as
--- cluso_audit_owner and returns the rows it touched; the membership is given back at once.
-create schema t09;
-create function t09.as_owner(p_sql text)
-returns bigint
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_rows bigint;
-begin
-  if current_user <> 'cluso_audit_owner' then
-    raise exception 'runner is not the owner';
-  end if;
-  execute p_sql;
-  get diagnostics v_rows = row_count;
-  return v_rows;
-end;
-$$;
-grant cluso_audit_owner to postgres;
-grant create on schema t09 to cluso_audit_owner;
-alter function t09.as_owner(text) owner to cluso_audit_owner;
-grant execute on function t09.as_owner(text) to postgres;
-revoke create on schema t09 from cluso_audit_owner;
-revoke cluso_audit_owner from postgres;
-select is(t09.as_owner('update audit.recording_access set user_id = gen_random_uuid()'), 0::bigint,
+-- The log's owner: tests.as_audit_owner(sql) runs a statement as cluso_audit_owner and returns
+-- the rows it touched.
+select is(tests.as_audit_owner('update audit.recording_access set user_id = gen_random_uuid()'), 0::bigint,
   '[ACC-028] even its owner updates nothing (RLS is forced and grants it no update)');
-select is(t09.as_owner('delete from audit.recording_access'), 0::bigint,
+select is(tests.as_audit_owner('delete from audit.recording_access'), 0::bigint,
   '[ACC-029] ... and deletes nothing');
-select throws_ok($$select t09.as_owner('truncate audit.recording_access')$$, '42501',
+select throws_ok($$select tests.as_audit_owner('truncate audit.recording_access')$$, '42501',
   'the audit trail is append-only: TRUNCATE on audit.recording_access is not allowed',
   '[ACC-030] ... and its truncate is refused by the log''s trigger');
-select throws_ok(format($$select t09.as_owner('truncate audit.%I')$$,
+select throws_ok(format($$select tests.as_audit_owner('truncate audit.%I')$$,
     'recording_access_' || to_char(now() at time zone 'UTC', 'YYYY_MM')), '42501', null,
   '[ACC-031] ... on every partition too');
 select tests.authenticate_as_service_role();

@@ -19,45 +19,13 @@ select tests.create_survey('Org B', 'gamma', 1, 1) as gamma \gset
 -- One Storage object per recording, under <org>/<survey>/<response>/<question>.webm.
 select count(tests.create_object('recordings', r.object_path)) from public.recordings r;
 
--- What the caller can see of one survey, through every normal read.
-create schema t10;
-grant usage on schema t10 to anon, authenticated;
--- The survey's recordings the caller can play: what the recordings broker grants (clients read
--- no objects themselves; its refusal is "not found").
-create function t10.playable(p_survey uuid)
-returns bigint
-language plpgsql
-security invoker
-as $$
-begin
-  return (select count(*) from public.survey_playlist(p_survey));
-exception when no_data_found or insufficient_privilege then
-  return 0;
-end;
-$$;
-grant execute on function t10.playable(uuid) to anon, authenticated;
-create function t10.visible(p_survey uuid)
-returns jsonb
-language sql
-security invoker
-as $$
-  select jsonb_build_object(
-    'surveys', (select count(*) from public.surveys s where s.id = p_survey),
-    'questions', (select count(*) from public.questions q where q.survey_id = p_survey),
-    'responses', (select count(*) from public.responses r where r.survey_id = p_survey),
-    'recordings', (select count(*) from public.recordings r where r.survey_id = p_survey),
-    'transcripts', (select count(*) from public.transcripts t where t.survey_id = p_survey),
-    'objects', (select count(*) from storage.objects o
-                where o.bucket_id = 'recordings' and o.name like '%/' || p_survey || '/%'),
-    'playable', t10.playable(p_survey));
-$$;
-grant execute on function t10.visible(uuid) to anon, authenticated;
+-- What the caller can see of one survey: tests.survey_visible (helpers/10_fixtures.sql).
 
 select tests.set_now('2026-03-01 10:00:00+00');
 
 -- Before: everything visible ------------------------------------------------------------------
 select tests.clear_authentication(), tests.authenticate_as('member_a');
-select is(t10.visible(:'alpha'),
+select is(tests.survey_visible(:'alpha'),
   '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":0,"playable":4}'::jsonb,
   '[DEL-001] before deletion a member sees the survey and its children, and plays its recordings through the broker (never reading Storage objects directly)');
 
@@ -152,10 +120,10 @@ select is(
 
 -- Hidden from everyone's normal reads, at once ----------------------------------------------------
 select tests.clear_authentication(), tests.authenticate_as('member_a');
-select is(t10.visible(:'alpha'),
+select is(tests.survey_visible(:'alpha'),
   '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0,"playable":0}'::jsonb,
   '[DEL-014] a member no longer sees the survey or its children, and the broker plays none of its recordings');
-select is(t10.visible(:'beta'),
+select is(tests.survey_visible(:'beta'),
   '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":0,"playable":4}'::jsonb,
   '[DEL-015] the member still sees the live sibling survey in full');
 
@@ -174,12 +142,12 @@ select is_empty(format(
     $$select id from storage.objects where bucket_id = 'recordings' and name like %L$$,
     tests.org_id('Org A') || '/' || :'alpha' || '/%'),
   '[DEL-021] admin: its objects in the recordings bucket are hidden');
-select is(t10.visible(:'beta'),
+select is(tests.survey_visible(:'beta'),
   '{"surveys":1,"questions":2,"responses":2,"recordings":4,"transcripts":4,"objects":0,"playable":4}'::jsonb,
   '[DEL-022] admin: the live sibling survey is untouched');
 
 select tests.clear_authentication(), tests.authenticate_as('owner_a');
-select is(t10.visible(:'alpha'),
+select is(tests.survey_visible(:'alpha'),
   '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0,"playable":0}'::jsonb,
   '[DEL-023] the owner no longer sees the survey or anything under it either');
 
@@ -234,7 +202,7 @@ select tests.clear_authentication(), tests.authenticate_as('owner_a');
 
 -- Anon sees nothing, before or after.
 select tests.clear_authentication(), tests.authenticate_as_anon();
-select throws_ok(format('select t10.visible(%L)', :'beta'),
+select throws_ok(format('select tests.survey_visible(%L)', :'beta'),
   '42501', 'permission denied for table surveys',
   '[DEL-031] anon cannot read surveys at all');
 
@@ -277,17 +245,15 @@ select ok((select bool_and(ok) from audit.verify_chains()),
 
 -- Org B's survey is untouched by all of this.
 select tests.clear_authentication(), tests.authenticate_as('owner_b');
-select is(t10.visible(:'gamma'),
+select is(tests.survey_visible(:'gamma'),
   '{"surveys":1,"questions":1,"responses":1,"recordings":1,"transcripts":1,"objects":0,"playable":1}'::jsonb,
   '[DEL-040] another organisation''s survey stays visible to its owner');
-select is(t10.visible(:'alpha'),
+select is(tests.survey_visible(:'alpha'),
   '{"surveys":0,"questions":0,"responses":0,"recordings":0,"transcripts":0,"objects":0,"playable":0}'::jsonb,
   '[DEL-041] and that owner never saw ours');
 
 -- Authentication is required even for a valid survey id.
-select tests.clear_authentication();
-select set_config('request.jwt.claims', '', true);
-select set_config('role', 'authenticated', true);
+select tests.clear_authentication(), tests.authenticate_as_subjectless();
 select throws_ok(format('select * from public.delete_survey(%L)', :'gamma'),
   '42501', 'sign in to manage surveys',
   '[DEL-042] the authenticated role without a user id (no sub claim) is refused');

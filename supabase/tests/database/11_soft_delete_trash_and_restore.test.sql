@@ -33,37 +33,6 @@ as $$
     (select string_agg(concat_ws(';', o.id, o.bucket_id, o.name, o.metadata::text), ',' order by o.id)
      from storage.objects o where o.name like '%/' || p_survey || '/%')));
 $$;
--- The survey's recordings the caller can play: what the recordings broker grants (clients read
--- no objects themselves; its refusal is "not found").
-create function t11.playable(p_survey uuid)
-returns bigint
-language plpgsql
-security invoker
-as $$
-begin
-  return (select count(*) from public.survey_playlist(p_survey));
-exception when no_data_found or insufficient_privilege then
-  return 0;
-end;
-$$;
-grant execute on function t11.playable(uuid) to authenticated;
-create function t11.visible(p_survey uuid)
-returns jsonb
-language sql
-security invoker
-as $$
-  select jsonb_build_object(
-    'surveys', (select count(*) from public.surveys s where s.id = p_survey),
-    'questions', (select count(*) from public.questions q where q.survey_id = p_survey),
-    'responses', (select count(*) from public.responses r where r.survey_id = p_survey),
-    'recordings', (select count(*) from public.recordings r where r.survey_id = p_survey),
-    'transcripts', (select count(*) from public.transcripts t where t.survey_id = p_survey),
-    'objects', (select count(*) from storage.objects o
-                where o.bucket_id = 'recordings' and o.name like '%/' || p_survey || '/%'),
-    'playable', t11.playable(p_survey));
-$$;
-grant usage on schema t11 to authenticated;
-grant execute on function t11.visible(uuid) to authenticated;
 
 select t11.fingerprint(:'alpha') as alpha_before \gset
 
@@ -139,7 +108,7 @@ select results_eq(format('select * from public.restore_survey(%L)', :'alpha'),
   '[TRS-011] an admin restores 29 days 23 hours after the deletion');
 
 select tests.clear_authentication(), tests.authenticate_as('member_a');
-select is(t11.visible(:'alpha'),
+select is(tests.survey_visible(:'alpha'),
   '{"surveys":1,"questions":3,"responses":2,"recordings":6,"transcripts":6,"objects":0,"playable":6}'::jsonb,
   '[TRS-012] members see the survey and all its children again, and the broker plays its recordings again');
 

@@ -33,31 +33,10 @@ select is_empty(
       and c.relispartition and c.relowner <> 'cluso_audit_owner'::regrole$$,
   '[AUD-066] so does every partition of the recording access log');
 
--- The test borrows the owner role (postgres has CREATEROLE) just long enough to hand it a
--- SECURITY DEFINER runner: t12.as_owner(sql) runs a statement exactly as `set role
--- cluso_audit_owner` would (triggers, privileges), while pgTAP itself keeps running as postgres.
--- The membership is given back at once, so the postgres rows below test postgres alone (it
--- inherits the roles it belongs to). All of it is rolled back at the end.
-create schema t12;
-create function t12.as_owner(p_sql text)
-returns void
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if current_user <> 'cluso_audit_owner' then
-    raise exception 'runner is not the owner';
-  end if;
-  execute p_sql;
-end;
-$$;
-grant cluso_audit_owner to postgres;
-grant create on schema t12 to cluso_audit_owner;
-alter function t12.as_owner(text) owner to cluso_audit_owner;
-grant execute on function t12.as_owner(text) to postgres;
-revoke create on schema t12 from cluso_audit_owner;
-revoke cluso_audit_owner from postgres;
+-- The owner itself: tests.as_audit_owner(sql) (helpers/70_audit_owner.sql) runs a statement
+-- exactly as `set role cluso_audit_owner` would (triggers, privileges), while pgTAP itself keeps
+-- running as postgres, which is no member of the owner role (AUD-042), so the postgres rows below
+-- test postgres alone.
 select is_empty($$select 1 from pg_auth_members where roleid = 'cluso_audit_owner'::regrole$$,
   '[AUD-062] the borrowed owner membership is given back before any check');
 
@@ -120,7 +99,7 @@ select throws_ok(w.sql, '42501', 'permission denied for table ' || w.target,
   format('[AUD-%s] postgres: %s is refused', to_char(24 + w.n, 'FM000'), w.label))
 from (select * from forbidden_write order by n) w;
 
-select throws_ok(format('select t12.as_owner(%L)', w.sql), '42501', w.owner_error,
+select throws_ok(format('select tests.as_audit_owner(%L)', w.sql), '42501', w.owner_error,
   format('[AUD-%s] cluso_audit_owner: %s is refused', to_char(32 + w.n, 'FM000'), w.label))
 from (select * from forbidden_write order by n) w;
 
@@ -184,14 +163,8 @@ select throws_ok($$select audit.record_event('survey.renamed', tests.org_id('Org
     'public.surveys', 'x', 'user_request', '{}', p_actor_id => tests.user_id('owner_a'))$$,
   '23514', 'new row for relation "events" violates check constraint "events_action_check"',
   '[AUD-063] an action outside the one list of audit actions is refused by the table');
-select throws_ok(format('select t12.as_owner(%L)', format($sql$
-  insert into audit.events
-  select %1$L, h.seq + 1, t, 'survey.renamed', 'system', null, 'manual', %1$L, 'public.surveys',
-    'x', 'user_request', 'req', '{}', h.hash,
-    audit.event_hash(h.hash, %1$L, h.seq + 1, t, 'survey.renamed', 'system', null, 'manual', %1$L,
-      'public.surveys', 'x', 'user_request', 'req', '{}')
-  from audit.chain_heads h, (select '2026-01-01 00:00:00+00'::timestamptz as t) c
-  where h.chain_id = %1$L$sql$, tests.org_id('Org A'))),
+select throws_ok(format('select tests.as_audit_owner(%L)',
+    tests.forged_link_sql(tests.org_id('Org A'), 5, 'survey.renamed')),
   '23514', 'new row for relation "events" violates check constraint "events_action_check"',
   '[AUD-064] even as the correctly hashed next link written by the trail''s owner');
 select set_eq(
@@ -219,14 +192,8 @@ select results_eq(
 
 -- The owner's only possible INSERT is a correct next link, i.e. what record_event writes, and
 -- it moves the head with it (so the chain never forks).
-select lives_ok(format('select t12.as_owner(%L)', format($sql$
-  insert into audit.events
-  select %1$L, 5, t, 'survey.restored', 'system', null, 'manual', %1$L, 'public.surveys', 'x',
-    'user_request', 'req', '{}', h.hash,
-    audit.event_hash(h.hash, %1$L, 5, t, 'survey.restored', 'system', null, 'manual', %1$L,
-      'public.surveys', 'x', 'user_request', 'req', '{}')
-  from audit.chain_heads h, (select '2026-01-01 00:00:00+00'::timestamptz as t) c
-  where h.chain_id = %1$L$sql$, tests.org_id('Org A'))),
+select lives_ok(format('select tests.as_audit_owner(%L)',
+    tests.forged_link_sql(tests.org_id('Org A'), 5, 'survey.restored')),
   '[AUD-058] the owner can only INSERT the exact next link of a chain');
 select is((select seq from audit.chain_heads where chain_id = tests.org_id('Org A')), 5::bigint,
   '[AUD-059] and that insert moved the chain head');

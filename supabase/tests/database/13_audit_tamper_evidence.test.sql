@@ -21,28 +21,9 @@ from generate_series(1, 3) g;
 -- The two chain ids, for the attacker's statements (format() arguments 1 and 2) below.
 select tests.org_id('Org A') as chain_a, tests.org_id('Org B') as chain_b \gset
 
--- The attacker: the owner role, through a SECURITY DEFINER runner (see 12_audit_append_only).
+-- The attacker: the owner role with the trail's triggers off,
+-- tests.as_audit_owner_without_triggers(sql) (helpers/70_audit_owner.sql).
 create schema t13;
-create function t13.as_owner(p_sql text)
-returns void
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  execute 'alter table audit.events disable trigger user';
-  execute 'alter table audit.chain_heads disable trigger user';
-  execute p_sql;
-  execute 'alter table audit.events enable trigger user';
-  execute 'alter table audit.chain_heads enable trigger user';
-end;
-$$;
-grant cluso_audit_owner to postgres;
-grant create on schema t13 to cluso_audit_owner;
-alter function t13.as_owner(text) owner to cluso_audit_owner;
-grant execute on function t13.as_owner(text) to postgres;
-revoke create on schema t13 from cluso_audit_owner;
-revoke cluso_audit_owner from postgres;
 
 -- One line per chain, in organisation name order: <org name>:<ok>:<broken_at_seq>:<problem>.
 create function t13.summary(p_digest jsonb default null)
@@ -80,7 +61,7 @@ select is(t13.summary(:'digest'::jsonb), 'Org A:true:-:- | Org B:true:-:-',
 
 -- 1. An altered event ------------------------------------------------------------------------------
 savepoint tamper;
-select t13.as_owner(format($$update audit.events set details = '{"responses": 99}'
+select tests.as_audit_owner_without_triggers(format($$update audit.events set details = '{"responses": 99}'
   where chain_id = %1$L and seq = 3$$, :'chain_a', :'chain_b'));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
@@ -90,7 +71,7 @@ select is(:'result'::text,
 
 -- 2. A removed event (middle) ----------------------------------------------------------------------
 savepoint tamper;
-select t13.as_owner(format($$delete from audit.events
+select tests.as_audit_owner_without_triggers(format($$delete from audit.events
   where chain_id = %1$L and seq = 3$$, :'chain_a', :'chain_b'));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
@@ -100,7 +81,7 @@ select is(:'result'::text,
 
 -- 3. The first event removed -----------------------------------------------------------------------
 savepoint tamper;
-select t13.as_owner(format($$delete from audit.events
+select tests.as_audit_owner_without_triggers(format($$delete from audit.events
   where chain_id = %1$L and seq = 1$$, :'chain_a', :'chain_b'));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
@@ -110,7 +91,7 @@ select is(:'result'::text,
 
 -- 4. The last two events removed, head left alone ---------------------------------------------------
 savepoint tamper;
-select t13.as_owner(format($$delete from audit.events
+select tests.as_audit_owner_without_triggers(format($$delete from audit.events
   where chain_id = %1$L and seq >= 4$$, :'chain_a', :'chain_b'));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
@@ -120,19 +101,15 @@ select is(:'result'::text,
 
 -- 5. An event inserted in the middle, correctly hashed, later events renumbered -----------------------
 savepoint tamper;
-select t13.as_owner(format($$
+select tests.as_audit_owner_without_triggers(format($$
   update audit.events set seq = seq + 1000
     where chain_id = %1$L and seq >= 3;
   update audit.events set seq = seq - 999
     where chain_id = %1$L and seq > 1000;
-  insert into audit.events
-  select p.chain_id, 3, p.occurred_at, 'survey.restored', 'user', p.actor_id, null, p.org_id,
-    p.target_table, 'forged', 'user_request', 'forged-req', '{}', p.hash,
-    audit.event_hash(p.hash, p.chain_id, 3, p.occurred_at, 'survey.restored', 'user', p.actor_id,
-      null, p.org_id, p.target_table, 'forged', 'user_request', 'forged-req', '{}')
-  from audit.events p where p.chain_id = %1$L and p.seq = 2;
-  update audit.chain_heads set seq = 6 where chain_id = %1$L;
 $$, :'chain_a', :'chain_b'));
+select tests.as_audit_owner_without_triggers(tests.forged_link_sql(:'chain_a', 3));
+select tests.as_audit_owner_without_triggers(format(
+  $$update audit.chain_heads set seq = 6 where chain_id = %1$L$$, :'chain_a', :'chain_b'));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
 select is(:'result'::text,
@@ -141,14 +118,7 @@ select is(:'result'::text,
 
 -- 6. An event appended without record_event (valid link, head not moved) ---------------------------
 savepoint tamper;
-select t13.as_owner(format($$
-  insert into audit.events
-  select p.chain_id, 6, p.occurred_at, 'survey.restored', 'user', p.actor_id, null, p.org_id,
-    p.target_table, 'forged', 'user_request', 'forged-req', '{}', p.hash,
-    audit.event_hash(p.hash, p.chain_id, 6, p.occurred_at, 'survey.restored', 'user', p.actor_id,
-      null, p.org_id, p.target_table, 'forged', 'user_request', 'forged-req', '{}')
-  from audit.events p where p.chain_id = %1$L and p.seq = 5;
-$$, :'chain_a', :'chain_b'));
+select tests.as_audit_owner_without_triggers(tests.forged_link_sql(:'chain_a', 6));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
 select is(:'result'::text,
@@ -157,7 +127,7 @@ select is(:'result'::text,
 
 -- 7. Two events reordered ----------------------------------------------------------------------------
 savepoint tamper;
-select t13.as_owner(format($$
+select tests.as_audit_owner_without_triggers(format($$
   update audit.events set seq = 1002 where chain_id = %1$L and seq = 2;
   update audit.events set seq = 2 where chain_id = %1$L and seq = 3;
   update audit.events set seq = 3 where chain_id = %1$L and seq = 1002;
@@ -170,7 +140,7 @@ select is(:'result'::text,
 
 -- 8. Chain head moved forward without an event (the forward-only trigger allows +1) -----------------
 savepoint tamper;
-select t13.as_owner(format($$update audit.chain_heads set seq = seq + 1, hash = sha256('x'::bytea)
+select tests.as_audit_owner_without_triggers(format($$update audit.chain_heads set seq = seq + 1, hash = sha256('x'::bytea)
   where chain_id = %1$L$$, :'chain_a', :'chain_b'));
 select t13.summary() as result \gset
 rollback to savepoint tamper;
@@ -180,7 +150,7 @@ select is(:'result'::text,
 
 -- 9. The whole chain rewritten consistently ----------------------------------------------------------
 savepoint tamper;
-select t13.as_owner(format($$
+select tests.as_audit_owner_without_triggers(format($$
   do $d$
   declare
     e audit.events;
@@ -216,7 +186,7 @@ select is(:'digest_check'::text,
 
 -- 10. The newest events removed and the head moved back consistently ----------------------------------
 savepoint tamper;
-select t13.as_owner(format($$
+select tests.as_audit_owner_without_triggers(format($$
   delete from audit.events where chain_id = %1$L and seq >= 4;
   update audit.chain_heads h set seq = 3, hash = e.hash
     from audit.events e where e.chain_id = h.chain_id and e.seq = 3
@@ -232,7 +202,7 @@ select is(:'digest_check'::text,
 
 -- 11. A whole chain deleted, head included --------------------------------------------------------------
 savepoint tamper;
-select t13.as_owner(format($$
+select tests.as_audit_owner_without_triggers(format($$
   delete from audit.events where chain_id = %2$L;
   delete from audit.chain_heads where chain_id = %2$L;
 $$, :'chain_a', :'chain_b'));

@@ -14,20 +14,8 @@ select tests.create_survey('Org A', 'alpha', 2, 2) as alpha \gset
 select tests.create_survey('Org A', 'beta', 2, 2) as beta \gset
 
 create schema t18;
-grant usage on schema t18 to authenticated;
--- Children of a survey as the caller sees them, and their flags as stored (as postgres).
-create function t18.visible(p_survey uuid)
-returns jsonb
-language sql
-security invoker
-as $$
-  select jsonb_build_object(
-    'questions', (select count(*) from public.questions q where q.survey_id = p_survey),
-    'responses', (select count(*) from public.responses r where r.survey_id = p_survey),
-    'recordings', (select count(*) from public.recordings r where r.survey_id = p_survey),
-    'transcripts', (select count(*) from public.transcripts t where t.survey_id = p_survey));
-$$;
-grant execute on function t18.visible(uuid) to authenticated;
+-- Children of a survey as the caller sees them (tests.survey_children_visible), and their flags
+-- as stored (as postgres).
 create function t18.flags(p_survey uuid)
 returns text
 language sql
@@ -61,17 +49,17 @@ select is(t18.flags(:'beta'), 'true', '[LIVE-005] ... while beta''s children sta
 
 -- Invisible through the column test, to a member and to the owner.
 select tests.authenticate_as('member_a');
-select is(t18.visible(:'alpha'),
+select is(tests.survey_children_visible(:'alpha'),
   '{"questions":0,"responses":0,"recordings":0,"transcripts":0}'::jsonb,
   '[LIVE-006] a member sees none of the trashed survey''s children');
-select is(t18.visible(:'beta'),
+select is(tests.survey_children_visible(:'beta'),
   '{"questions":2,"responses":2,"recordings":4,"transcripts":4}'::jsonb,
   '[LIVE-007] ... and every child of the live survey');
 select is((select count(*)::int from public.recordings r where r.org_id = tests.org_id('Org A')),
   4, '[LIVE-008] an organisation-wide read returns the live survey''s recordings only');
 select tests.clear_authentication();
 select tests.authenticate_as('owner_a');
-select is(t18.visible(:'alpha'),
+select is(tests.survey_children_visible(:'alpha'),
   '{"questions":0,"responses":0,"recordings":0,"transcripts":0}'::jsonb,
   '[LIVE-009] the owner does not see them either');
 
@@ -102,7 +90,7 @@ select lives_ok(format($$select public.restore_survey(%L)$$, :'alpha'),
 select tests.clear_authentication();
 select is(t18.flags(:'alpha'), 'true', '[LIVE-016] ... its children are flagged live again');
 select tests.authenticate_as('member_a');
-select is(t18.visible(:'alpha'),
+select is(tests.survey_children_visible(:'alpha'),
   '{"questions":2,"responses":3,"recordings":4,"transcripts":4}'::jsonb,
   '[LIVE-017] ... and a member sees them again (with the response added while in the trash)');
 select tests.clear_authentication();

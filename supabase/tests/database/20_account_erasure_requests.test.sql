@@ -33,8 +33,7 @@ select throws_ok(
   '[REQ-004] anon cannot call public.my_account_erasure');
 
 -- The authenticated role without a subject (a malformed or service token): refused by the body.
-select set_config('role', 'authenticated', true);
-select set_config('request.jwt.claims', '{"role":"authenticated"}', true);
+select tests.clear_authentication(), tests.authenticate_as_subjectless();
 select throws_ok(
   $$select * from public.request_account_erasure()$$,
   '42501', 'sign in to delete your account',

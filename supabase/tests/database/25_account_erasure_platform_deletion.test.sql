@@ -107,8 +107,7 @@ delete from auth.users where id = tests.user_id('lone');
 select is((select count(*)::int from public.invitations where org_id = tests.remembered_id('lone_org')), 0,
   'ERA-PD-015 the orphaned organisation''s pending invitations are removed');
 -- Should the organisation gain a member all the same, the erasure leaves it alone.
-insert into public.memberships (org_id, user_id, role)
-values (tests.remembered_id('lone_org'), tests.user_id('guest'), 'owner');
+select tests.add_member(tests.remembered_id('lone_org'), tests.user_id('guest'), 'owner');
 select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
 from private.account_erasure_claim() c;
 select is((select count(*)::int from public.organizations where id = tests.remembered_id('lone_org')), 1,

@@ -93,8 +93,7 @@ select results_eq(
 create temporary table orphan on commit drop as
   select format('%s/%s/%s/%s.webm', gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),
     gen_random_uuid()) as name;
-insert into storage.objects (bucket_id, name, created_at)
-select 'recordings', name, now() - interval '2 hours' from orphan;
+select tests.create_object('recordings', name, now() - interval '2 hours') from orphan;
 select tests.run_cron_job('cluso-storage-orphan-sweep');
 select results_eq(
   $$select bucket_id, object_name, cause from private.storage_removals

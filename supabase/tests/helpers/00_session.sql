@@ -119,6 +119,18 @@ begin
 end;
 $$;
 
+-- The authenticated role with a token that names no user (no `sub`: a malformed or service
+-- token), so auth.uid() is null. Entry points must refuse it themselves.
+create function tests.authenticate_as_subjectless()
+returns void
+language plpgsql
+as $$
+begin
+  perform set_config('request.jwt.claims', '{"role":"authenticated","aud":"authenticated"}', true);
+  perform set_config('role', 'authenticated', true);
+end;
+$$;
+
 -- Back to the test's own role (postgres) with no claims.
 create function tests.clear_authentication()
 returns void

@@ -135,13 +135,58 @@ end;
 $$;
 
 -- A Storage object row as the Storage API would create it (tests of storage RLS and of the
--- reconciliation read storage.objects; the bytes are the Storage stand-in's concern).
-create function tests.create_object(p_bucket text, p_name text)
+-- reconciliation read storage.objects; the bytes are the Storage stand-in's concern), uploaded at
+-- p_created_at (the sweeps' grace periods count from it).
+create function tests.create_object(p_bucket text, p_name text, p_created_at timestamptz default now())
 returns uuid
 language sql
 as $$
-  insert into storage.objects (bucket_id, name, metadata)
-  values (p_bucket, p_name, '{"size": 2048, "mimetype": "audio/webm"}')
+  insert into storage.objects (bucket_id, name, metadata, created_at)
+  values (p_bucket, p_name, '{"size": 2048, "mimetype": "audio/webm"}', p_created_at)
   returning id;
 $$;
 
+
+-- What the caller can see of one survey, through every normal read (security invoker: RLS and
+-- grants decide, as for any request). The soft-deletion suites compare it before and after.
+
+-- The survey's recordings the caller can play: what the recordings broker grants (clients read
+-- no objects themselves; its refusal is "not found", counted as nothing playable).
+create function tests.survey_playable(p_survey uuid)
+returns bigint
+language plpgsql
+security invoker
+as $$
+begin
+  return (select count(*) from public.survey_playlist(p_survey));
+exception when no_data_found or insufficient_privilege then
+  return 0;
+end;
+$$;
+
+-- The survey's children the caller can read: {questions, responses, recordings, transcripts}.
+create function tests.survey_children_visible(p_survey uuid)
+returns jsonb
+language sql
+security invoker
+as $$
+  select jsonb_build_object(
+    'questions', (select count(*) from public.questions q where q.survey_id = p_survey),
+    'responses', (select count(*) from public.responses r where r.survey_id = p_survey),
+    'recordings', (select count(*) from public.recordings r where r.survey_id = p_survey),
+    'transcripts', (select count(*) from public.transcripts t where t.survey_id = p_survey));
+$$;
+
+-- Everything of the survey the caller can reach: its row, its children, its Storage objects and
+-- its playable recordings.
+create function tests.survey_visible(p_survey uuid)
+returns jsonb
+language sql
+security invoker
+as $$
+  select tests.survey_children_visible(p_survey) || jsonb_build_object(
+    'surveys', (select count(*) from public.surveys s where s.id = p_survey),
+    'objects', (select count(*) from storage.objects o
+                where o.bucket_id = 'recordings' and o.name like '%/' || p_survey || '/%'),
+    'playable', tests.survey_playable(p_survey));
+$$;

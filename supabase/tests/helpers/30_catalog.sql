@@ -70,4 +70,3 @@ $fn$;
 -- Every helper is executable by the API roles: tests.attempt() and the authenticate_as*
 -- helpers run part of their work as anon/authenticated/service_role. All run as invoker.
 grant execute on all functions in schema tests to anon, authenticated, service_role;
-grant select on tests.fixture_ids to anon, authenticated, service_role;

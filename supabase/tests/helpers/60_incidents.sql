@@ -58,7 +58,8 @@ as $$
 $$;
 
 -- What mail-sender does with every due incident notice: claim, mark sending, settle as sent
--- (p_error null) or failed with p_error. Returns how many were attempted.
+-- (p_error null) or failed with p_error. Returns how many were attempted. Messages of other
+-- templates that this claim took are given back (only those: another sender's leases stay).
 create function tests.send_incident_mail(p_error text default null)
 returns integer
 language plpgsql
@@ -67,17 +68,14 @@ declare
   v_mail record;
   v_n integer := 0;
 begin
-  for v_mail in select c.id, c.lease_token from private.mail_claim(100) c
-    where c.template = 'incident_notice'
-  loop
-    if private.mail_mark_sending(v_mail.id, v_mail.lease_token) then
+  for v_mail in select c.id, c.lease_token, c.template from private.mail_claim(100) c loop
+    if v_mail.template <> 'incident_notice' then
+      perform private.mail_release(array[v_mail.id], v_mail.lease_token);
+    elsif private.mail_mark_sending(v_mail.id, v_mail.lease_token) then
       perform private.mail_settle(v_mail.id, v_mail.lease_token, p_error);
       v_n := v_n + 1;
     end if;
   end loop;
-  -- Other templates claimed on the way go back untouched.
-  update private.mail_outbox m set leased_until = null, lease_token = null
-  where m.template <> 'incident_notice' and m.status = 'queued' and m.lease_token is not null;
   return v_n;
 end;
 $$;
