@@ -6,7 +6,7 @@
 import { createClient } from "@supabase/supabase-js";
 import type { Sql } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, requirePost } from "../_shared/http.ts";
-import { requireSessionCaller, type SessionCaller } from "../recording-access/caller.ts";
+import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 import { EXPORT_BUCKET } from "../data-export/store.ts";
 
 export const MAX_URL_SECONDS = 300;

@@ -4,7 +4,7 @@
 // request headers), so the membership and liveness checks and the access log see the user.
 import type { Sql } from "../_shared/db.ts";
 import { HttpError } from "../_shared/http.ts";
-import type { SessionCaller } from "./caller.ts";
+import type { SessionCaller } from "../_shared/caller.ts";
 
 export interface GrantedRecording {
   recording_id: string;

@@ -10,7 +10,7 @@ import { strToU8, zipSync } from "fflate";
 import { z } from "zod";
 import type { Sql } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
-import { requireSessionCaller, type SessionCaller } from "../recording-access/caller.ts";
+import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 
 const Body = z.object({
   org_id: z.string().uuid(),
