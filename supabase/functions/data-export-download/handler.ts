@@ -7,6 +7,7 @@ import { createClient } from "@supabase/supabase-js";
 import type { Sql } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
+import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
 import { EXPORT_BUCKET } from "../data-export/store.ts";
 
 export const MAX_URL_SECONDS = 300;
@@ -43,25 +44,19 @@ interface LiveExport {
   expires_at: Date;
 }
 
+const ANSWERS: SqlStateAnswers = {
+  P0002: { status: 404 },
+  "55000": { status: 409 },
+  PT410: { status: 410 },
+  "42501": { status: 401, message: "sign in to download your data" },
+};
+
 async function liveExport(sql: Sql, caller: SessionCaller): Promise<LiveExport> {
-  try {
-    return await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-        set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true),
-        set_config('request.jwt.claim.sub', ${caller.userId}, true)`;
-      const [row] = await tx`select ref, object_name, expires_at
-                             from public.data_export_download()`;
-      return row as LiveExport;
-    }) as LiveExport;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const message = (err as Error).message;
-    if (code === "P0002") throw new HttpError(404, message);
-    if (code === "55000") throw new HttpError(409, message);
-    if (code === "PT410") throw new HttpError(410, message);
-    if (code === "42501") throw new HttpError(401, "sign in to download your data");
-    throw err;
-  }
+  return await asCaller(sql, { caller, answers: ANSWERS }, async (tx) => {
+    const [row] = await tx`select ref, object_name, expires_at
+                           from public.data_export_download()`;
+    return row as LiveExport;
+  });
 }
 
 export function createDownloadHandler(deps: DownloadDeps): (req: Request) => Promise<Response> {

@@ -11,6 +11,7 @@ import { z } from "zod";
 import type { Sql } from "../_shared/db.ts";
 import { errorResponse, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
+import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
 
 const Body = z.object({
   org_id: z.string().uuid(),
@@ -53,27 +54,22 @@ interface Manifest {
   [key: string]: unknown;
 }
 
+const ANSWERS: SqlStateAnswers = {
+  P0002: { status: 404, message: "not found" },
+  PT409: { status: 409 },
+  "42501": { status: 401, message: "sign in to manage respondents" },
+};
+
 async function manifestAsCaller(
   sql: Sql,
   caller: SessionCaller,
   body: z.output<typeof Body>,
 ): Promise<Manifest> {
-  try {
-    return await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-        set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true),
-        set_config('request.jwt.claim.sub', ${caller.userId}, true)`;
-      const [row] = await tx`select public.respondent_export(${body.org_id}::uuid,
-        ${body.respondent_ref}, ${body.regime}) as manifest`;
-      return row.manifest as Manifest;
-    }) as Manifest;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "P0002") throw new HttpError(404, "not found");
-    if (code === "PT409") throw new HttpError(409, (err as Error).message);
-    if (code === "42501") throw new HttpError(401, "sign in to manage respondents");
-    throw err;
-  }
+  return await asCaller(sql, { caller, answers: ANSWERS }, async (tx) => {
+    const [row] = await tx`select public.respondent_export(${body.org_id}::uuid,
+      ${body.respondent_ref}, ${body.regime}) as manifest`;
+    return row.manifest as Manifest;
+  });
 }
 
 export function createRespondentExportHandler(
