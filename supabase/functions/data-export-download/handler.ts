@@ -5,7 +5,7 @@
 // when there is no export, 409 while it is being built, 410 once it has expired.
 import { createClient } from "@supabase/supabase-js";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse, HttpError, json, requirePost } from "../_shared/http.ts";
+import { answerFailures, HttpError, json, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
 import { EXPORT_BUCKET } from "../data-export/store.ts";
@@ -60,8 +60,8 @@ async function liveExport(sql: Sql, caller: SessionCaller): Promise<LiveExport> 
 }
 
 export function createDownloadHandler(deps: DownloadDeps): (req: Request) => Promise<Response> {
-  return async (req) => {
-    try {
+  return (req) =>
+    answerFailures("data-export-download", async () => {
       requirePost(req);
       const caller = await requireSessionCaller(
         req,
@@ -77,10 +77,5 @@ export function createDownloadHandler(deps: DownloadDeps): (req: Request) => Pro
         expires_in: expiresIn,
         export_expires_at: new Date(live.expires_at).toISOString(),
       });
-    } catch (err) {
-      if (err instanceof HttpError) return errorResponse(err);
-      console.error("data-export-download failed:", err instanceof Error ? err.message : err);
-      return json({ error: "internal error" }, 500);
-    }
-  };
+    });
 }

@@ -5,7 +5,7 @@
 // URLs live at most 60 seconds. See docs/RECORDING_ACCESS.md.
 import { requireSessionCaller, UUID_PATTERN } from "../_shared/caller.ts";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
+import { answerFailures, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
 import { grantPlaylist, grantRecording, grantUploadSlot } from "./grants.ts";
 import { BrokerRequest } from "./request.ts";
 import type { UrlSigner } from "./signer.ts";
@@ -78,12 +78,6 @@ function withCors(res: Response): Response {
 export function createBrokerHandler(deps: BrokerDeps): (req: Request) => Promise<Response> {
   return async (req) => {
     if (req.method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
-    try {
-      return withCors(await broker(req, deps));
-    } catch (err) {
-      if (err instanceof HttpError) return withCors(errorResponse(err));
-      console.error("recording-access failed:", err instanceof Error ? err.message : err);
-      return withCors(json({ error: "internal error" }, 500));
-    }
+    return withCors(await answerFailures("recording-access", () => broker(req, deps)));
   };
 }

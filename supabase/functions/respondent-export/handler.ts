@@ -9,7 +9,7 @@ import { createClient } from "@supabase/supabase-js";
 import { strToU8, zipSync } from "fflate";
 import { z } from "zod";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
+import { answerFailures, parseJsonBody, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
 
@@ -75,8 +75,8 @@ async function manifestAsCaller(
 export function createRespondentExportHandler(
   deps: RespondentExportDeps,
 ): (req: Request) => Promise<Response> {
-  return async (req) => {
-    try {
+  return (req) =>
+    answerFailures("respondent-export", async () => {
       requirePost(req);
       const caller = await requireSessionCaller(
         req,
@@ -104,10 +104,5 @@ export function createRespondentExportHandler(
           "content-disposition": `attachment; filename="${manifest.request}.zip"`,
         },
       });
-    } catch (err) {
-      if (err instanceof HttpError) return errorResponse(err);
-      console.error("respondent-export failed:", err instanceof Error ? err.message : err);
-      return json({ error: "internal error" }, 500);
-    }
-  };
+    });
 }
