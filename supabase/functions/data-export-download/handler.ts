@@ -3,11 +3,11 @@
 // the export's own expiry). The database checks, as the caller, that the export is theirs and
 // still live (public.data_export_download); Storage signs with the service role. Answers 404
 // when there is no export, 409 while it is being built, 410 once it has expired.
-import { createClient } from "@supabase/supabase-js";
 import type { Sql } from "../_shared/db.ts";
 import { answerFailures, HttpError, json, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
+import { serviceClient } from "../_shared/storage.ts";
 import { EXPORT_BUCKET } from "../data-export/store.ts";
 
 export const MAX_URL_SECONDS = 300;
@@ -23,9 +23,7 @@ export interface DownloadDeps {
 }
 
 export function storageExportSigner(supabaseUrl: string, serviceRoleKey: string): ExportSigner {
-  const client = createClient(supabaseUrl, serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = serviceClient(supabaseUrl, serviceRoleKey);
   return {
     async sign(name, expiresIn) {
       const { data, error } = await client.storage.from(EXPORT_BUCKET).createSignedUrl(

@@ -5,13 +5,14 @@
 // organisation and records the request in the ledger (public.respondent_export); the audio is
 // read from the private recordings bucket with the service role. Answers 404 for an unknown
 // respondent (or an organisation the caller does not administer), 409 for a duplicate request.
-import { createClient } from "@supabase/supabase-js";
 import { strToU8, zipSync } from "fflate";
 import { z } from "zod";
 import type { Sql } from "../_shared/db.ts";
 import { answerFailures, parseJsonBody, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
+import { serviceClient } from "../_shared/storage.ts";
+import { BUCKET } from "../recording-access/signer.ts";
 
 const Body = z.object({
   org_id: z.string().uuid(),
@@ -30,12 +31,10 @@ export interface RespondentExportDeps {
 }
 
 export function storageAudioSource(supabaseUrl: string, serviceRoleKey: string): AudioSource {
-  const client = createClient(supabaseUrl, serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = serviceClient(supabaseUrl, serviceRoleKey);
   return {
     async read(objectPath) {
-      const { data, error } = await client.storage.from("recordings").download(objectPath);
+      const { data, error } = await client.storage.from(BUCKET).download(objectPath);
       if (error || !data) return null;
       return new Uint8Array(await data.arrayBuffer());
     },
