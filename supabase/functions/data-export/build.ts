@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { messageOf, withRetry } from "../_shared/db.ts";
 import type { JobBody, Phase, PhaseRun } from "../_shared/job/define.ts";
+import { leaseFor } from "../_shared/job/lease.ts";
 import { callRows, callValue } from "../_shared/private-functions.ts";
 import { buildArchive } from "./archive.ts";
 import type { ExportStore } from "./store.ts";
@@ -55,9 +56,7 @@ export function buildPhase(store: ExportStore): Phase<JobBody, BuildCount> {
       for (;;) {
         if (!deadline.hasRoomFor(2_000)) return { stoppedEarly: true };
         const [claimed] = await withRetry(() =>
-          callRows(deps.sql, "data_export_claim", {
-            p_lease: `${Math.ceil(deadline.remainingMs() / 1000) + 30} seconds`,
-          })
+          callRows(deps.sql, "data_export_claim", { p_lease: leaseFor(run.runDeadline) })
         );
         if (!claimed?.id || !claimed.lease_token) return {};
         try {
