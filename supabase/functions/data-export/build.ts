@@ -20,19 +20,17 @@ async function buildOne(
   exportId: string,
   leaseToken: string,
 ): Promise<"built" | "paused"> {
-  const { deps, body, deadline } = run;
+  const { deps, body, deadline, count } = run;
   const archive = await buildArchive(
     deps.sql,
     exportId,
     leaseToken,
     body.batch_size,
     () => deadline.hasRoomFor(1_000),
+    () => count("pages"),
   );
   if (archive === null) return "paused";
   const name = `${exportId}.json`;
-  const counts = Object.fromEntries(
-    Object.entries(archive.counts).map(([section, n]) => [section, n]),
-  );
   await store.put(name, new TextEncoder().encode(JSON.stringify(archive)));
   Finished.parse(
     await withRetry(() =>
@@ -40,7 +38,7 @@ async function buildOne(
         p_export_id: exportId,
         p_lease_token: leaseToken,
         p_object_name: name,
-        p_counts: counts,
+        p_counts: archive.counts,
       })
     ),
   );
