@@ -6,14 +6,12 @@
 // 48-hour deadline, naming the incident, while the incident shows who is late.
 //   node_modules/.bin/deno test -A supabase/functions/tests/incident_drill_test.ts
 import assert from "node:assert/strict";
-import { mailSender } from "../mail-sender/job.ts";
 import type { Sql } from "../_shared/db.ts";
 import { drillWorld, incidentHealthAt, openDrillIncident, ops } from "./support/incident.ts";
-import { call, testJob } from "./support/job.ts";
 import {
-  catcherMailConfig,
   caughtFor,
   mailCatcherMissing,
+  runSender,
   sqlAt,
   startMailCatcher,
   stopMailCatcher,
@@ -47,15 +45,6 @@ function drillTest(name: string, fn: (sql: Sql) => Promise<void>) {
 }
 
 /** One run of mail-sender against the mail catcher; `sql` moves its clock when given. */
-async function runSender(sql?: Sql) {
-  const job = testJob(mailSender(catcherMailConfig()), sql ? { wrapSql: () => sql } : {});
-  try {
-    return await call(job);
-  } finally {
-    await job.close();
-  }
-}
-
 drillTest(
   "drill: a compromised member account → incident opened → scope frozen → the right users notified with the right counts → job health green",
   async (sql) => {
