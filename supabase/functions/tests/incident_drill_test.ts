@@ -161,9 +161,20 @@ drillTest(
 
     await stopMailCatcher();
     try {
-      // The transport refuses: the sender gives the rest back for its next run.
+      // The transport refuses: one message is tried and fails, and the sender gives the rest
+      // back for its next run without spending their attempts.
       const down = await runSender();
-      assert.ok(down.totals.mails_failed >= 1, JSON.stringify(down.body));
+      assert.equal(down.totals.mails_failed, 1, JSON.stringify(down.body));
+      assert.equal(down.totals.mails_sent, 0, JSON.stringify(down.body));
+      const notices = await sql<{ status: string; attempts: number; lease_token: string | null }[]>`
+        select status, attempts, lease_token from private.mail_outbox
+        where recipient in ${sql([w.owner.email, w.colleague.email, w.compromised.email])}
+        order by attempts`;
+      assert.deepEqual(
+        notices.map((n) => [n.status, n.attempts, n.lease_token]),
+        [["queued", 0, null], ["queued", 0, null], ["queued", 1, null]],
+        "the one tried waits for its backoff, the others are back untouched",
+      );
 
       const at35h = await incidentHealthAt(sql, new Date(w.detectedAt.getTime() + 35 * HOUR));
       assert.ok(!at35h.detail.late.some((l) => l.ref === ref), "not late before 36 hours");
