@@ -1,6 +1,10 @@
-// Who may run a scheduled job: the scheduler (pg_cron + pg_net, sending the service-role key
-// from Vault) or another service-role caller. Checked here, whatever the platform's verify_jwt
-// setting says, because verify_jwt alone lets any signed-in user's JWT through.
+// Who is calling, checked here whatever the platform's verify_jwt setting says:
+// - a scheduled job runs only for the scheduler (pg_cron + pg_net, sending the service-role key
+//   from Vault) or another service-role caller, because verify_jwt alone lets any signed-in
+//   user's JWT through;
+// - a function a user calls (recordings broker, data export download, respondent export) needs an
+//   HS256 session JWT of the project with role `authenticated` and a uuid `sub` (the anon key and
+//   the service-role key are JWTs too, and neither is a user).
 import { errors as joseErrors, jwtVerify } from "jose";
 import { HttpError } from "./http.ts";
 
@@ -12,6 +16,14 @@ export interface CallerAuthConfig {
 }
 
 export type Caller = { kind: "service_role_key" } | { kind: "service_role_jwt"; sub?: string };
+
+export interface SessionCaller {
+  userId: string;
+  /** The verified claims, handed to Postgres as PostgREST would (request.jwt.claims). */
+  claims: Record<string, unknown>;
+}
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const encoder = new TextEncoder();
 
@@ -67,4 +79,27 @@ export async function requireServiceRoleCaller(
     kind: "service_role_jwt",
     sub: typeof payload.sub === "string" ? payload.sub : undefined,
   };
+}
+
+/** Resolves the signed-in user or throws a 401 with `refusal` (any missing or unusable token). */
+export async function requireSessionCaller(
+  req: Request,
+  jwtSecret: string,
+  refusal: string,
+): Promise<SessionCaller> {
+  const token = bearerToken(req);
+  if (!token) throw new HttpError(401, refusal);
+  let claims: Record<string, unknown>;
+  try {
+    ({ payload: claims } = await jwtVerify(token, encoder.encode(jwtSecret), {
+      algorithms: ["HS256"],
+    }));
+  } catch {
+    throw new HttpError(401, refusal);
+  }
+  const { role, sub } = claims;
+  if (role !== "authenticated" || typeof sub !== "string" || !UUID_PATTERN.test(sub)) {
+    throw new HttpError(401, refusal);
+  }
+  return { userId: sub, claims };
 }

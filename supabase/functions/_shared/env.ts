@@ -1,11 +1,15 @@
-// The environment every scheduled job reads, validated once at start-up so a missing secret
-// fails loudly on the first request instead of half-way through a purge.
+// The environment every scheduled job (loadJobEnv) and every function a signed-in user calls
+// (loadSessionEnv) reads, validated once at start-up so a missing secret fails loudly on the
+// first request instead of half-way through a purge.
 import { z } from "zod";
 
-const JobEnv = z.object({
+const ProjectEnv = z.object({
   SUPABASE_URL: z.string().url(),
   SUPABASE_SERVICE_ROLE_KEY: z.string().min(20),
   SUPABASE_DB_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL"),
+});
+
+const JobEnv = ProjectEnv.extend({
   // Lets the job accept a service_role JWT signed by the project (the scheduler may send one
   // instead of the exact key). Optional: without it only the exact key is accepted.
   SUPABASE_JWT_SECRET: z.string().min(32).optional(),
@@ -54,16 +58,25 @@ export interface JobEnv {
   anchorSink: AnchorSinkEnv | null;
 }
 
-/** Reads and checks the job environment. Errors name the variables, never their values. */
+/** Errors name the variables, never their values. */
+function parse<S extends z.ZodTypeAny>(
+  schema: S,
+  what: string,
+  source: Record<string, string | undefined>,
+): z.output<S> {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid ${what} environment: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and checks the job environment. */
 export function loadJobEnv(
   source: Record<string, string | undefined> = Deno.env.toObject(),
 ): JobEnv {
-  const parsed = JobEnv.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid job environment: ${problems.join("; ")}`);
-  }
-  const env = parsed.data;
+  const env = parse(JobEnv, "job", source);
   return {
     supabaseUrl: env.SUPABASE_URL,
     serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
@@ -75,5 +88,34 @@ export function loadJobEnv(
       token: env.AUDIT_ANCHOR_TOKEN,
       timeoutMs: env.AUDIT_ANCHOR_TIMEOUT_MS,
     },
+  };
+}
+
+// A session JWT is verified with the project's secret, so one of the two names must hold it.
+const SessionEnv = ProjectEnv.extend({
+  SUPABASE_JWT_SECRET: emptyAsUnset(z.string().min(32).optional()),
+  JWT_SECRET: emptyAsUnset(z.string().min(32).optional()),
+}).refine((env) => env.SUPABASE_JWT_SECRET ?? env.JWT_SECRET, {
+  message: "must be set (or JWT_SECRET)",
+  path: ["SUPABASE_JWT_SECRET"],
+});
+
+export interface SessionEnv {
+  supabaseUrl: string;
+  serviceRoleKey: string;
+  dbUrl: string;
+  jwtSecret: string;
+}
+
+/** Reads and checks the environment of a function a signed-in user calls. */
+export function loadSessionEnv(
+  source: Record<string, string | undefined> = Deno.env.toObject(),
+): SessionEnv {
+  const env = parse(SessionEnv, "function", source);
+  return {
+    supabaseUrl: env.SUPABASE_URL,
+    serviceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY,
+    dbUrl: env.SUPABASE_DB_URL,
+    jwtSecret: (env.SUPABASE_JWT_SECRET ?? env.JWT_SECRET)!,
   };
 }

@@ -1,4 +1,4 @@
-// JSON responses and strict body parsing shared by the job functions.
+// JSON responses, failure answers and strict body parsing shared by the functions.
 import { z } from "zod";
 
 /** An error that maps to an HTTP status; its message is safe to show the caller. */
@@ -18,6 +18,23 @@ export function json(body: unknown, status = 200, headers: HeadersInit = {}): Re
 
 export function errorResponse(err: HttpError): Response {
   return json({ error: err.message }, err.status);
+}
+
+/**
+ * Runs a function's work and answers its failures: an HttpError with its status and message,
+ * anything else with a bare 500 (its cause is logged under `name`, never sent to the caller).
+ */
+export async function answerFailures(
+  name: string,
+  run: () => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof HttpError) return errorResponse(err);
+    console.error(`${name} failed:`, err instanceof Error ? err.message : err);
+    return json({ error: "internal error" }, 500);
+  }
 }
 
 /** Only POST runs a job: a GET from a crawler or a health probe must never start one. */

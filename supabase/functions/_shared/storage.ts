@@ -1,6 +1,29 @@
-// Removing Storage objects through the Storage API with the real supabase-js client.
-// (A DELETE on storage.objects is refused by storage.protect_delete() and would orphan the file.)
-import { createClient } from "@supabase/supabase-js";
+// The functions' service-role Storage client, and removing Storage objects through the Storage
+// API with it. (A DELETE on storage.objects is refused by storage.protect_delete() and would
+// orphan the file.)
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+
+export interface ServiceClientOptions {
+  /** Wraps every request (e.g. to add an abort signal storage-js does not take). */
+  fetch?: typeof fetch;
+  /** Sent with every request, e.g. an `authorization` that replaces the key's own. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * A supabase-js client with the service-role key that keeps no session: a function serves many
+ * requests, and nothing may persist, refresh or read a session between them.
+ */
+export function serviceClient(
+  supabaseUrl: string,
+  serviceRoleKey: string,
+  options: ServiceClientOptions = {},
+): SupabaseClient {
+  return createClient(supabaseUrl, serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    global: { fetch: options.fetch, headers: options.headers },
+  });
+}
 
 export interface RemoveResult {
   /** Names Storage reported deleted: the only ones a caller may treat as removed. */
@@ -51,15 +74,12 @@ export function supabaseObjectRemover(config: RemoverConfig): ObjectRemover {
   return async (bucket, names, signal) => {
     // storage-js's remove() takes no AbortSignal, so each call gets a client whose fetch carries
     // the call's signal (cheap: about 0.4 ms, and at most one call per 1000 names).
-    const client = createClient(config.supabaseUrl, config.serviceRoleKey, {
-      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-      global: {
-        fetch: (input, init) =>
-          baseFetch(input, {
-            ...init,
-            signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
-          }),
-      },
+    const client = serviceClient(config.supabaseUrl, config.serviceRoleKey, {
+      fetch: (input, init) =>
+        baseFetch(input, {
+          ...init,
+          signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+        }),
     });
     try {
       const { data, error } = await client.storage.from(bucket).remove(names);

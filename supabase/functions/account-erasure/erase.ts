@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { messageOf, withRetry } from "../_shared/db.ts";
 import type { Monitor, Phase, PhaseRun } from "../_shared/job/define.ts";
+import { leaseFor } from "../_shared/job/lease.ts";
 import { callRows, callValue, type RowOf } from "../_shared/private-functions.ts";
 import type { AccountErasureBody } from "./job.ts";
 
@@ -25,12 +26,6 @@ interface EraseState {
   lastStepMs: number;
 }
 
-/**
- * How long a lease outlives the run. Every claim and step sets the lease to the run's time left
- * plus this margin, so it covers the whole run and a crashed run's requests come back soon
- * after; the scheduler runs every 30 minutes, much later than any lease ends.
- */
-const LEASE_MARGIN_S = 30;
 /** The lease went to another runner; the request was finished by another runner. */
 const LEASE_LOST = "55P03";
 const REQUEST_GONE = "P0002";
@@ -84,10 +79,6 @@ export const accountErasureMonitor: Monitor = {
   },
 };
 
-function lease(run: Run): string {
-  return `${Math.ceil(run.runDeadline.remainingMs() / 1000) + LEASE_MARGIN_S} seconds`;
-}
-
 /** Room for one more step as slow as the last one. */
 function hasRoomForStep(run: Run, state: EraseState): boolean {
   return run.deadline.hasRoomFor(state.lastStepMs * 1.5);
@@ -105,7 +96,7 @@ async function eraseAccounts(run: Run, state: EraseState): Promise<boolean> {
 
 async function claim(run: Run): Promise<Claimed | null> {
   const [request] = await withRetry(() =>
-    callRows(run.deps.sql, "account_erasure_claim", { p_lease: lease(run) })
+    callRows(run.deps.sql, "account_erasure_claim", { p_lease: leaseFor(run.runDeadline) })
   );
   if (!request) return null;
   const { lease_token: leaseToken } = request;
@@ -136,7 +127,7 @@ async function erase(run: Run, state: EraseState, request: Claimed): Promise<Out
             p_request_id: request.id,
             p_lease_token: leaseToken,
             p_batch_size: run.body.batch_size,
-            p_lease: lease(run),
+            p_lease: leaseFor(run.runDeadline),
           })
         ),
       );

@@ -3,10 +3,11 @@
 // the export's own expiry). The database checks, as the caller, that the export is theirs and
 // still live (public.data_export_download); Storage signs with the service role. Answers 404
 // when there is no export, 409 while it is being built, 410 once it has expired.
-import { createClient } from "@supabase/supabase-js";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse, HttpError, json, requirePost } from "../_shared/http.ts";
-import { requireSessionCaller, type SessionCaller } from "../recording-access/caller.ts";
+import { answerFailures, HttpError, json, requirePost } from "../_shared/http.ts";
+import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
+import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
+import { serviceClient } from "../_shared/storage.ts";
 import { EXPORT_BUCKET } from "../data-export/store.ts";
 
 export const MAX_URL_SECONDS = 300;
@@ -22,9 +23,7 @@ export interface DownloadDeps {
 }
 
 export function storageExportSigner(supabaseUrl: string, serviceRoleKey: string): ExportSigner {
-  const client = createClient(supabaseUrl, serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = serviceClient(supabaseUrl, serviceRoleKey);
   return {
     async sign(name, expiresIn) {
       const { data, error } = await client.storage.from(EXPORT_BUCKET).createSignedUrl(
@@ -43,30 +42,24 @@ interface LiveExport {
   expires_at: Date;
 }
 
+const ANSWERS: SqlStateAnswers = {
+  P0002: { status: 404 },
+  "55000": { status: 409 },
+  PT410: { status: 410 },
+  "42501": { status: 401, message: "sign in to download your data" },
+};
+
 async function liveExport(sql: Sql, caller: SessionCaller): Promise<LiveExport> {
-  try {
-    return await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-        set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true),
-        set_config('request.jwt.claim.sub', ${caller.userId}, true)`;
-      const [row] = await tx`select ref, object_name, expires_at
-                             from public.data_export_download()`;
-      return row as LiveExport;
-    }) as LiveExport;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    const message = (err as Error).message;
-    if (code === "P0002") throw new HttpError(404, message);
-    if (code === "55000") throw new HttpError(409, message);
-    if (code === "PT410") throw new HttpError(410, message);
-    if (code === "42501") throw new HttpError(401, "sign in to download your data");
-    throw err;
-  }
+  return await asCaller(sql, { caller, answers: ANSWERS }, async (tx) => {
+    const [row] = await tx`select ref, object_name, expires_at
+                           from public.data_export_download()`;
+    return row as LiveExport;
+  });
 }
 
 export function createDownloadHandler(deps: DownloadDeps): (req: Request) => Promise<Response> {
-  return async (req) => {
-    try {
+  return (req) =>
+    answerFailures("data-export-download", async () => {
       requirePost(req);
       const caller = await requireSessionCaller(
         req,
@@ -82,10 +75,5 @@ export function createDownloadHandler(deps: DownloadDeps): (req: Request) => Pro
         expires_in: expiresIn,
         export_expires_at: new Date(live.expires_at).toISOString(),
       });
-    } catch (err) {
-      if (err instanceof HttpError) return errorResponse(err);
-      console.error("data-export-download failed:", err instanceof Error ? err.message : err);
-      return json({ error: "internal error" }, 500);
-    }
-  };
+    });
 }

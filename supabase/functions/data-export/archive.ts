@@ -42,6 +42,7 @@ export async function buildArchive(
   leaseToken: string,
   pageSize: number,
   hasRoom: () => boolean,
+  pageRead: () => void = () => {},
 ): Promise<Archive | null> {
   const data = {} as Archive["data"];
   const counts = {} as Archive["counts"];
@@ -61,6 +62,7 @@ export async function buildArchive(
           })
         ),
       );
+      pageRead();
       items.push(...page.items);
       after = page.next;
     } while (after !== null);

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { messageOf, withRetry } from "../_shared/db.ts";
 import type { JobBody, Phase, PhaseRun } from "../_shared/job/define.ts";
+import { leaseFor } from "../_shared/job/lease.ts";
 import { callRows, callValue } from "../_shared/private-functions.ts";
 import { buildArchive } from "./archive.ts";
 import type { ExportStore } from "./store.ts";
@@ -19,19 +20,17 @@ async function buildOne(
   exportId: string,
   leaseToken: string,
 ): Promise<"built" | "paused"> {
-  const { deps, body, deadline } = run;
+  const { deps, body, deadline, count } = run;
   const archive = await buildArchive(
     deps.sql,
     exportId,
     leaseToken,
     body.batch_size,
     () => deadline.hasRoomFor(1_000),
+    () => count("pages"),
   );
   if (archive === null) return "paused";
   const name = `${exportId}.json`;
-  const counts = Object.fromEntries(
-    Object.entries(archive.counts).map(([section, n]) => [section, n]),
-  );
   await store.put(name, new TextEncoder().encode(JSON.stringify(archive)));
   Finished.parse(
     await withRetry(() =>
@@ -39,7 +38,7 @@ async function buildOne(
         p_export_id: exportId,
         p_lease_token: leaseToken,
         p_object_name: name,
-        p_counts: counts,
+        p_counts: archive.counts,
       })
     ),
   );
@@ -55,9 +54,7 @@ export function buildPhase(store: ExportStore): Phase<JobBody, BuildCount> {
       for (;;) {
         if (!deadline.hasRoomFor(2_000)) return { stoppedEarly: true };
         const [claimed] = await withRetry(() =>
-          callRows(deps.sql, "data_export_claim", {
-            p_lease: `${Math.ceil(deadline.remainingMs() / 1000) + 30} seconds`,
-          })
+          callRows(deps.sql, "data_export_claim", { p_lease: leaseFor(run.runDeadline) })
         );
         if (!claimed?.id || !claimed.lease_token) return {};
         try {

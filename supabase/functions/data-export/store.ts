@@ -1,6 +1,6 @@
 // Where finished archives live: the private bucket `data-exports`, written and removed with the
 // service role only (no client policy opens it). Names are `<export id>.json`: ids only.
-import { createClient } from "@supabase/supabase-js";
+import { serviceClient } from "../_shared/storage.ts";
 
 export const EXPORT_BUCKET = "data-exports";
 
@@ -10,9 +10,7 @@ export interface ExportStore {
 }
 
 export function storageExportStore(supabaseUrl: string, serviceRoleKey: string): ExportStore {
-  const client = createClient(supabaseUrl, serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = serviceClient(supabaseUrl, serviceRoleKey);
   const bucket = () => client.storage.from(EXPORT_BUCKET);
   return {
     async put(name, body) {

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { withRetry } from "../_shared/db.ts";
 import type { Monitor, Phase, PhaseRun } from "../_shared/job/define.ts";
+import { leaseFor } from "../_shared/job/lease.ts";
 import type { MailConfig } from "../_shared/mail/env.ts";
 import type { OutgoingMail, SendResult } from "../_shared/mail/transport.ts";
 import { callRows, callValue, type RowOf } from "../_shared/private-functions.ts";
@@ -11,8 +12,6 @@ import { render } from "./templates.ts";
 
 /** Messages leased per claim; a run claims again until none is due. */
 const CLAIM_LIMIT = 10;
-/** A lease outlives the run by this much, so a crashed run's messages come back soon after. */
-const LEASE_MARGIN_S = 30;
 /** Time kept after a call to settle it. */
 const SETTLE_RESERVE_MS = 500;
 
@@ -63,11 +62,10 @@ async function drain(run: Run, mail: MailConfig) {
       const status = Status.parse(await callValue(run.deps.sql, "mail_status", {}));
       return { stoppedEarly: status.due > 0 };
     }
-    const leaseSeconds = Math.ceil(run.runDeadline.remainingMs() / 1000) + LEASE_MARGIN_S;
     const claimed = await withRetry(() =>
       callRows(run.deps.sql, "mail_claim", {
         p_limit: CLAIM_LIMIT,
-        p_lease: `${leaseSeconds} seconds`,
+        p_lease: leaseFor(run.runDeadline),
       })
     );
     if (claimed.length === 0) return {};

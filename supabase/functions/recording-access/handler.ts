@@ -3,9 +3,9 @@
 // response ({upload: {response_id, extension}}); the database checks membership and liveness
 // as the caller and logs the grant; Storage signs the URLs with the service role. Download
 // URLs live at most 60 seconds. See docs/RECORDING_ACCESS.md.
+import { requireSessionCaller, UUID_PATTERN } from "../_shared/caller.ts";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
-import { requireSessionCaller } from "./caller.ts";
+import { answerFailures, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
 import { grantPlaylist, grantRecording, grantUploadSlot } from "./grants.ts";
 import { BrokerRequest } from "./request.ts";
 import type { UrlSigner } from "./signer.ts";
@@ -16,17 +16,15 @@ export interface BrokerDeps {
   jwtSecret: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The caller's x-request-id when it is a uuid (anything else could carry personal content). */
 function requestIdOf(req: Request): string | null {
   const id = req.headers.get("x-request-id");
-  return id && UUID.test(id) ? id.toLowerCase() : null;
+  return id && UUID_PATTERN.test(id) ? id.toLowerCase() : null;
 }
 
 async function broker(req: Request, deps: BrokerDeps): Promise<Response> {
   requirePost(req);
-  const caller = await requireSessionCaller(req, deps.jwtSecret);
+  const caller = await requireSessionCaller(req, deps.jwtSecret, "sign in to listen to recordings");
   const body = await parseJsonBody(req, BrokerRequest);
   const requestId = requestIdOf(req);
 
@@ -80,12 +78,6 @@ function withCors(res: Response): Response {
 export function createBrokerHandler(deps: BrokerDeps): (req: Request) => Promise<Response> {
   return async (req) => {
     if (req.method === "OPTIONS") return withCors(new Response(null, { status: 204 }));
-    try {
-      return withCors(await broker(req, deps));
-    } catch (err) {
-      if (err instanceof HttpError) return withCors(errorResponse(err));
-      console.error("recording-access failed:", err instanceof Error ? err.message : err);
-      return withCors(json({ error: "internal error" }, 500));
-    }
+    return withCors(await answerFailures("recording-access", () => broker(req, deps)));
   };
 }

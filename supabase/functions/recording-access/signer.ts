@@ -5,9 +5,10 @@
 // An upload URL is asked for with a one-minute service-role JWT whose `sub` is the member: the
 // Storage API puts the caller's `sub` into the upload token as the object's `owner`, so the
 // object is the member's (erasure clears it) while its write is the Storage API's own.
-import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import type { SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import { HttpError } from "../_shared/http.ts";
+import { serviceClient } from "../_shared/storage.ts";
 
 export const BUCKET = "recordings";
 
@@ -16,14 +17,12 @@ export interface UrlSigner {
   upload(name: string, ownerId: string): Promise<{ signedUrl: string; token: string }>;
 }
 
-const NO_SESSION = { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false };
-
 export function storageSigner(
   supabaseUrl: string,
   serviceRoleKey: string,
   jwtSecret: string,
 ): UrlSigner {
-  const service: SupabaseClient = createClient(supabaseUrl, serviceRoleKey, { auth: NO_SESSION });
+  const service = serviceClient(supabaseUrl, serviceRoleKey);
   const secret = new TextEncoder().encode(jwtSecret);
 
   async function serviceRoleFor(ownerId: string): Promise<SupabaseClient> {
@@ -32,9 +31,8 @@ export function storageSigner(
       .setIssuedAt()
       .setExpirationTime("60s")
       .sign(secret);
-    return createClient(supabaseUrl, serviceRoleKey, {
-      auth: NO_SESSION,
-      global: { headers: { authorization: `Bearer ${jwt}` } },
+    return serviceClient(supabaseUrl, serviceRoleKey, {
+      headers: { authorization: `Bearer ${jwt}` },
     });
   }
 

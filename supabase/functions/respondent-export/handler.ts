@@ -5,12 +5,14 @@
 // organisation and records the request in the ledger (public.respondent_export); the audio is
 // read from the private recordings bucket with the service role. Answers 404 for an unknown
 // respondent (or an organisation the caller does not administer), 409 for a duplicate request.
-import { createClient } from "@supabase/supabase-js";
 import { strToU8, zipSync } from "fflate";
 import { z } from "zod";
 import type { Sql } from "../_shared/db.ts";
-import { errorResponse, HttpError, json, parseJsonBody, requirePost } from "../_shared/http.ts";
-import { requireSessionCaller, type SessionCaller } from "../recording-access/caller.ts";
+import { answerFailures, parseJsonBody, requirePost } from "../_shared/http.ts";
+import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
+import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
+import { serviceClient } from "../_shared/storage.ts";
+import { BUCKET } from "../recording-access/signer.ts";
 
 const Body = z.object({
   org_id: z.string().uuid(),
@@ -29,12 +31,10 @@ export interface RespondentExportDeps {
 }
 
 export function storageAudioSource(supabaseUrl: string, serviceRoleKey: string): AudioSource {
-  const client = createClient(supabaseUrl, serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = serviceClient(supabaseUrl, serviceRoleKey);
   return {
     async read(objectPath) {
-      const { data, error } = await client.storage.from("recordings").download(objectPath);
+      const { data, error } = await client.storage.from(BUCKET).download(objectPath);
       if (error || !data) return null;
       return new Uint8Array(await data.arrayBuffer());
     },
@@ -53,34 +53,29 @@ interface Manifest {
   [key: string]: unknown;
 }
 
+const ANSWERS: SqlStateAnswers = {
+  P0002: { status: 404, message: "not found" },
+  PT409: { status: 409 },
+  "42501": { status: 401, message: "sign in to manage respondents" },
+};
+
 async function manifestAsCaller(
   sql: Sql,
   caller: SessionCaller,
   body: z.output<typeof Body>,
 ): Promise<Manifest> {
-  try {
-    return await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-        set_config('request.jwt.claims', ${JSON.stringify(caller.claims)}, true),
-        set_config('request.jwt.claim.sub', ${caller.userId}, true)`;
-      const [row] = await tx`select public.respondent_export(${body.org_id}::uuid,
-        ${body.respondent_ref}, ${body.regime}) as manifest`;
-      return row.manifest as Manifest;
-    }) as Manifest;
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === "P0002") throw new HttpError(404, "not found");
-    if (code === "PT409") throw new HttpError(409, (err as Error).message);
-    if (code === "42501") throw new HttpError(401, "sign in to manage respondents");
-    throw err;
-  }
+  return await asCaller(sql, { caller, answers: ANSWERS }, async (tx) => {
+    const [row] = await tx`select public.respondent_export(${body.org_id}::uuid,
+      ${body.respondent_ref}, ${body.regime}) as manifest`;
+    return row.manifest as Manifest;
+  });
 }
 
 export function createRespondentExportHandler(
   deps: RespondentExportDeps,
 ): (req: Request) => Promise<Response> {
-  return async (req) => {
-    try {
+  return (req) =>
+    answerFailures("respondent-export", async () => {
       requirePost(req);
       const caller = await requireSessionCaller(
         req,
@@ -108,10 +103,5 @@ export function createRespondentExportHandler(
           "content-disposition": `attachment; filename="${manifest.request}.zip"`,
         },
       });
-    } catch (err) {
-      if (err instanceof HttpError) return errorResponse(err);
-      console.error("respondent-export failed:", err instanceof Error ? err.message : err);
-      return json({ error: "internal error" }, 500);
-    }
-  };
+    });
 }

@@ -1,15 +1,11 @@
 // Edge Function entry point: an organisation admin's export of one respondent (handler.ts).
 import { createSql } from "../_shared/db.ts";
+import { loadSessionEnv } from "../_shared/env.ts";
 import { createRespondentExportHandler, storageAudioSource } from "./handler.ts";
 
-function required(name: string, fallback?: string): string {
-  const value = Deno.env.get(name) ?? (fallback ? Deno.env.get(fallback) : undefined);
-  if (!value) throw new Error(`${name} must be set`);
-  return value;
-}
-
+const env = loadSessionEnv();
 Deno.serve(createRespondentExportHandler({
-  sql: createSql(required("SUPABASE_DB_URL"), { applicationName: "respondent-export", max: 2 }),
-  audio: storageAudioSource(required("SUPABASE_URL"), required("SUPABASE_SERVICE_ROLE_KEY")),
-  jwtSecret: required("SUPABASE_JWT_SECRET", "JWT_SECRET"),
+  sql: createSql(env.dbUrl, { applicationName: "respondent-export", max: 2 }),
+  audio: storageAudioSource(env.supabaseUrl, env.serviceRoleKey),
+  jwtSecret: env.jwtSecret,
 }));

@@ -77,7 +77,6 @@ export function securityInboundHandler(deps: IntakeDeps) {
           severity: null,
         },
         await sourceHash(deps.hashSecret, `mail:${contact}`),
-        deps.perHour,
       );
       deps.logger.info("security report received", { reference, channel: "email" });
       return json({ reference }, 200);

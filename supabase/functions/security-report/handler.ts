@@ -85,7 +85,6 @@ export function securityReportHandler(deps: IntakeDeps) {
           severity: report.severity ?? null,
         },
         source,
-        deps.perHour,
       );
       deps.logger.info("security report received", { reference, channel: "web" });
       return json(

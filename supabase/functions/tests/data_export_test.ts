@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { createSql } from "../_shared/db.ts";
 import { receiptSignerFrom, verifyReceipt } from "../_shared/dsr/receipt.ts";
+import { SECTIONS } from "../data-export/archive.ts";
 import { dataExport } from "../data-export/job.ts";
 import { EXPORT_BUCKET, storageExportStore } from "../data-export/store.ts";
 import { createDownloadHandler, storageExportSigner } from "../data-export-download/handler.ts";
@@ -110,6 +111,11 @@ Deno.test({
 
       const run = await callOk(job);
       assert.ok(run.totals.exports_built >= 1, JSON.stringify(run.body));
+      // Every section of every built export is read in at least one page.
+      assert.ok(
+        run.totals.pages >= run.totals.exports_built * SECTIONS.length,
+        JSON.stringify(run.body),
+      );
 
       const [ledger] = await sql`select state, outcome from private.dsr_requests
         where ref = ${asked.ref}`;

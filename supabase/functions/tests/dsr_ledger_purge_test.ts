@@ -2,7 +2,7 @@
 // ago leaves the ledger (audited by id), one closed less long ago and an open one stay.
 import assert from "node:assert/strict";
 import { dsrLedgerPurge } from "../dsr-ledger-purge/job.ts";
-import { callOk, testJob } from "./support/job.ts";
+import { assertReport, callOk, testJob } from "./support/job.ts";
 import { adminSql } from "./support/stack.ts";
 
 Deno.test({
@@ -30,6 +30,7 @@ Deno.test({
 
       const run = await callOk(job, { batch_size: 1 });
       assert.ok(run.totals.requests_purged >= 1, JSON.stringify(run.body));
+      assertReport(run, "dsr-ledger-purge", ["purge", "storage_removal", "audit_anchor"]);
       const left = await sql`select id from private.dsr_requests where id in ${sql(ids)}`;
       assert.deepEqual(left.map((r) => r.id).sort(), [recentId, openId].sort());
       const events = await sql`

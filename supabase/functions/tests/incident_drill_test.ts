@@ -6,14 +6,12 @@
 // 48-hour deadline, naming the incident, while the incident shows who is late.
 //   node_modules/.bin/deno test -A supabase/functions/tests/incident_drill_test.ts
 import assert from "node:assert/strict";
-import { mailSender } from "../mail-sender/job.ts";
 import type { Sql } from "../_shared/db.ts";
 import { drillWorld, incidentHealthAt, openDrillIncident, ops } from "./support/incident.ts";
-import { call, testJob } from "./support/job.ts";
 import {
-  catcherMailConfig,
   caughtFor,
   mailCatcherMissing,
+  runSender,
   sqlAt,
   startMailCatcher,
   stopMailCatcher,
@@ -47,15 +45,6 @@ function drillTest(name: string, fn: (sql: Sql) => Promise<void>) {
 }
 
 /** One run of mail-sender against the mail catcher; `sql` moves its clock when given. */
-async function runSender(sql?: Sql) {
-  const job = testJob(mailSender(catcherMailConfig()), sql ? { wrapSql: () => sql } : {});
-  try {
-    return await call(job);
-  } finally {
-    await job.close();
-  }
-}
-
 drillTest(
   "drill: a compromised member account → incident opened → scope frozen → the right users notified with the right counts → job health green",
   async (sql) => {
@@ -172,9 +161,20 @@ drillTest(
 
     await stopMailCatcher();
     try {
-      // The transport refuses: the sender gives the rest back for its next run.
+      // The transport refuses: one message is tried and fails, and the sender gives the rest
+      // back for its next run without spending their attempts.
       const down = await runSender();
-      assert.ok(down.totals.mails_failed >= 1, JSON.stringify(down.body));
+      assert.equal(down.totals.mails_failed, 1, JSON.stringify(down.body));
+      assert.equal(down.totals.mails_sent, 0, JSON.stringify(down.body));
+      const notices = await sql<{ status: string; attempts: number; lease_token: string | null }[]>`
+        select status, attempts, lease_token from private.mail_outbox
+        where recipient in ${sql([w.owner.email, w.colleague.email, w.compromised.email])}
+        order by attempts`;
+      assert.deepEqual(
+        notices.map((n) => [n.status, n.attempts, n.lease_token]),
+        [["queued", 0, null], ["queued", 0, null], ["queued", 1, null]],
+        "the one tried waits for its backoff, the others are back untouched",
+      );
 
       const at35h = await incidentHealthAt(sql, new Date(w.detectedAt.getTime() + 35 * HOUR));
       assert.ok(!at35h.detail.late.some((l) => l.ref === ref), "not late before 36 hours");

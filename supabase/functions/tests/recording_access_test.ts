@@ -5,11 +5,10 @@
 // themselves; every grant is in the access log.
 //   node_modules/.bin/deno test -A supabase/functions/tests/recording_access_test.ts
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
 import type { Sql } from "../_shared/db.ts";
 import { brokerResponse, callBroker, sessionJwt } from "./support/broker.ts";
 import { createOrganization, createUser, type TestUser, userClient } from "./support/erasure.ts";
-import { adminSql, createSurvey, serviceClient, stack } from "./support/stack.ts";
+import { adminSql, createSurvey, serviceClient, stack, stackClient } from "./support/stack.ts";
 
 interface World {
   sql: Sql;
@@ -191,9 +190,7 @@ test("clients cannot read recordings from Storage themselves, whatever their rol
   assert.deepEqual((await member.list(w.orgId)).data, []);
   const owner = (await userClient(w.owner)).storage.from("recordings");
   assert.ok((await owner.download(w.objectNames[0])).error, "owner download refused");
-  const anon = createClient(stack.API_URL, stack.ANON_KEY, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  }).storage.from("recordings");
+  const anon = stackClient(stack.ANON_KEY).storage.from("recordings");
   assert.ok((await anon.download(w.objectNames[0])).error, "anon download refused");
   assert.ok((await anon.createSignedUrl(w.objectNames[0], 60)).error, "anon sign refused");
   // Control: the object is there for the service role.

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { securityReportPurge } from "../security-report-purge/job.ts";
 import { freshIp, reportRequest, testIntake, uniqueAddress } from "./support/intake.ts";
-import { callOk, testJob } from "./support/job.ts";
+import { assertReport, callOk, testJob } from "./support/job.ts";
 import { adminSql } from "./support/stack.ts";
 
 Deno.test({
@@ -36,6 +36,7 @@ Deno.test({
 
       const run = await callOk(job, { batch_size: 1 });
       assert.ok(run.totals.reports_purged >= 1, JSON.stringify(run.body));
+      assertReport(run, "security-report-purge", ["purge", "storage_removal", "audit_anchor"]);
       const left = await sql`
         select reference from private.security_reports where reference in ${
         sql([oldRef, recentRef, openRef])

@@ -3,7 +3,6 @@
 // the local mail catcher, the mail server going down and coming back, and every refusal
 // (405, 415, 413, 400, 429, 401) storing nothing and echoing nothing.
 import assert from "node:assert/strict";
-import { mailSender } from "../mail-sender/job.ts";
 import { MAX_BODY_BYTES } from "../security-report/handler.ts";
 import { sourceHash } from "../_shared/security-report/source.ts";
 import { adminSql } from "./support/stack.ts";
@@ -20,10 +19,9 @@ import {
   testIntake,
   uniqueAddress,
 } from "./support/intake.ts";
-import { call, testJob } from "./support/job.ts";
 import {
-  catcherMailConfig,
   mailCatcherMissing,
+  runSender,
   sqlAt,
   startMailCatcher,
   stopMailCatcher,
@@ -71,15 +69,6 @@ function intakeTest(
 }
 
 /** One run of mail-sender against the mail catcher; `sql` moves its clock when given. */
-async function runSender(sql?: Sql) {
-  const job = testJob(mailSender(catcherMailConfig()), sql ? { wrapSql: () => sql } : {});
-  try {
-    return await call(job);
-  } finally {
-    await job.close();
-  }
-}
-
 async function submit(intake: Intake, body: unknown, ip = freshIp()) {
   const res = await intake.report(reportRequest(body, { ip }));
   const text = await res.text();

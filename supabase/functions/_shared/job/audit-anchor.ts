@@ -15,6 +15,7 @@ import { type Sql, withRetry } from "../db.ts";
 import type { Deadline } from "../deadline.ts";
 import { callRows, callValue } from "../private-functions.ts";
 import type { Monitor, Phase, PhaseOutcome, PhaseRun } from "./define.ts";
+import { leaseFor } from "./lease.ts";
 
 /** Anchors per POST: one anchor per chain waiting, each one head. */
 export const ANCHOR_LIMIT = 200;
@@ -22,8 +23,6 @@ export const ANCHOR_LIMIT = 200;
 const SETTLE_RESERVE_MS = 500;
 /** A POST given less than this is not worth starting. */
 const MIN_CALL_MS = 200;
-/** A lease outlives the run by this much, so a crashed run's anchors come back soon after. */
-const LEASE_MARGIN_S = 30;
 /** The phase's `details.sink` when AUDIT_ANCHOR_URL is not set. */
 export const SINK_NOT_CONFIGURED = "not configured (AUDIT_ANCHOR_URL is not set)";
 
@@ -100,12 +99,8 @@ async function publishQueued(run: Run): Promise<PhaseOutcome> {
 async function claim(sql: Sql, runDeadline: Deadline): Promise<Anchor[]> {
   // The lease outlives every call and settle of this run; if the process dies, the anchors
   // come back soon after and are sent again (the sink keeps one copy of each id).
-  const leaseSeconds = Math.ceil(runDeadline.remainingMs() / 1000) + LEASE_MARGIN_S;
   const claimed = await withRetry(() =>
-    callRows(sql, "audit_anchor_claim", {
-      p_limit: ANCHOR_LIMIT,
-      p_lease: `${leaseSeconds} seconds`,
-    })
+    callRows(sql, "audit_anchor_claim", { p_limit: ANCHOR_LIMIT, p_lease: leaseFor(runDeadline) })
   );
   // In the order they were queued (RETURNING promises none), so the sink appends them so.
   return claimed.sort((a, b) => a.id - b.id);

@@ -15,6 +15,7 @@ import { type Sql, withRetry } from "../db.ts";
 import type { Deadline } from "../deadline.ts";
 import { callRows, callValue, type RowOf } from "../private-functions.ts";
 import type { Monitor, Phase, PhaseRun } from "./define.ts";
+import { leaseFor } from "./lease.ts";
 
 /** At most 1000 names per remove() call: the Storage API's limit. */
 export const REMOVE_LIMIT = 1000;
@@ -22,8 +23,6 @@ export const REMOVE_LIMIT = 1000;
 const SETTLE_RESERVE_MS = 500;
 /** A remove() call given less than this is not worth starting. */
 const MIN_CALL_MS = 500;
-/** A lease outlives the run by this much, so a crashed run's rows come back soon after. */
-const LEASE_MARGIN_S = 30;
 
 type Claimed = RowOf<"storage_removal_claim">;
 type Count = "objects_removed" | "objects_failed" | "remove_calls";
@@ -90,11 +89,10 @@ async function drain(run: Run) {
 async function claim(sql: Sql, runDeadline: Deadline): Promise<Claimed[]> {
   // The lease outlives every call and settle of this run; if the process dies, the rows
   // come back soon after.
-  const leaseSeconds = Math.ceil(runDeadline.remainingMs() / 1000) + LEASE_MARGIN_S;
   return await withRetry(() =>
     callRows(sql, "storage_removal_claim", {
       p_limit: REMOVE_LIMIT,
-      p_lease: `${leaseSeconds} seconds`,
+      p_lease: leaseFor(runDeadline),
     })
   );
 }

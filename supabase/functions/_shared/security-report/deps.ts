@@ -10,8 +10,6 @@ export interface IntakeDeps {
   /** Verifies the inbound-mail webhook (INBOUND_MAIL_SIGNING_SECRET); unset: inbound refused. */
   inboundSecret?: string;
   logger: Logger;
-  /** Submissions a source may make per hour. */
-  perHour?: number;
 }
 
 const IntakeEnv = z.object({

@@ -1,29 +1,20 @@
 // The local mail catcher (maildev, scripts/stack/maildev.sh) as the mail tests see it: what it
-// received, through its REST API, and stopping and starting it to take the mail server down.
-// Tests that need it are ignored, with the reason printed, when it is not running.
+// received, through its REST API, stopping and starting it to take the mail server down, and
+// running the mail sender against it. Tests that need it are ignored, with the reason printed,
+// when it is not running.
 import { createSql, type Sql } from "../../_shared/db.ts";
 import type { MailConfig } from "../../_shared/mail/env.ts";
 import { smtpTransport } from "../../_shared/mail/smtp.ts";
-import { loadStackEnv } from "../../../../scripts/lib/stack-env.ts";
+import { mailSender } from "../../mail-sender/job.ts";
+import { stackSetting } from "../../../../scripts/lib/stack-env.ts";
+import { call, testJob } from "./job.ts";
+import { stack } from "./stack.ts";
 
 const root = new URL("../../../../", import.meta.url).pathname;
 const stackDir = Deno.env.get("STACK_DIR") ?? `${root}.local`;
 
-function stackFile(): Record<string, string> {
-  try {
-    return Object.fromEntries(
-      Deno.readTextFileSync(`${stackDir}/stack.env`).split("\n")
-        .map((line) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
-        .filter((m): m is RegExpExecArray => m !== null).map((m) => [m[1], m[2]]),
-    );
-  } catch {
-    return {};
-  }
-}
-
-const file = stackFile();
-export const MAILDEV_URL = Deno.env.get("MAILDEV_URL") ?? file.MAILDEV_URL ?? "";
-export const MAIL_SMTP_URL = Deno.env.get("MAIL_SMTP_URL") ?? file.MAIL_SMTP_URL ?? "";
+export const MAILDEV_URL = stackSetting("MAILDEV_URL") ?? "";
+export const MAIL_SMTP_URL = stackSetting("MAIL_SMTP_URL") ?? "";
 export const MAIL_FROM = "Cluso Security <security@cluso.ai>";
 
 export interface CaughtMail {
@@ -104,7 +95,17 @@ export function catcherMailConfig(timeoutMs = 5000): MailConfig {
  * cluso.now, here set for every session of the pool.
  */
 export function sqlAt(at: Date, applicationName = "mail-test-clock"): Sql {
-  const url = new URL(loadStackEnv().DB_URL);
+  const url = new URL(stack.DB_URL);
   url.searchParams.set("options", `-c cluso.now=${at.toISOString()}`);
   return createSql(url.toString(), { applicationName });
+}
+
+/** One mail-sender run against the catcher; `sql` replaces its connection (e.g. sqlAt's clock). */
+export async function runSender(sql?: Sql) {
+  const job = testJob(mailSender(catcherMailConfig()), sql ? { wrapSql: () => sql } : {});
+  try {
+    return await call(job);
+  } finally {
+    await job.close();
+  }
 }
