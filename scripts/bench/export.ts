@@ -7,12 +7,11 @@
 import type postgres from "postgres";
 import type { Sql as JobSql } from "../../supabase/functions/_shared/db.ts";
 import { buildArchive } from "../../supabase/functions/data-export/archive.ts";
+import { type Metric, r3 } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
-export type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
 
 const SURVEYS = 1_000;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export async function exportBench(sql: Sql, pageSize: number): Promise<Metric> {
   // Bench user orgs+1 is a member of 3 organisations (scripts/bench/build.sql).

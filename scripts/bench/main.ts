@@ -10,9 +10,9 @@ import postgres from "postgres";
 import { accessLogWindowBench, buildAccessLog, recordingUrlBench } from "./broker.ts";
 import { incidentScopeBench } from "./incidents.ts";
 import { exportBench } from "./export.ts";
+import { median, type Metric, quantile, r3, timed } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
-type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
 
 // ---------------------------------------------------------------------------------------------
 // Arguments and connections
@@ -76,25 +76,9 @@ function emit(m: Metric) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Statistics
+// Clock and sampling
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const now = () => performance.now();
-
-async function timed<T>(fn: () => PromiseLike<T>): Promise<[number, T]> {
-  const t0 = now();
-  const v = await fn();
-  return [now() - t0, v];
-}
 
 function shuffle<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
