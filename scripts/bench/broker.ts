@@ -8,9 +8,11 @@
 //                         log built by access_log.sql (10,000,000 grants at scale 1)
 import { SignJWT } from "jose";
 import type postgres from "postgres";
+import { requestSettings } from "./request.ts";
 import { median, type Metric, quantile, r3 } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
+const RECORDING_ACCESS_PATH = "/functions/v1/recording-access";
 const secret = new TextEncoder().encode(
   Deno.env.get("JWT_SECRET") ?? "super-secret-jwt-token-with-at-least-32-characters-long",
 );
@@ -51,12 +53,9 @@ export async function recordingUrlBench(sql: Sql, reps: number): Promise<Metric>
   const times: number[] = [];
   for (const s of samples) {
     const t0 = performance.now();
-    const claims = JSON.stringify({ sub: s.user_id, role: "authenticated" });
+    const claims = { sub: s.user_id, role: "authenticated" };
     const [granted] = await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-        set_config('request.jwt.claims', ${claims}, true),
-        set_config('request.jwt.claim.sub', ${s.user_id}, true),
-        set_config('request.headers', '{}', true)`;
+      await requestSettings(tx as unknown as Sql, "authenticated", claims, RECORDING_ACCESS_PATH);
       return await tx`select public.recording_access(${s.recording_id}::uuid) as name`;
     });
     await sql`select id from storage.objects

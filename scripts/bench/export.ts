@@ -7,6 +7,7 @@
 import type postgres from "postgres";
 import type { Sql as JobSql } from "../../supabase/functions/_shared/db.ts";
 import { buildArchive } from "../../supabase/functions/data-export/archive.ts";
+import { requestSettings } from "./request.ts";
 import { type Metric, r3 } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
@@ -29,10 +30,13 @@ export async function exportBench(sql: Sql, pageSize: number): Promise<Metric> {
 
   const t0 = performance.now();
   const [asked] = await sql.begin(async (tx) => {
-    await tx`select set_config('role', 'authenticated', true),
-      set_config('request.jwt.claims', ${
-      JSON.stringify({ sub: userId, role: "authenticated" })
-    }, true)`;
+    await requestSettings(
+      tx as unknown as Sql,
+      "authenticated",
+      { sub: userId, role: "authenticated" },
+      "/rest/v1/rpc/request_data_export",
+      "POST",
+    );
     return await tx`select ref from public.request_data_export()`;
   });
   const [claimed] = await sql`select id::text, lease_token::text from private.data_export_claim()`;

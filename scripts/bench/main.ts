@@ -10,6 +10,7 @@ import postgres from "postgres";
 import { accessLogWindowBench, buildAccessLog, recordingUrlBench } from "./broker.ts";
 import { incidentScopeBench } from "./incidents.ts";
 import { exportBench } from "./export.ts";
+import { requestSettings } from "./request.ts";
 import { median, type Metric, quantile, r3, timed } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
@@ -193,21 +194,6 @@ const queries: Query[] = [
 // hand the cheapest filter the schema offers for "the parent survey is live": the column when it
 // exists, else the parent survey itself. So the ratio measures RLS, not a schema difference.
 let childFlag = false;
-
-// PostgREST's per-request settings: role, claims, headers, method and path, in one statement.
-function requestSettings(tx: Sql, role: string, claims: object, path: string) {
-  return tx`select set_config('role', ${role}, true),
-    set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
-    set_config('request.headers', ${
-    JSON.stringify({
-      "x-request-id": crypto.randomUUID(),
-      "accept": "application/json",
-      "user-agent": "cluso-bench",
-    })
-  }, true),
-    set_config('request.method', 'GET', true),
-    set_config('request.path', ${path}, true)`;
-}
 
 type Timing = { request: number; statement: number; rows: readonly unknown[] };
 
