@@ -13,20 +13,9 @@ import postgres from "postgres";
 import type { Sql } from "../supabase/functions/_shared/db.ts";
 import { collectReport, describeDatabase } from "./report/collect.ts";
 import { renderHtml } from "./report/html.ts";
-import { type AnchorSinkSettings, loadAnchorSinkSettings, stackSetting } from "./lib/stack-env.ts";
+import { environmentSetting, loadAnchorSinkSettings, stackSetting } from "./lib/stack-env.ts";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "..");
-
-function sinkFromEnvironment(): AnchorSinkSettings | null {
-  const url = Deno.env.get("AUDIT_ANCHOR_URL") || undefined;
-  if (url === undefined) return null;
-  return {
-    url,
-    token: Deno.env.get("AUDIT_ANCHOR_TOKEN"),
-    headsUrl: Deno.env.get("AUDIT_ANCHOR_HEADS_URL") || new URL("heads", url).href,
-    readToken: Deno.env.get("AUDIT_ANCHOR_READ_TOKEN"),
-  };
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -41,7 +30,13 @@ async function main(): Promise<number> {
   const out = resolve(
     values.out ?? `${Deno.env.get("STACK_DIR") ?? `${ROOT}/.local`}/report`,
   );
-  const anchorSink = values["db-url"] ? sinkFromEnvironment() : loadAnchorSinkSettings();
+  let anchorSink;
+  try {
+    anchorSink = loadAnchorSinkSettings(values["db-url"] ? environmentSetting : stackSetting);
+  } catch (err) {
+    console.error(`report: ${(err as Error).message}`);
+    return 1;
+  }
   const sql = postgres(dbUrl, { max: 1, onnotice: () => {} }) as unknown as Sql;
   let report;
   try {

@@ -208,10 +208,13 @@ Deno.test("report: DSR and incidents are grey until built, then read from their 
         select jsonb_build_object('open', 1, 'overdue', 1, 'items', jsonb_build_array(
           jsonb_build_object('ref', 'person@example.com', 'state', 'pending',
             'due_at', private.current_time() - interval '1 day')))$$`;
+      // INC-2 is past its deadline with every recipient notified: not late by the function's rule.
       await tx`create function private.incident_status() returns jsonb language sql as $$
-        select jsonb_build_object('open', 1, 'overdue', 0, 'items', jsonb_build_array(
+        select jsonb_build_object('open', 2, 'overdue', 0, 'items', jsonb_build_array(
           jsonb_build_object('ref', 'INC-1', 'state', 'notifying',
-            'deadline', private.current_time() + interval '40 hours')))$$`;
+            'deadline', private.current_time() + interval '40 hours'),
+          jsonb_build_object('ref', 'INC-2', 'state', 'notifying', 'unnotified', 0,
+            'deadline', private.current_time() - interval '1 hour')))$$`;
       const after = await collectReport(tx, options);
       const dsr = section(after, "dsr");
       assert.equal(dsr.status, "red");
@@ -226,6 +229,51 @@ Deno.test("report: DSR and incidents are grey until built, then read from their 
           .map((v) => v.overdue).sort(),
         [false, true],
       );
+    });
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+});
+
+Deno.test("report: a data subject request completed on time stays green after its deadline passes; an open one past it is red", async () => {
+  const sql = postgres(loadStackEnv().DB_URL, { max: 1, onnotice: () => {} }) as unknown as Sql;
+  const options = { anchorSink: null, database: "the local stack" };
+  const dsr = async (tx: Sql) =>
+    (await collectReport(tx, options)).sections.find((s) => s.id === "dsr")!;
+  const overdue = (section: Awaited<ReturnType<typeof dsr>>) =>
+    section.evidence.find((e) => e.label === "overdue")?.value;
+  try {
+    await rolledBack(sql, async (tx) => {
+      await tx`delete from private.dsr_requests`;
+      const [first, second] = await tx<{ id: string }[]>`
+        select u.id::text from auth.users u order by u.id limit 2`;
+      assert.ok(first && second, "the stack has two users");
+      const [{ id }] = await tx<[{ id: string }]>`
+        select (private.dsr_open('access', 'account', 'GDPR', 'data_export', ${first.id}::uuid,
+          p_subject_user_id => ${first.id}::uuid)).id::text as id`;
+      await tx`select private.dsr_complete(${id}::uuid, '{"surveys": 1}', 'report_test')`;
+      const [{ later }] = await tx<[{ later: Date }]>`
+        select max(due_at) + interval '30 days' as later from private.dsr_requests`;
+      await tx`select set_config('cluso.now', ${later.toISOString()}, true)`;
+      const [{ passed }] = await tx<[{ passed: boolean }]>`
+        select bool_and(state = 'completed' and due_at < private.current_time()) as passed
+        from private.dsr_requests`;
+      assert.ok(passed, "the completed request's own deadline has passed on the test clock");
+
+      const completed = await dsr(tx);
+      assert.equal(completed.status, "green", completed.summary);
+      assert.equal(overdue(completed), 0);
+      assert.ok(!completed.items?.some((i) => i.overdue), "no item is shown overdue");
+
+      // A request received today and still open is, on that later clock, past its deadline: red.
+      await tx`select set_config('cluso.now', ${new Date().toISOString()}, true)`;
+      await tx`select private.dsr_open('access', 'account', 'GDPR', 'data_export',
+        ${second.id}::uuid, p_subject_user_id => ${second.id}::uuid)`;
+      await tx`select set_config('cluso.now', ${later.toISOString()}, true)`;
+      const late = await dsr(tx);
+      assert.equal(late.status, "red");
+      assert.equal(overdue(late), 1);
+      assert.equal(late.items?.filter((i) => i.overdue).length, 1);
     });
   } finally {
     await sql.end({ timeout: 5 });

@@ -8,17 +8,11 @@
 //                         log built by access_log.sql (10,000,000 grants at scale 1)
 import { SignJWT } from "jose";
 import type postgres from "postgres";
+import { requestSettings } from "./request.ts";
+import { median, type Metric, quantile, r3 } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
-export type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(0.95 * (xs.length - 1))];
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+const RECORDING_ACCESS_PATH = "/functions/v1/recording-access";
 const secret = new TextEncoder().encode(
   Deno.env.get("JWT_SECRET") ?? "super-secret-jwt-token-with-at-least-32-characters-long",
 );
@@ -59,12 +53,9 @@ export async function recordingUrlBench(sql: Sql, reps: number): Promise<Metric>
   const times: number[] = [];
   for (const s of samples) {
     const t0 = performance.now();
-    const claims = JSON.stringify({ sub: s.user_id, role: "authenticated" });
+    const claims = { sub: s.user_id, role: "authenticated" };
     const [granted] = await sql.begin(async (tx) => {
-      await tx`select set_config('role', 'authenticated', true),
-        set_config('request.jwt.claims', ${claims}, true),
-        set_config('request.jwt.claim.sub', ${s.user_id}, true),
-        set_config('request.headers', '{}', true)`;
+      await requestSettings(tx as unknown as Sql, "authenticated", claims, RECORDING_ACCESS_PATH);
       return await tx`select public.recording_access(${s.recording_id}::uuid) as name`;
     });
     await sql`select id from storage.objects
@@ -79,7 +70,7 @@ export async function recordingUrlBench(sql: Sql, reps: number): Promise<Metric>
     name: "recording_url_ms",
     value,
     unit: "ms",
-    p95_ms: r3(p95(times)),
+    p95_ms: r3(quantile(times, 0.95)),
     samples: times.length,
     goal: "<= 5",
     met: value <= 5,
@@ -115,7 +106,7 @@ export async function accessLogWindowBench(sql: Sql, reps: number): Promise<Metr
     name: "access_log_window_ms",
     value,
     unit: "ms",
-    p95_ms: r3(p95(times)),
+    p95_ms: r3(quantile(times, 0.95)),
     access_log_rows: Number(total) || Number(rows),
     rows_per_answer: Math.round(median(hits)),
     samples: times.length,

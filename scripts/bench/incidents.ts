@@ -6,16 +6,9 @@
 //                     frozen rows written. Each run is rolled back (the audit trail is
 //                     append-only, so nothing is left behind).
 import type postgres from "postgres";
-import type { Metric } from "./broker.ts";
+import { median, type Metric, r3 } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 class RolledBack extends Error {}
 

@@ -10,9 +10,10 @@ import postgres from "postgres";
 import { accessLogWindowBench, buildAccessLog, recordingUrlBench } from "./broker.ts";
 import { incidentScopeBench } from "./incidents.ts";
 import { exportBench } from "./export.ts";
+import { requestSettings } from "./request.ts";
+import { median, type Metric, quantile, r3, timed } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
-type Metric = Record<string, unknown> & { name: string; value: number; unit: string };
 
 // ---------------------------------------------------------------------------------------------
 // Arguments and connections
@@ -76,25 +77,9 @@ function emit(m: Metric) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Statistics
+// Clock and sampling
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 const now = () => performance.now();
-
-async function timed<T>(fn: () => PromiseLike<T>): Promise<[number, T]> {
-  const t0 = now();
-  const v = await fn();
-  return [now() - t0, v];
-}
 
 function shuffle<T>(xs: T[]): T[] {
   for (let i = xs.length - 1; i > 0; i--) {
@@ -209,21 +194,6 @@ const queries: Query[] = [
 // hand the cheapest filter the schema offers for "the parent survey is live": the column when it
 // exists, else the parent survey itself. So the ratio measures RLS, not a schema difference.
 let childFlag = false;
-
-// PostgREST's per-request settings: role, claims, headers, method and path, in one statement.
-function requestSettings(tx: Sql, role: string, claims: object, path: string) {
-  return tx`select set_config('role', ${role}, true),
-    set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
-    set_config('request.headers', ${
-    JSON.stringify({
-      "x-request-id": crypto.randomUUID(),
-      "accept": "application/json",
-      "user-agent": "cluso-bench",
-    })
-  }, true),
-    set_config('request.method', 'GET', true),
-    set_config('request.path', ${path}, true)`;
-}
 
 type Timing = { request: number; statement: number; rows: readonly unknown[] };
 

@@ -1,5 +1,5 @@
 // Verifying the audit trail against the heads the anchor sink holds (docs/AUDIT.md,
-// "Anchoring"), shared by scripts/audit-verify.ts and `npm start`'s checks.
+// "Anchoring"), shared by scripts/audit-verify.ts, `npm start`'s checks and the report.
 //
 // By default every head ever anchored is checked, not only each chain's latest: an insider who
 // rewinds a chain and then appends past the old head (one record_events() call can add several
@@ -110,6 +110,23 @@ export async function verifyAuditChains(
       problem: r.problem,
     })),
   };
+}
+
+/**
+ * The audit chains against the sink's heads, or each against itself where no sink is configured
+ * (a Supabase project whose ops have not provided one). A sink that cannot be read is a finding,
+ * never an exception: the caller shows it as "not verified".
+ */
+export async function checkAuditChains(
+  sql: Sql,
+  sink: AnchorSinkSettings | null,
+): Promise<AuditChainsCheck> {
+  if (sink === null) return await verifyAuditChains(sql, null);
+  try {
+    return await verifyAuditChains(sql, await fetchAnchoredHeads(sink));
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 }
 
 /** Whether the check found nothing to act on. */

@@ -36,6 +36,11 @@ export function stackSetting(name: string): string | undefined {
   return value === "" ? undefined : value;
 }
 
+/** One setting from the environment only; empty counts as unset. */
+export function environmentSetting(name: string): string | undefined {
+  return Deno.env.get(name) || undefined;
+}
+
 export function loadStackEnv(): StackEnv {
   const parsed = StackEnv.safeParse({
     API_URL: stackSetting("API_URL"),
@@ -69,15 +74,19 @@ export interface AnchorSinkSettings {
 /**
  * The audit anchor sink, or null when none is configured (AUDIT_ANCHOR_URL unset, e.g. against
  * a Supabase project whose ops have not provided one): then what needs it says so and skips.
+ * Settings are read with `setting`: the environment then the stack's (the default), or e.g.
+ * environmentSetting where the local stack's sink must not count.
  */
-export function loadAnchorSinkSettings(): AnchorSinkSettings | null {
-  const url = stackSetting("AUDIT_ANCHOR_URL");
+export function loadAnchorSinkSettings(
+  setting: (name: string) => string | undefined = stackSetting,
+): AnchorSinkSettings | null {
+  const url = setting("AUDIT_ANCHOR_URL");
   if (url === undefined) return null;
   if (!URL.canParse(url)) throw new Error("AUDIT_ANCHOR_URL is not a URL");
   return {
     url,
-    token: stackSetting("AUDIT_ANCHOR_TOKEN"),
-    headsUrl: stackSetting("AUDIT_ANCHOR_HEADS_URL") ?? new URL("heads", url).href,
-    readToken: stackSetting("AUDIT_ANCHOR_READ_TOKEN"),
+    token: setting("AUDIT_ANCHOR_TOKEN"),
+    headsUrl: setting("AUDIT_ANCHOR_HEADS_URL") ?? new URL("heads", url).href,
+    readToken: setting("AUDIT_ANCHOR_READ_TOKEN"),
   };
 }

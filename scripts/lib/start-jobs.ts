@@ -7,29 +7,15 @@ import postgres from "postgres";
 import type { Sql } from "../../supabase/functions/_shared/db.ts";
 import { silentLogger } from "../../supabase/functions/_shared/logger.ts";
 import type { JobReport } from "../../supabase/functions/_shared/job/report.ts";
-import { type AuditChainsCheck, fetchAnchoredHeads, verifyAuditChains } from "./audit-chains.ts";
+import { checkAuditChains } from "./audit-chains.ts";
 import { type Checks, humanSummary } from "./job-summary.ts";
 import { JOBS, runLocalJob, stderrLogger } from "./local-job.ts";
 import { loadAnchorSinkSettings, loadStackEnv } from "./stack-env.ts";
 
-/**
- * The audit chains against the anchor sink's heads (scripts/audit-verify.ts), or each against
- * itself where no sink is configured (a Supabase project whose ops have not provided one).
- */
-async function auditChains(sql: Sql): Promise<AuditChainsCheck> {
-  const sink = loadAnchorSinkSettings();
-  if (sink === null) return await verifyAuditChains(sql, null);
-  try {
-    return await verifyAuditChains(sql, await fetchAnchoredHeads(sink));
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-}
-
 async function readChecks(): Promise<Checks> {
   const sql = postgres(loadStackEnv().DB_URL, { max: 1, onnotice: () => {} }) as unknown as Sql;
   try {
-    const audit_chains = await auditChains(sql);
+    const audit_chains = await checkAuditChains(sql, loadAnchorSinkSettings());
     const [reconciliation] = await sql<[{ problems: number }]>`
       select count(*)::int as problems from private.reconcile_recordings()`;
     return { audit_chains, recordings_reconciliation: { ...reconciliation } };

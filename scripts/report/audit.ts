@@ -1,25 +1,11 @@
 // Audit trail: every hash chain verified, against the anchor sink's heads when one is configured
 // (AUDIT_ANCHOR_URL, as scripts/audit-verify.ts does), else each chain against itself only.
-import {
-  type AuditChainsCheck,
-  auditChainsLine,
-  fetchAnchoredHeads,
-  verifyAuditChains,
-} from "../lib/audit-chains.ts";
+import { auditChainsLine, checkAuditChains } from "../lib/audit-chains.ts";
 import { PROMISES } from "./promises.ts";
 import type { ReportContext, Section, Status } from "./model.ts";
 
-async function checkChains(ctx: ReportContext): Promise<AuditChainsCheck> {
-  if (ctx.anchorSink === null) return await verifyAuditChains(ctx.sql, null);
-  try {
-    return await verifyAuditChains(ctx.sql, await fetchAnchoredHeads(ctx.anchorSink));
-  } catch (err) {
-    return { error: (err as Error).message };
-  }
-}
-
 export async function auditSection(ctx: ReportContext): Promise<Section> {
-  const check = await checkChains(ctx);
+  const check = await checkAuditChains(ctx.sql, ctx.anchorSink);
   const [{ events, chains }] = await ctx.sql<[{ events: number; chains: number }]>`
     select (select count(*) from audit.events)::int as events,
       (select count(*) from audit.chain_heads)::int as chains`;
