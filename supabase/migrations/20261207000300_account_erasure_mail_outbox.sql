@@ -3,7 +3,7 @@
 -- private.mail_outbox holds recipient addresses: the data export's notice, DSR receipts and
 -- incident notices are mailed to an account's email, and a row stays until the purge removes
 -- sent mail 30 days after sending (queued and failed mail, never). The erasure's last step
--- (erase_user) now deletes every outbox row addressed to the account, matched as it matches
+-- (erase_user) deletes every outbox row addressed to the account, matched as it matches
 -- GoTrue's log: by the sha256 of the lower-cased address (from the user row, or as recorded when
 -- the platform deleted the user), so it works in both origins and in any case.
 --
@@ -21,7 +21,8 @@
 -- without an address is at scoping), so it neither blocks the incident's closure nor counts as
 -- late. After the erasure nothing is queued to the address again: the data export, the DSR
 -- receipt (the erasure's own receipt included: the ledger forgets the requester) and the incident
--- notice all read the address from auth.users, where the user is gone.
+-- notice all read the address from auth.users, where the user is gone; and, below, nothing is
+-- queued while the erasure runs either.
 
 create or replace function private.account_erasure_step(
   p_request_id uuid, p_lease_token uuid, p_batch_size integer default 200,
@@ -197,6 +198,147 @@ begin
     last_error = null
   where r.id = p_request_id;
   return v_result || jsonb_build_object('done', false);
+end;
+$$;
+
+
+-- ---------------------------------------------------------------------------------------------
+-- Nothing is queued to an address the erasure is deleting. Each capability that mails an
+-- account reads the address with a KEY SHARE lock on the user row, which the erasure's last step
+-- locks FOR UPDATE before it deletes the mail (and a platform deletion locks by deleting it): a
+-- message queued first is committed before the erasure reads the outbox, and one queued later
+-- waits, then finds no user and is not queued. The address is read before the export's or the
+-- ledger's row is locked, in the order the erasure takes them (the user, then through its
+-- triggers the rows naming the user), so the two never wait on each other in a cycle. Restated
+-- whole; only the lock, and that order, are new.
+-- ---------------------------------------------------------------------------------------------
+
+create or replace function private.data_export_finish(
+  p_export_id uuid, p_lease_token uuid, p_object_name text, p_counts jsonb
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_export private.data_exports;
+  v_now timestamptz := private.current_time();
+  v_request private.dsr_requests;
+  v_email text;
+begin
+  -- The account first, in the order the erasure locks: the user, then (through its triggers) the
+  -- export and the ledger entries that name it.
+  select u.email into v_email from private.data_exports e
+  join auth.users u on u.id = e.user_id
+  where e.id = p_export_id
+  for key share of u;
+  -- After any wait: an erased account's export is no longer leased (its user_id is cleared).
+  v_export := private.data_export_leased(p_export_id, p_lease_token);
+  update private.data_exports e
+  set status = 'ready', object_name = p_object_name, ready_at = v_now,
+      expires_at = v_now + private.data_export_lifetime(), lease_token = null,
+      leased_until = null, last_error = null
+  where e.id = v_export.id;
+  v_request := private.dsr_complete(v_export.dsr_id, p_counts, 'data_export');
+  if coalesce(v_email, '') <> '' then
+    perform private.mail_enqueue(v_email, 'data_export_ready', jsonb_build_object(
+      'reference', v_request.ref, 'expires_at', v_now + private.data_export_lifetime()));
+  end if;
+  return jsonb_build_object('ref', v_request.ref,
+    'expires_at', v_now + private.data_export_lifetime(), 'mailed', coalesce(v_email, '') <> '');
+end;
+$$;
+
+create or replace function private.dsr_receipt_store(
+  p_id uuid, p_content jsonb, p_signature text, p_key_id text
+)
+returns boolean
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_request private.dsr_requests;
+  v_email text;
+begin
+  -- The requester's account first, in the order the erasure locks: the user, then (through its
+  -- triggers) the ledger entries that name it.
+  select u.email into v_email from private.dsr_requests r
+  join auth.users u on u.id = r.requested_by
+  where r.id = p_id
+  for key share of u;
+  select * into v_request from private.dsr_requests r
+  where r.id = p_id and r.state = 'completed' and r.receipt is null
+  for update;
+  if v_request.id is null then
+    raise exception 'no completed request without a receipt has this id' using errcode = 'P0002';
+  end if;
+  if p_content is distinct from private.dsr_receipt_content(v_request) then
+    raise exception 'the receipt does not match the request' using errcode = '22023';
+  end if;
+  update private.dsr_requests r
+  set receipt = p_content, receipt_signature = p_signature, receipt_key_id = p_key_id
+  where r.id = p_id;
+  if coalesce(v_email, '') = '' or v_request.requested_by is null then
+    return false;
+  end if;
+  perform private.mail_enqueue(v_email, 'dsr_receipt', jsonb_build_object(
+    'reference', v_request.ref, 'receipt', p_content, 'signature', p_signature,
+    'key_id', p_key_id));
+  return true;
+end;
+$$;
+
+create or replace function private.incident_notify(p_reference text)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_incident private.incidents := private.incident_for_update(p_reference);
+  v_now timestamptz := private.current_time();
+  v_queued integer;
+  v_before integer;
+  v_unreachable integer;
+begin
+  if v_incident.scoped_at is null then
+    raise exception 'scope the incident before notifying' using errcode = '55000';
+  end if;
+  select count(*) into v_before from private.incident_recipients r
+  where r.incident_id = v_incident.id and (r.queued_at is not null or r.delivered_at is not null);
+
+  with due as (
+    select r.user_id, r.params, u.email from private.incident_recipients r
+    join auth.users u on u.id = r.user_id
+    where r.incident_id = v_incident.id and r.queued_at is null and r.delivered_at is null
+      and u.email is not null
+    order by r.user_id
+    for update of r
+    for key share of u
+  ),
+  queued as (
+    update private.incident_recipients r
+    set mail_id = private.mail_enqueue(d.email, 'incident_notice', d.params), queued_at = v_now,
+      unreachable_at = null
+    from due d
+    where r.incident_id = v_incident.id and r.user_id = d.user_id
+    returning r.user_id
+  )
+  select count(*) into v_queued from queued;
+  update private.incident_recipients r set unreachable_at = coalesce(r.unreachable_at, v_now)
+  where r.incident_id = v_incident.id and r.queued_at is null and r.delivered_at is null;
+  get diagnostics v_unreachable = row_count;
+
+  update private.incidents i
+  set state = 'notifying', notified_at = coalesce(i.notified_at, v_now)
+  where i.id = v_incident.id;
+  perform private.incident_audit('incident.notified', v_incident.id, 'ops_incident',
+    jsonb_build_object('queued', v_queued, 'already_queued', v_before,
+      'unreachable', v_unreachable));
+  return jsonb_build_object('queued', v_queued, 'already_queued', v_before,
+    'unreachable', v_unreachable);
 end;
 $$;
 

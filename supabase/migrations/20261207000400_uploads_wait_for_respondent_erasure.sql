@@ -1,8 +1,8 @@
 -- No recording escapes a respondent's erasure, as none escapes a survey's deletion
 -- (20261129000200). A signed upload URL lives two hours: one issued for a response before its
 -- respondent was erased could otherwise land an object in the erased response's folder after the
--- erasure read that folder, and the orphan sweep, which looked only for objects whose survey is
--- gone, would never find it. So:
+-- erasure read that folder, and the orphan sweep as 20261129000200 defines it finds only objects
+-- whose survey is gone, so it would stay. So:
 --   1. a recording upload takes a KEY SHARE lock on its response too (the folder's third
 --      segment), after the one on its live survey, and is refused, with the same answer as for a
 --      survey that is gone (no existence oracle), when the response does not exist;
