@@ -14,32 +14,39 @@ import {
 
 const uuid = () => crypto.randomUUID();
 
-async function liveSurvey(sql: ReturnType<typeof adminSql>, orgId: string): Promise<string> {
+// A live survey with one response: the broker grants uploads only into a response's folder
+// ('<org>/<survey>/<response>/'); returns that folder.
+async function liveResponseFolder(
+  sql: ReturnType<typeof adminSql>,
+  orgId: string,
+): Promise<string> {
   const [{ id }] = await sql<[{ id: string }]>`
     insert into public.surveys (org_id, title, slug) values (${orgId}, 'Race', ${
     "race-" + uuid().slice(0, 8)
   })
     returning id`;
-  return id;
+  const [response] = await sql<[{ id: string }]>`
+    insert into public.responses (org_id, survey_id) values (${orgId}, ${id}) returning id`;
+  return `${orgId}/${id}/${response.id}`;
 }
 
 // Members upload through the broker's signed upload URLs: the Storage API writes the object as
 // service_role, with the member as its owner.
-const insertObject = (orgId: string, surveyId: string, ownerId: string) =>
+const insertObject = (folder: string, ownerId: string) =>
   `insert into storage.objects (bucket_id, name, owner_id, metadata, user_metadata)
-   values ('recordings', '${orgId}/${surveyId}/${uuid()}/${uuid()}.webm', '${ownerId}', '{}', '{}')`;
+   values ('recordings', '${folder}/${uuid()}.webm', '${ownerId}', '{}', '{}')`;
 
 Deno.test("an upload racing an organisation's deletion waits, then fails: nothing is left behind", async () => {
   const sql = adminSql();
   try {
     const owner = await createUser(sql, "owner");
     const orgId = await createOrg(sql, owner);
-    const surveyId = await liveSurvey(sql, orgId);
+    const folder = await liveResponseFolder(sql, orgId);
     const deletion = await openSession(sql, owner);
     await deletion`select public.delete_organization(${orgId})`;
     const upload = await openSignedUploadSession(sql);
     const pid = await backendPid(upload);
-    const uploading = errorOf(upload.unsafe(insertObject(orgId, surveyId, owner)));
+    const uploading = errorOf(upload.unsafe(insertObject(folder, owner)));
     assert.equal(await waitsOnLock(sql, pid), true, "the upload waits for the deletion");
     await finish(deletion, "commit");
     const error = await uploading;
@@ -58,9 +65,9 @@ Deno.test("an upload that commits first is swept with its organisation", async (
   try {
     const owner = await createUser(sql, "owner");
     const orgId = await createOrg(sql, owner);
-    const surveyId = await liveSurvey(sql, orgId);
+    const folder = await liveResponseFolder(sql, orgId);
     const upload = await openSignedUploadSession(sql);
-    await upload.unsafe(insertObject(orgId, surveyId, owner));
+    await upload.unsafe(insertObject(folder, owner));
     const deletion = await openSession(sql, owner);
     const pid = await backendPid(deletion);
     const deleting = errorOf(deletion`select public.delete_organization(${orgId})`);

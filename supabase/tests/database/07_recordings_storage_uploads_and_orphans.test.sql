@@ -4,7 +4,8 @@
 -- recording object whose survey no longer exists is swept into the Storage outbox after a grace
 -- period, whoever wrote it: the service role and direct writes are not refused. (The race
 -- itself, an upload waiting on a deletion in progress, is proven with two sessions in
--- supabase/tests/concurrency.)
+-- supabase/tests/concurrency; uploads into a response that is gone, in
+-- 54_dsr_respondent_uploads.)
 begin;
 select plan(13);
 select tests.create_user('ada');
@@ -15,13 +16,15 @@ select tests.create_survey('Acme', 'live', 1, 1);
 select tests.create_survey('Acme', 'trashed', 1, 1);
 update public.surveys set deleted_at = now() where id = tests.survey_id('Acme', 'trashed');
 
--- A recording object's name in the folder of the survey p_survey_id of Acme.
+-- A fresh recording object's name in the folder of a response of the survey p_survey_id of Acme
+-- (a made-up response id when the survey has none).
 create function pg_temp.recording_name(p_survey_id uuid)
 returns text
 language sql
 as $$
-  select tests.org_id('Acme') || '/' || p_survey_id || '/' || gen_random_uuid() || '/'
-    || gen_random_uuid() || '.webm';
+  select tests.org_id('Acme') || '/' || p_survey_id || '/'
+    || coalesce((select r.id from public.responses r where r.survey_id = p_survey_id limit 1),
+      gen_random_uuid()) || '/' || gen_random_uuid() || '.webm';
 $$;
 -- The member's direct upload of p_name, as the Storage API would write it for a signed-in client.
 create function pg_temp.member_upload(p_name text)

@@ -9,7 +9,7 @@
 -- linked only by the user_id text column), MFA factor + challenge + AMR claim, one-time token,
 -- PKCE flow state, and audit_log_entries with GoTrue's payload shape.
 begin;
-select plan(45);
+select plan(46);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 
@@ -179,6 +179,18 @@ set owner = tests.user_id(v.uploader), owner_id = tests.user_id(v.uploader)::tex
 from (values ('Ann solo', 'Ann'), ('Olga team', 'ben'), ('Cat team', 'cat')) v(org, uploader)
 where split_part(o.name, '/', 1) = tests.org_id(v.org)::text;
 
+-- Mail to each user's address in the outbox, in every state, cased as the user typed it or not:
+-- Ann's export notice queued and a receipt given up, Ben's notice sent (kept 30 days), Cat's
+-- incident notice queued; Olga's, who is not erased, queued too.
+select private.mail_enqueue(v.recipient, v.template, jsonb_build_object('reference', 'DSR-TRACE'))
+from (values ('Ann@example.test', 'data_export_ready'), ('ANN@EXAMPLE.TEST', 'dsr_receipt'),
+  ('ben@example.test', 'data_export_ready'), ('cat@example.test', 'incident_notice'),
+  ('olga@example.test', 'data_export_ready')) v(recipient, template);
+update private.mail_outbox set status = 'failed', attempts = 12, last_error = '550 mailbox full'
+where recipient = 'ANN@EXAMPLE.TEST';
+update private.mail_outbox set status = 'sent', sent_at = now(), attempts = 1
+where recipient = 'ben@example.test';
+
 -- ---------------------------------------------------------------------------------------------
 -- The scan itself, before any erasure: it must see every kind of row that names a user.
 -- ---------------------------------------------------------------------------------------------
@@ -202,8 +214,9 @@ select set_eq(
   '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 18 tables that hold it');
 select set_eq(
   $$select tbl from pg_temp.trace('ann@example.test')$$,
-  $$values ('auth.audit_log_entries'), ('auth.identities'), ('auth.one_time_tokens'), ('auth.users')$$,
-  '[TRC-004] positive control: before erasure the scan finds Ann''s email (any case) in GoTrue''s tables');
+  $$values ('auth.audit_log_entries'), ('auth.identities'), ('auth.one_time_tokens'), ('auth.users'),
+    ('private.mail_outbox')$$,
+  '[TRC-004] positive control: before erasure the scan finds Ann''s email (any case) in GoTrue''s tables and the mail outbox');
 select is(
   (select hits from pg_temp.trace('ann@example.test') where tbl = 'auth.audit_log_entries'),
   4::bigint, '[TRC-005] positive control: all four GoTrue log entries name Ann''s email');
@@ -324,9 +337,13 @@ select is_empty(
   '[TRC-040] no audit event contains anything shaped like an email address');
 select ok(
   (select count(*) from pg_temp.trace(tests.user_id('olga')::text)) >= 9
-  and (select count(*) from pg_temp.trace('olga@example.test')) = 4
+  and (select count(*) from pg_temp.trace('olga@example.test')) = 5
   and pg_temp.linked_rows(tests.user_id('olga')) = 5,
-  '[TRC-041] Olga, who was not erased, keeps her whole footprint');
+  '[TRC-041] Olga, who was not erased, keeps her whole footprint (her queued mail included)');
+select results_eq(
+  $$select recipient, template, status from private.mail_outbox order by recipient$$,
+  $$values ('olga@example.test'::text, 'data_export_ready'::text, 'queued'::text)$$,
+  '[TRC-044] the outbox keeps only Olga''s mail: the erased users'' queued, sent and given-up mail is gone');
 select is(
   (select count(*)::int from auth.audit_log_entries
    where payload ->> 'actor_id' in (tests.user_id('olga')::text, tests.user_id('dan')::text)
