@@ -147,7 +147,8 @@ select set_eq($$select object_name from private.storage_removals$$,
   $$select object_path from r1_objects$$,
   '[RSP-017] exactly the respondent''s objects are queued for removal from Storage');
 select set_eq(
-  $$select target_id from audit.events where action = 'respondent.erased'$$,
+  $$select target_id from audit.events where action = 'respondent.erased'
+      and org_id = tests.org_id('Panel org')$$,
   $$select id::text from r1_responses$$,
   '[RSP-018] each erased response is audited, by id');
 select results_eq(
