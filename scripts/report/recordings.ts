@@ -26,7 +26,9 @@ export async function recordingsSection(ctx: ReportContext): Promise<Section> {
 
   const red: string[] = [];
   if (outbox.stuck > 0) red.push(`${outbox.stuck} Storage removal(s) stuck after 5 attempts`);
-  if (orphans > 0) red.push(`${orphans} recording object(s) outlived their response or survey unqueued`);
+  if (orphans > 0) {
+    red.push(`${orphans} recording object(s) outlived their response or survey unqueued`);
+  }
   if (missing > 0) red.push(`${missing} recording(s) whose object is missing from Storage`);
   const amber: string[] = [];
   if (waitedHours > WAITING_AFTER_HOURS) {

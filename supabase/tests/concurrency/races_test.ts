@@ -141,7 +141,7 @@ Deno.test("statements that each remove rows of two organisations, in opposite or
 // A survey in the trash with one question, deleted `ago` before now.
 async function trashedSurvey(sql: ReturnType<typeof adminSql>, owner: string, ago: string) {
   const orgId = await createOrg(sql, owner);
-  const surveyId = await liveSurvey(sql, orgId);
+  const surveyId = (await liveResponseFolder(sql, orgId)).split("/")[1];
   await sql`insert into public.questions (org_id, survey_id, position, prompt)
     values (${orgId}, ${surveyId}, 1, 'Race question')`;
   await sql`update public.surveys set deleted_at = now() - ${ago}::interval, deleted_by = ${owner}
