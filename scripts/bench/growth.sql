@@ -9,6 +9,19 @@
 set client_min_messages = warning;
 set work_mem = '256MB';
 
+-- Run again on the same dataset (npm run bench -- --no-reset --skip-build --only growth), it
+-- first removes what the previous run left: the same numbers give the same ids.
+do $$
+begin
+  if to_regclass('bench.growth_map') is not null then
+    delete from public.surveys s using bench.growth_map m where s.id = md5('s' || m.n)::uuid;
+    drop table bench.growth_map;
+  end if;
+end;
+$$;
+delete from public.organizations o
+where o.id in (select md5('go' || i)::uuid from generate_series(1, 100) i);
+
 alter table bench.params add column if not exists growth_surveys int;
 update bench.params set growth_surveys = greatest(round(100000 * current_setting('bench.scale')::numeric)::int, 2000);
 

@@ -1,10 +1,13 @@
 -- 04 Performance guards: policies can use their indexes. With sequential scans disabled, the
 -- plans of typical member queries through RLS use an index on every table they touch, every
 -- column set a policy filters on leads some index, and every foreign key is covered by an index
--- leading with its columns (Supabase's "unindexed foreign keys" lint).
+-- leading with its columns (Supabase's "unindexed foreign keys" lint). Plans that a session's
+-- plan cache or the planner's estimates could turn slow stay fast: the policy helpers with
+-- parameters are pinned to their generic plan, and reading Storage folders is an index range scan
+-- per folder over a large bucket.
 -- The fixture and {key} templates: supabase/tests/helpers/20_isolation.sql.
 begin;
-select plan(16);
+select plan(22);
 select tests.isolation_fixture();
 
 set local enable_seqscan = off;
@@ -153,6 +156,103 @@ select is_empty(
   '[PERF-013] every foreign key is covered by an index leading with its columns'
 );
 
+-- PL/pgSQL functions that policies call and that take parameters, whose look-ups the plan
+-- cache could keep planning afresh for a whole session (20261208000100_role_helper_generic_plan):
+-- those not pinned to the generic plan.
+create function pg_temp.policy_helpers_not_pinned()
+returns setof text
+language sql
+stable
+as $$
+  select distinct f.oid::regprocedure::text
+  from pg_catalog.pg_policy p
+  join pg_catalog.pg_depend d on d.classid = 'pg_policy'::regclass and d.objid = p.oid
+    and d.refclassid = 'pg_proc'::regclass
+  join pg_catalog.pg_proc f on f.oid = d.refobjid
+  join pg_catalog.pg_language l on l.oid = f.prolang
+  where l.lanname = 'plpgsql' and f.pronargs > 0
+    and not ('plan_cache_mode=force_generic_plan' = any (coalesce(f.proconfig, '{}')))
+$$;
+
+select is_empty(
+  $$select * from pg_temp.policy_helpers_not_pinned()$$,
+  '[PERF-017] every PL/pgSQL policy helper with parameters runs its look-ups with the generic plan'
+);
+select is(
+  (select array_agg(c order by c) from pg_catalog.pg_proc f, unnest(f.proconfig) c
+   where f.oid = 'private.user_org_ids(public.org_role)'::regprocedure),
+  array['plan_cache_mode=force_generic_plan', 'search_path=""'],
+  '[PERF-018] the role helper keeps its fixed search_path and is pinned to the generic plan'
+);
+-- The pinned helper answers as before, across the plan cache's switch point (a session's sixth
+-- call): eight calls, each for the owner role.
+select tests.authenticate_as(tests.fx('owner_a'));
+select set_eq(
+  $$select distinct o from generate_series(1, 8) g,
+      unnest(private.user_org_ids(case when g > 0 then 'owner'::public.org_role end)) o$$,
+  array[tests.fx('org_a'), tests.fx('org_c')],
+  '[PERF-019] the role helper gives every call the same, right answer'
+);
+select tests.clear_authentication();
+
+-- Reading Storage folders (private.storage_folders_objects, behind every permanent deletion) is
+-- one index range scan per folder even when the bucket is large and the planner knows nothing of
+-- the folders: the function's own query, from its live definition, planned generic as each call
+-- plans it, over 100,000 objects. Before 20261208000200 this plan was a scan of the whole bucket
+-- compared with every folder in turn.
+insert into storage.objects (bucket_id, name)
+select 'recordings',
+  format('%s/%s/%s.webm', md5('perf-o' || g / 120)::uuid, md5('perf-s' || g / 12)::uuid, md5('perf-r' || g)::uuid)
+from generate_series(1, 100000) g;
+do $$
+begin
+  execute format('prepare folders_read(text, text[]) as %s',
+    regexp_replace(
+      replace(replace(
+        (select prosrc from pg_catalog.pg_proc
+         where oid = 'private.storage_folders_objects(text, text[])'::regprocedure),
+        'p_bucket_id', '$1'), 'p_folders', '$2'),
+      ';\s*$', ''));
+end;
+$$;
+set local plan_cache_mode = force_generic_plan;
+set local enable_seqscan = on;  -- the planner's own choice, not the guard's
+create function pg_temp.folders_read_nodes()
+returns table (node_type text, relation text, index_cond text)
+language plpgsql
+as $$
+declare
+  v_plan jsonb;
+begin
+  execute $q$explain (format json) execute folders_read('recordings', '{a,b}')$q$ into v_plan;
+  return query
+    select n ->> 'Node Type', n ->> 'Relation Name', n ->> 'Index Cond'
+    from jsonb_path_query(v_plan, 'strict $.**') as n
+    where jsonb_typeof(n) = 'object' and n ? 'Node Type';
+end;
+$$;
+-- 'by folder' when storage.objects is never scanned whole and an index condition carries each
+-- folder's bounds (an index, index-only or bitmap scan per folder); else the plan's nodes.
+select is(
+  (select case
+     when not bool_or(node_type = 'Seq Scan' and relation = 'objects')
+      and bool_or(index_cond like '%(f.folder || ''/''::text)%') then 'by folder'
+     else string_agg(node_type || coalesce(' on ' || relation, ''), ', ')
+   end
+   from pg_temp.folders_read_nodes()),
+  'by folder',
+  '[PERF-021] reading Storage folders is an index range scan per folder, over 100,000 objects, on a generic plan'
+);
+set local plan_cache_mode = auto;
+set local enable_seqscan = off;
+deallocate folders_read;
+select is(
+  (select array_agg(c order by c) from pg_catalog.pg_proc f, unnest(f.proconfig) c
+   where f.oid = 'private.storage_folders_objects(text, text[])'::regprocedure),
+  array['jit=off', 'search_path=""'],
+  '[PERF-022] the folder read keeps its fixed search_path and compiles nothing (its estimate is pessimistic)'
+);
+
 -- The checks can fail.
 create table public.perf_probe (
   id int primary key,
@@ -180,6 +280,25 @@ select isnt(
   pg_temp.index_only_plan('member_a', $$select * from public.perf_probe where survey_id = {s_a}$$, array['perf_probe']),
   'ok',
   '[PERF-016] ... and its plan fails the guard (Seq Scan despite enable_seqscan = off)'
+);
+create function private.perf_probe_helper(p_min_role public.org_role)
+returns uuid[]
+language plpgsql
+stable
+security definer
+set search_path = ''
+as $$
+begin
+  return array(select m.org_id from public.memberships m
+               where m.user_id = auth.uid() and m.role <= p_min_role);
+end;
+$$;
+create policy perf_probe_update on public.perf_probe for update to authenticated
+  using (org_id = any ((select private.perf_probe_helper('admin'))::uuid[]));
+select is(
+  array(select * from pg_temp.policy_helpers_not_pinned()),
+  array['private.perf_probe_helper(org_role)'],
+  '[PERF-020] a policy helper with a parameter and no plan_cache_mode setting is reported'
 );
 
 select * from finish();

@@ -1,0 +1,16 @@
+-- The role helper runs its membership look-up with the generic plan, in every session.
+--
+-- private.user_org_ids(p_min_role) runs once per statement in every member policy. Its look-up
+-- takes a parameter (p_min_role), so PL/pgSQL's plan cache plans it afresh for a session's first
+-- five calls, then compares the generic plan's estimated cost with the average of those five,
+-- and plans afresh on every later call too when the generic plan looks dearer. Which way a
+-- session goes depends on who its first five callers were: on the bench dataset, sessions whose
+-- first callers were members of few organisations often stayed on fresh plans for good and
+-- paid about 100 µs per statement for the helper instead of 15 µs (the bench's
+-- rls_overhead_ratio read 1.72 and 1.87 in such runs, 1.04-1.10 otherwise). A pooled PostgREST
+-- connection keeps its session for hours, so the slow way lasts as long.
+--
+-- The generic plan is the same look-up for every caller (an index-only scan of
+-- memberships_user_id_idx, an anti-join on the suspensions' primary key), so the helper is
+-- pinned to it. 04_policy_indexes holds every policy helper that takes parameters to this.
+alter function private.user_org_ids(public.org_role) set plan_cache_mode = force_generic_plan;
