@@ -651,9 +651,9 @@ async function growthBench(admin: Sql) {
     const step = which === "many" ? 1 : Math.max(1, Math.floor(left / Math.floor(total / 10)));
     const due = Math.floor(left / step);
     await makeDue(step);
-    // Every round starts from vacuumed tables. A round purges 130,000 child rows, and
-    // autovacuum's threshold (a fifth of a table's rows) is crossed in the third round: left to
-    // itself, autovacuum would start in the middle of one side's round and not the other's.
+    // Every round starts from vacuumed, analysed tables. A round deletes 50,000 responses and
+    // as many recordings, so the third round crosses autoanalyze's threshold (a tenth of the
+    // table): left to itself, it would run in the middle of one side's round and not the other's.
     await admin`vacuum (analyze) public.surveys, public.questions, public.responses,
       public.recordings, public.transcripts`;
     dueCount[which] = Math.max(dueCount[which], due);
