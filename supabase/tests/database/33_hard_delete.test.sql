@@ -8,7 +8,7 @@
 -- The retention purge, organisation deletion and account erasure fill the outbox; their
 -- suites check what they queue.
 begin;
-select plan(46);
+select plan(48);
 set local timezone = 'UTC';
 -- Start from an empty outbox (all rolled back at the end).
 delete from private.storage_removals;
@@ -206,6 +206,12 @@ select q.org_id, q.survey_id, folder.response, q.id,
   (select name from folder_objects where k = 'old'), 1000, 2048, 'audio/webm'
 from folder join public.questions q on q.survey_id = folder.f;
 select tests.create_object('recordings', name) from folder_objects;
+-- Names that share F's folder as a prefix without being in it: a folder whose name extends
+-- F's id, one with a suffix after a dash, and an object named like the folder itself.
+create temporary table sibling_objects on commit drop as
+  select format('%s/%s%s', org, f, v.tail) as name
+  from folder, (values ('x/upload.webm'), ('-old/upload.webm'), ('')) v(tail);
+select tests.create_object('recordings', name) from sibling_objects;
 -- The row is re-pointed (as a service would: the API roles cannot update object_path).
 update public.recordings set object_path = (select name from folder_objects where k = 'new')
 where survey_id = (select f from folder);
@@ -226,6 +232,17 @@ select is_empty(
   $$select r.object_name from private.storage_removals r
     join folder_objects f on f.name = r.object_name where f.k in ('neighbour', 'other_org')$$,
   '[PUR-032] not queued: the object of survey N (id sharing a prefix with F''s) nor the one under another organisation''s folder');
+select is_empty(
+  $$select r.object_name from private.storage_removals r
+    join sibling_objects o on o.name = r.object_name$$,
+  '[PUR-035] not queued: objects whose names start with F''s folder but lie outside it');
+-- The folder read itself: '_' and '%' are literal, and a folder never takes a sibling's objects.
+select tests.create_object('recordings', n)
+from unnest(array['t/a_b/1', 't/axb/1', 't/a%/1', 't/aZ/1', 't/a/b/1', 't/a/bc/1', 't/a/b']) n;
+select set_eq(
+  $$select folder, name from private.storage_folders_objects('recordings', array['t/a_b', 't/a%', 't/a/b'])$$,
+  $$values ('t/a_b', 't/a_b/1'), ('t/a%', 't/a%/1'), ('t/a/b', 't/a/b/1')$$,
+  '[PUR-036] a folder read takes exactly the folders'' objects: literal _ and %, no sibling folder');
 select results_eq(
   $$select (select count(*)::int from public.surveys where id = (select n from folder)),
     (select count(*)::int from storage.objects o join folder_objects f on f.name = o.name

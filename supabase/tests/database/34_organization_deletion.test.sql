@@ -14,6 +14,11 @@ select tests.create_survey('Deleted org', 'q', 1, 1);
 select tests.create_object('recordings', object_path) from public.recordings
 where org_id = tests.remembered_id('Deleted org');
 select tests.create_object('recordings', tests.remembered_id('Deleted org') || '/logo/upload.webm');
+-- Objects outside its folder: another organisation's, and two in folders whose names start
+-- with its id. ORG-005's unreferenced count and ORG-007's "nothing else" hold them out.
+select tests.create_object('recordings', tests.org_id('Pat org') || '/logo/upload.webm');
+select tests.create_object('recordings', tests.remembered_id('Deleted org') || '-old/logo/upload.webm');
+select tests.create_object('recordings', tests.remembered_id('Deleted org') || 'x/upload.webm');
 create temporary table q_paths on commit drop as
   select object_path from public.recordings where org_id = tests.remembered_id('Deleted org');
 create temporary table outbox_before on commit drop as select id from private.storage_removals;
