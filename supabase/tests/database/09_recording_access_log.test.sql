@@ -4,7 +4,7 @@
 -- role, partitioned by month, kept 13 months by a job that drops whole partitions and audits
 -- each drop. (The signed URLs themselves: supabase/functions/tests/recording_access_test.ts.)
 begin;
-select plan(31);
+select plan(32);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_user('mo');
@@ -123,6 +123,13 @@ select tests.clear_authentication(), tests.authenticate_as('ada');
 select throws_ok($$select * from audit.recording_access$$, '42501', null,
   '[ACC-023] clients cannot read the log');
 select tests.clear_authentication();
+
+-- Rotation follows the project's clock: a date in the future, from the role ops use, drops nothing.
+select results_eq(
+  $$select audit.recording_access_rotate(now() + interval '100 years') -> 'dropped',
+    to_regclass('audit.recording_access_' || to_char(now() at time zone 'UTC', 'YYYY_MM')) is not null$$,
+  $$values ('[]'::jsonb, true)$$,
+  '[ACC-032] a rotation asked for in the future drops no partition (this month''s stays)');
 
 -- Retention: whole partitions older than 13 months dropped, and audited ---------------------------
 create temp table this_month as select count(*)::int as grants from audit.recording_access
