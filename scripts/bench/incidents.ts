@@ -6,11 +6,10 @@
 //                     frozen rows written. Each run is rolled back (the audit trail is
 //                     append-only, so nothing is left behind).
 import type postgres from "postgres";
+import { inRolledBackTransaction } from "./rollback.ts";
 import { median, type Metric, r3 } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
-
-class RolledBack extends Error {}
 
 export async function incidentScopeBench(sql: Sql, reps: number): Promise<Metric> {
   // The members (users orgs+1..2*orgs of scripts/bench/build.sql) each belong to 3 organisations.
@@ -21,20 +20,15 @@ export async function incidentScopeBench(sql: Sql, reps: number): Promise<Metric
   let last: Record<string, number> = {};
   for (const { user_id } of users) {
     const t0 = performance.now();
-    try {
-      await sql.begin(async (tx) => {
-        const [{ summary }] = await tx<[{ summary: Record<string, number> }]>`
-          select private.incident_scope(private.incident_open(now(), jsonb_build_object(
-            'accounts', jsonb_build_array(${user_id}::uuid),
-            'window', jsonb_build_object('from', now() - interval '30 days', 'to', now()))))
-            as summary`;
-        times.push(performance.now() - t0);
-        last = summary;
-        throw new RolledBack();
-      });
-    } catch (e) {
-      if (!(e instanceof RolledBack)) throw e;
-    }
+    last = await inRolledBackTransaction(sql, async (tx) => {
+      const [{ summary }] = await tx<[{ summary: Record<string, number> }]>`
+        select private.incident_scope(private.incident_open(now(), jsonb_build_object(
+          'accounts', jsonb_build_array(${user_id}::uuid),
+          'window', jsonb_build_object('from', now() - interval '30 days', 'to', now()))))
+          as summary`;
+      times.push(performance.now() - t0);
+      return summary;
+    });
   }
   const value = r3(median(times) / 1000);
   return {

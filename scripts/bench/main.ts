@@ -12,7 +12,7 @@ import { incidentScopeBench } from "./incidents.ts";
 import { purgeGuaranteeCosts } from "./purge_parts.ts";
 import { exportBench } from "./export.ts";
 import { requestSettings } from "./request.ts";
-import { median, type Metric, quantile, r3, timed } from "./stats.ts";
+import { median, type Metric, quantile, r3, shuffle, timed } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
 
@@ -81,14 +81,6 @@ function emit(m: Metric) {
 // Clock and sampling
 
 const now = () => performance.now();
-
-function shuffle<T>(xs: T[]): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [xs[i], xs[j]] = [xs[j], xs[i]];
-  }
-  return xs;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Build

@@ -9,11 +9,10 @@
 // guarantee's cost is the full function's median minus its copy's, and `ratio_without_<g>` is
 // what purge_vs_cascade_delete_ratio would read with that guarantee dropped.
 import type postgres from "postgres";
-import { median, type Metric, r3 } from "./stats.ts";
+import { inRolledBackTransaction } from "./rollback.ts";
+import { median, type Metric, r3, sample } from "./stats.ts";
 
 type Sql = ReturnType<typeof postgres>;
-
-class RolledBack extends Error {}
 
 const variants = {
   full: "private.hard_delete_surveys",
@@ -24,36 +23,20 @@ const variants = {
 type Variant = keyof typeof variants | "cascade";
 
 /** The milliseconds one run took, rolled back; checks that it deleted the whole batch. */
-async function rolledBack(sql: Sql, variant: Variant, ids: string[]): Promise<number> {
-  let ms = 0;
-  try {
-    await sql.begin(async (tx) => {
-      const t0 = performance.now();
-      const deleted = variant === "cascade"
-        ? (await tx`delete from public.surveys where id = any(${ids}::uuid[])`).count
-        : (await tx.unsafe(`select ${variants[variant]}($1::uuid[], 'bench', 'bench') as r`, [
-          ids,
-        ]))[0].r.surveys;
-      ms = performance.now() - t0;
-      if (deleted !== ids.length) {
-        throw new Error(`purge_guarantees: ${variant} deleted ${deleted} of ${ids.length} surveys`);
-      }
-      throw new RolledBack();
-    });
-  } catch (e) {
-    if (!(e instanceof RolledBack)) throw e;
-  }
-  return ms;
-}
-
-/** `n` distinct elements of `xs`, drawn at random (a partial Fisher-Yates shuffle of a copy). */
-function randomSample<T>(xs: readonly T[], n: number): T[] {
-  const a = [...xs];
-  for (let i = 0; i < n; i++) {
-    const j = i + Math.floor(Math.random() * (a.length - i));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a.slice(0, n);
+function rolledBack(sql: Sql, variant: Variant, ids: string[]): Promise<number> {
+  return inRolledBackTransaction(sql, async (tx) => {
+    const t0 = performance.now();
+    const deleted = variant === "cascade"
+      ? (await tx`delete from public.surveys where id = any(${ids}::uuid[])`).count
+      : (await tx.unsafe(`select ${variants[variant]}($1::uuid[], 'bench', 'bench') as r`, [
+        ids,
+      ]))[0].r.surveys;
+    const ms = performance.now() - t0;
+    if (deleted !== ids.length) {
+      throw new Error(`purge_guarantees: ${variant} deleted ${deleted} of ${ids.length} surveys`);
+    }
+    return ms;
+  });
 }
 
 export async function purgeGuaranteeCosts(sql: Sql, batch: number, reps: number): Promise<Metric> {
@@ -71,7 +54,7 @@ export async function purgeGuaranteeCosts(sql: Sql, batch: number, reps: number)
   >;
   for (let rep = -2; rep < reps; rep++) {
     // A random batch: the surveys a purge takes are spread over the tables too.
-    const ids = randomSample(pool, batch);
+    const ids = sample(pool, batch);
     for (let k = 0; k < order.length; k++) {
       const v = order[(k + rep + 2) % order.length];
       const ms = await rolledBack(sql, v, ids);

@@ -31,3 +31,15 @@ export async function timed<T>(fn: () => PromiseLike<T>): Promise<[number, T]> {
   const v = await fn();
   return [performance.now() - t0, v];
 }
+
+/** `xs` in a random order, shuffled in place (Fisher-Yates). */
+export function shuffle<T>(xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [xs[i], xs[j]] = [xs[j], xs[i]];
+  }
+  return xs;
+}
+
+/** `n` distinct elements of `xs`, drawn at random. */
+export const sample = <T>(xs: readonly T[], n: number): T[] => shuffle([...xs]).slice(0, n);
