@@ -25,6 +25,17 @@ export function serviceClient(
   });
 }
 
+/**
+ * Whether a Storage API error says the object does not exist: the API's NoSuchKey, answered as
+ * `{"statusCode": "404", "message": "Object not found"}`. Anything else is not an answer about
+ * the object and must not be read as "absent": an outage, or "Bucket not found", which is what a
+ * wrong key gets (the API lets a bad token through as anon, who sees no private bucket).
+ */
+export function isObjectNotFound(error: unknown): boolean {
+  const e = error as { statusCode?: string; message?: string } | null;
+  return e?.statusCode === "404" && e.message === "Object not found";
+}
+
 export interface RemoveResult {
   /** Names Storage reported deleted: the only ones a caller may treat as removed. */
   removed: string[];

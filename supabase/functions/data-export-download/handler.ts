@@ -7,7 +7,7 @@ import type { Sql } from "../_shared/db.ts";
 import { answerFailures, HttpError, json, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
-import { serviceClient } from "../_shared/storage.ts";
+import { isObjectNotFound, serviceClient } from "../_shared/storage.ts";
 import { EXPORT_BUCKET } from "../data-export/store.ts";
 
 export const MAX_URL_SECONDS = 300;
@@ -30,7 +30,8 @@ export function storageExportSigner(supabaseUrl: string, serviceRoleKey: string)
         name,
         expiresIn,
       );
-      if (error) throw new HttpError(404, "no data export for this account");
+      if (isObjectNotFound(error)) throw new HttpError(404, "no data export for this account");
+      if (error) throw error;
       return data.signedUrl;
     },
   };

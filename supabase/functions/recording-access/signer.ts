@@ -8,7 +8,7 @@
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { SignJWT } from "jose";
 import { HttpError } from "../_shared/http.ts";
-import { serviceClient } from "../_shared/storage.ts";
+import { isObjectNotFound, serviceClient } from "../_shared/storage.ts";
 
 export const BUCKET = "recordings";
 
@@ -44,6 +44,7 @@ export function storageSigner(
           names[0],
           expiresIn,
         );
+        if (error && !isObjectNotFound(error)) throw error;
         return [error ? null : data.signedUrl];
       }
       const { data, error } = await service.storage.from(BUCKET).createSignedUrls(

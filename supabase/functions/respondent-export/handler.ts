@@ -11,7 +11,7 @@ import type { Sql } from "../_shared/db.ts";
 import { answerFailures, parseJsonBody, requirePost } from "../_shared/http.ts";
 import { requireSessionCaller, type SessionCaller } from "../_shared/caller.ts";
 import { asCaller, type SqlStateAnswers } from "../_shared/session.ts";
-import { serviceClient } from "../_shared/storage.ts";
+import { isObjectNotFound, serviceClient } from "../_shared/storage.ts";
 import { BUCKET } from "../recording-access/signer.ts";
 
 const Body = z.object({
@@ -35,7 +35,12 @@ export function storageAudioSource(supabaseUrl: string, serviceRoleKey: string):
   return {
     async read(objectPath) {
       const { data, error } = await client.storage.from(BUCKET).download(objectPath);
-      if (error || !data) return null;
+      // Absent audio is a fact the manifest records; a failing Storage must fail the export
+      // (an answer without the audio would pass for complete).
+      if (error) {
+        if (isObjectNotFound(error)) return null;
+        throw error;
+      }
       return new Uint8Array(await data.arrayBuffer());
     },
   };

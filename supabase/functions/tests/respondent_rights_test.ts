@@ -154,3 +154,18 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the export's audio source reads a missing object as absent and fails on a failing Storage",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const missing = `${crypto.randomUUID()}/${crypto.randomUUID()}/missing.webm`;
+    const audio = storageAudioSource(stack.API_URL, stack.SERVICE_ROLE_KEY);
+    assert.equal(await audio.read(missing), null, "an object that is not there has no audio");
+    // A key Storage refuses is not an answer about the object: the export must fail, not ship a
+    // zip that looks complete without its audio.
+    const refused = storageAudioSource(stack.API_URL, "not-a-service-role-key");
+    await assert.rejects(refused.read(missing));
+  },
+});
