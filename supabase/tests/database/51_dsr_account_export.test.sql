@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(27);
+select plan(30);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -140,6 +140,33 @@ select tests.request_account_erasure('eve');
 select tests.run_account_erasure('eve');
 select is((select count(*)::int from private.data_exports where user_id is null), 1,
   '[EXP-024] the erasure leaves the export without its user, for the job to remove');
+select tests.set_now('2026-11-12 10:00+00');
+select is((select array_agg(object_name) from private.data_export_expired()),
+  array[(select id from claimed) || '.json'],
+  '[EXP-028] an erased account''s archive is removed before its 7 days are over');
+select tests.clear_now();
+
+-- An account erased while its export is being built: the archive is already in the bucket, the
+-- finish is refused, and the archive is still removed.
+select tests.set_now('2026-11-20 10:00+00');
+select tests.authenticate_as('finn');
+select public.request_data_export();
+select tests.clear_authentication();
+create temporary table finn_claimed on commit drop as select * from private.data_export_claim();
+select tests.create_object('data-exports', (select id from finn_claimed) || '.json');
+select tests.clear_now();
+select tests.request_account_erasure('finn');
+select tests.run_account_erasure('finn');
+select throws_ok(
+  $$select private.data_export_finish((select id from finn_claimed), (select lease_token from finn_claimed),
+    (select id from finn_claimed) || '.json', '{}')$$,
+  'P0002', null, '[EXP-029] (fixture) the finish of an erased account''s export is refused');
+select private.data_export_fail((select id from finn_claimed), (select lease_token from finn_claimed),
+  'account erased');
+select is(
+  (select array_agg(object_name) from private.data_export_expired() where id = (select id from finn_claimed)),
+  array[(select id from finn_claimed) || '.json'],
+  '[EXP-030] its uploaded archive is listed for removal');
 
 -- A failed build backs off like every retry queue (private.retry_backoff): 30 s after the first
 -- attempt, doubling, at most an hour, however many attempts failed.
