@@ -3,7 +3,7 @@
 -- hours (24 are promised), triaged by ops through service-role functions that audit every step
 -- without the report's text, and purged 365 days after closing.
 begin;
-select plan(37);
+select plan(38);
 
 select tests.set_now('2026-06-01 12:00:00+00');
 
@@ -162,6 +162,7 @@ select is_empty(
 -- Retention: closed reports leave 365 days after closing, audited
 -- ---------------------------------------------------------------------------------------------
 select tests.remember_id('rita', tests.report_id('rita'));
+select tests.remember_id('rita_ack', tests.report_ack_mail_id('rita'));
 select tests.submit_security_report('open_olga');
 select tests.set_now('2026-06-03 00:00:00+00');
 select tests.submit_security_report('closed_later');
@@ -173,6 +174,11 @@ select is((select count(*)::int from private.security_reports where id = tests.r
   0, '[SEC-051] ... it is gone');
 select is((select count(*)::int from private.security_report_notes where report_id = tests.remembered_id('rita')),
   0, '[SEC-052] ... with its notes');
+select results_eq(
+  $$select tests.remembered_id('rita_ack') is not null,
+    (select count(*)::int from private.mail_outbox where id = tests.remembered_id('rita_ack'))$$,
+  $$values (true, 0)$$,
+  '[SEC-057] ... and with its unsent acknowledgement, the reporter''s address');
 select results_eq(
   $$select action, actor_job, reason from audit.events
     where target_id = tests.remembered_id('rita')::text and action = 'security_report.purged'$$,
