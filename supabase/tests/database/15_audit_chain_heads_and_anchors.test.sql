@@ -2,7 +2,7 @@
 -- the open instead of blocking every later deletion; every audited statement queues its new
 -- heads for the external anchor sink; holding the owner role shows in job health.
 begin;
-select plan(19);
+select plan(25);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_survey('Acme', 'one', 1, 1);
@@ -112,6 +112,60 @@ select is(
   (select count(*)::int from audit.verify_chains() v
    where v.chain_id in (tests.org_id('Acme'), tests.org_id('Fresh org')) and v.ok),
   2, 'AUD-INS-011 both chains verify');
+-- Moving heads: every head an UPDATE moves is checked, in one check per statement. A correctly
+-- hashed next link of Fresh org's chain, written with the trail's triggers off, leaves its head
+-- one event behind: moving that head to it is the one valid move.
+select tests.as_audit_owner_without_triggers(tests.forged_link_sql(tests.org_id('Fresh org'), 2),
+  array['audit.events']);
+select tests.org_id('Fresh org') as fresh \gset
+select md5(string_agg(h::text, ',' order by h.chain_id)) as heads_before
+from audit.chain_heads h \gset
+select throws_ok(format('select tests.as_audit_owner(%L)', format($$
+    update audit.chain_heads h set seq = e.seq, hash = e.hash
+    from audit.events e
+    where (h.chain_id = %1$L and e.chain_id = %1$L and e.seq = 2)
+       or (h.chain_id = %2$L and e.chain_id = %2$L and e.seq = h.seq - 1)$$, :'fresh', :'acme')),
+  '42501', 'audit chain heads only move forward, to an event added to their chain',
+  'AUD-HEAD-001 one statement moving one head forward and another back is refused whole');
+select is((select md5(string_agg(h::text, ',' order by h.chain_id)) from audit.chain_heads h),
+  :'heads_before', 'AUD-HEAD-002 and neither head moved');
+select throws_ok(format('select tests.as_audit_owner(%L)', format($$
+    update audit.chain_heads set chain_id = gen_random_uuid() where chain_id = %L$$, :'fresh')),
+  '42501', 'audit chain heads only move forward, to an event added to their chain',
+  'AUD-HEAD-003 a head cannot leave its chain');
+select throws_ok(format('select tests.as_audit_owner(%L)', format($$
+    update audit.chain_heads h set seq = e.seq, hash = e.hash
+    from audit.events e
+    where h.chain_id = %1$L and e.chain_id = %2$L and e.seq > 2$$, :'fresh', :'acme')),
+  '42501', 'audit chain heads only move forward, to an event added to their chain',
+  'AUD-HEAD-004 nor move to another chain''s event');
+select is(tests.as_audit_owner(format($$
+    update audit.chain_heads h set seq = e.seq, hash = e.hash
+    from audit.events e
+    where h.chain_id = %1$L and e.chain_id = %1$L and e.seq = 2$$, :'fresh')), 1::bigint,
+  'AUD-HEAD-005 the valid move alone is taken');
+
+-- An append of several events to each of two chains writes, for each, the hash
+-- audit.event_hash() gives (record_events() writes the hash out; the trigger recomputes it).
+select count(*) from audit.record_events('survey.purged', 'public.surveys', 'retention_expired',
+  array[tests.org_id('Acme'), tests.org_id('Fresh org'), tests.org_id('Acme'),
+    tests.org_id('Fresh org'), tests.org_id('Acme')],
+  array['a1', 'f1', 'a2', 'f2', 'a3'],
+  array['{"responses": 1}', '{"responses": 2}', '{}', '{"dry_run": false}', '{"n": null}']::jsonb[],
+  p_actor_job => 'retention_purge');
+select results_eq(
+  $$select e.chain_id = tests.org_id('Acme'), string_agg(e.target_id, ',' order by e.seq),
+      bool_and(e.hash = audit.event_hash(e.prev_hash, e.chain_id, e.seq, e.occurred_at, e.action,
+        e.actor_kind, e.actor_id, e.actor_job, e.org_id, e.target_table, e.target_id, e.reason,
+        e.request_id, e.details)),
+      max(e.seq) - min(e.seq) + 1 = count(*)
+    from audit.events e
+    where e.chain_id in (tests.org_id('Acme'), tests.org_id('Fresh org'))
+      and e.target_id ~ '^[af][123]$'
+    group by 1 order by 1$$,
+  $$values (false, 'f1,f2', true, true), (true, 'a1,a2,a3', true, true)$$,
+  'AUD-HEAD-006 a two-chain append writes contiguous links, each hashed as audit.event_hash() hashes');
+
 revoke cluso_audit_owner from postgres;
 
 select * from finish();
