@@ -19,8 +19,11 @@
 -- * The details check gathered every key of every entry (jsonb_each) to find none in the usual
 --   case; one JSON path test per entry now finds whether any value is not a count or a flag, and
 --   the keys are only named when one is.
--- Each append still writes the same rows, and every refusal keeps its message and SQLSTATE
--- (12_audit_append_only, 13_audit_tamper_evidence, 15_audit_chain_heads_and_anchors).
+-- Each append still writes the same rows, and everything refused before is still refused
+-- (12_audit_append_only, 13_audit_tamper_evidence, 15_audit_chain_heads_and_anchors). As the
+-- head check now runs after the rows are written, a head UPDATE that also breaks the table's own
+-- constraints meets those first: a head moved onto another chain's id is refused by the key
+-- (23505), a null hash by NOT NULL (23502), where the per-row trigger answered 42501.
 
 grant cluso_audit_owner to postgres;
 set role cluso_audit_owner;
@@ -34,8 +37,8 @@ set search_path = ''
 as $$
 begin
   -- A head only ever points at the last event added to its chain. Heads are matched to their
-  -- old rows by chain: a head whose chain_id changed has no old row of its own chain, and two
-  -- heads that swapped chains each fail the seq or the event test.
+  -- old rows by chain: a head whose chain_id changed to a new id has no old row (one changed to
+  -- an existing chain's id never gets here: the key refuses it).
   if exists (
     select 1
     from new_heads n

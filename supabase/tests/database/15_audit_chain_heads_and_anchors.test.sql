@@ -2,7 +2,7 @@
 -- the open instead of blocking every later deletion; every audited statement queues its new
 -- heads for the external anchor sink; holding the owner role shows in job health.
 begin;
-select plan(25);
+select plan(26);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_survey('Acme', 'one', 1, 1);
@@ -133,6 +133,9 @@ select throws_ok(format('select tests.as_audit_owner(%L)', format($$
     update audit.chain_heads set chain_id = gen_random_uuid() where chain_id = %L$$, :'fresh')),
   '42501', 'audit chain heads only move forward, to an event added to their chain',
   'AUD-HEAD-003 a head cannot leave its chain');
+select throws_ok(format('select tests.as_audit_owner(%L)', format($$
+    update audit.chain_heads set chain_id = %L where chain_id = %L$$, :'acme', :'fresh')),
+  '23505', null, 'AUD-HEAD-007 nor take another chain''s place (the heads'' key refuses it)');
 select throws_ok(format('select tests.as_audit_owner(%L)', format($$
     update audit.chain_heads h set seq = e.seq, hash = e.hash
     from audit.events e
