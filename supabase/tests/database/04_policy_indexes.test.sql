@@ -7,7 +7,7 @@
 -- per folder over a large bucket.
 -- The fixture and {key} templates: supabase/tests/helpers/20_isolation.sql.
 begin;
-select plan(22);
+select plan(23);
 select tests.isolation_fixture();
 
 set local enable_seqscan = off;
@@ -30,6 +30,19 @@ begin
     select n ->> 'Node Type', n ->> 'Relation Name'
     from jsonb_path_query(v_plan, 'strict $.**') as n
     where jsonb_typeof(n) = 'object' and n ? 'Node Type';
+end;
+$$;
+
+-- The JSON plan of p_sql as postgres.
+create function pg_temp.explain_json(p_sql text)
+returns jsonb
+language plpgsql
+as $$
+declare
+  v_plan jsonb;
+begin
+  execute 'explain (format json) ' || p_sql into v_plan;
+  return v_plan;
 end;
 $$;
 
@@ -299,6 +312,35 @@ select is(
   array(select * from pg_temp.policy_helpers_not_pinned()),
   array['private.perf_probe_helper(org_role)'],
   '[PERF-020] a policy helper with a parameter and no plan_cache_mode setting is reported'
+);
+
+-- An organisation's trash listing (private.survey_trash) reads its trashed surveys from their
+-- own index, in the listing's order, whatever the number of live surveys beside them: 3,000
+-- live surveys and 20 in the trash, statistics taken, planned on a generic plan as the function's
+-- statement is after its fifth call.
+insert into public.surveys (org_id, title, slug)
+select tests.fx('org_a'), 'Bulk ' || g, 'bulk-' || g from generate_series(1, 3020) g;
+update public.surveys set deleted_at = now() - make_interval(hours => (split_part(slug, '-', 2))::int)
+where org_id = tests.fx('org_a') and slug like 'bulk-%' and (split_part(slug, '-', 2))::int > 3000;
+analyze public.surveys;
+set local plan_cache_mode = force_generic_plan;
+set local enable_seqscan = on;  -- the planner's own choice
+prepare trash_list(uuid) as
+  select s.id, s.title, s.slug, s.deleted_at, s.deleted_by from public.surveys s
+  where s.org_id = $1 and s.deleted_at is not null
+  order by s.deleted_at desc;
+select is(
+  (with plan as (
+     select n from jsonb_path_query(
+       pg_temp.explain_json(format('execute trash_list(%L)', tests.fx('org_a'))), 'strict $.**') n
+     where jsonb_typeof(n) = 'object' and n ? 'Node Type')
+   select case
+     when bool_or(n ->> 'Index Name' = 'surveys_org_trash_idx')
+      and not bool_or(n ->> 'Node Type' in ('Sort', 'Seq Scan')) then 'trash index, no sort'
+     else string_agg((n ->> 'Node Type') || coalesce(' using ' || (n ->> 'Index Name'), ''), ', ')
+   end from plan),
+  'trash index, no sort',
+  '[PERF-023] an organisation''s trash listing reads only its trashed surveys, in order, from their index'
 );
 
 select * from finish();
