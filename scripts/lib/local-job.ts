@@ -48,7 +48,6 @@ function stackExportStore(): ExportStore {
 }
 const localExportStore: ExportStore = {
   put: (name, body) => stackExportStore().put(name, body),
-  remove: (names) => stackExportStore().remove(names),
 };
 
 /** Every scheduled job, by its Edge Function name. */

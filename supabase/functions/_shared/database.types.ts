@@ -674,7 +674,7 @@ export type Database = {
           leased_until: string | null;
           next_attempt_at: string;
           object_name: string;
-          org_id: string;
+          org_id: string | null;
           survey_id: string | null;
         };
         Insert: {
@@ -687,7 +687,7 @@ export type Database = {
           leased_until?: string | null;
           next_attempt_at?: string;
           object_name: string;
-          org_id: string;
+          org_id?: string | null;
           survey_id?: string | null;
         };
         Update: {
@@ -700,7 +700,7 @@ export type Database = {
           leased_until?: string | null;
           next_attempt_at?: string;
           object_name?: string;
-          org_id?: string;
+          org_id?: string | null;
           survey_id?: string | null;
         };
         Relationships: [];
@@ -950,13 +950,7 @@ export type Database = {
           ref: string;
         }[];
       };
-      data_export_expired: {
-        Args: { p_limit?: number };
-        Returns: {
-          id: string;
-          object_name: string;
-        }[];
-      };
+      data_export_expire: { Args: { p_limit?: number }; Returns: number };
       data_export_fail: {
         Args: { p_error: string; p_export_id: string; p_lease_token: string };
         Returns: undefined;
@@ -1015,7 +1009,6 @@ export type Database = {
         };
         Returns: Json;
       };
-      data_export_removed: { Args: { p_ids: string[] }; Returns: number };
       delete_organization: { Args: { p_org_id: string }; Returns: Json };
       delete_survey: {
         Args: { p_reason: string; p_survey_id: string };

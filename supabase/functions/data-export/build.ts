@@ -1,7 +1,8 @@
 // The export's own phases. `build`: claim the pending exports one at a time, read each account's
 // archive in bounded pages, store it, and finish it (ready for 7 days, the ledger entry
 // completed with the counts, the notice queued); a failure is recorded and backed off, and the
-// run goes on. `expire`: the objects of expired exports (and of erased accounts) leave Storage.
+// run goes on. `expire`: the archives of expired exports (and of erased accounts) are queued for
+// the Storage outbox, which removes and audits them in the job's closing phase.
 import { z } from "zod";
 import { messageOf, withRetry } from "../_shared/db.ts";
 import type { JobBody, Phase, PhaseRun } from "../_shared/job/define.ts";
@@ -78,20 +79,25 @@ export function buildPhase(store: ExportStore): Phase<JobBody, BuildCount> {
 
 type ExpireCount = "exports_expired";
 
-export function expirePhase(store: ExportStore): Phase<JobBody, ExpireCount> {
-  return {
-    name: "expire",
-    counts: ["exports_expired"],
-    async run({ deps, count }) {
-      const expired = await withRetry(() =>
-        callRows(deps.sql, "data_export_expired", { p_limit: 100 })
+/** Exports taken per call of private.data_export_expire. */
+const EXPIRE_BATCH = 100;
+
+/**
+ * The archives of expired exports (and of erased accounts) are queued in the Storage outbox and
+ * their exports deleted, in one transaction per batch; the closing storage_removal phase then
+ * removes them from Storage, with retries, and audits each removal.
+ */
+export const expirePhase: Phase<JobBody, ExpireCount> = {
+  name: "expire",
+  counts: ["exports_expired"],
+  async run({ deps, deadline, count }) {
+    for (;;) {
+      if (!deadline.hasRoomFor(1_000)) return { stoppedEarly: true };
+      const taken = await withRetry(() =>
+        callValue(deps.sql, "data_export_expire", { p_limit: EXPIRE_BATCH })
       );
-      await store.remove(expired.map((e) => e.object_name));
-      await withRetry(() =>
-        callValue(deps.sql, "data_export_removed", { p_ids: expired.map((e) => e.id) })
-      );
-      count("exports_expired", expired.length);
-      return {};
-    },
-  };
-}
+      count("exports_expired", taken);
+      if (taken < EXPIRE_BATCH) return {};
+    }
+  },
+};

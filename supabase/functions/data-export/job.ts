@@ -17,7 +17,7 @@ export function dataExport(
     body: jobBody({}),
     phases: () => [
       buildPhase(store),
-      expirePhase(store),
+      expirePhase,
       receiptsPhase(receiptSigner),
       ...closingPhases,
     ],

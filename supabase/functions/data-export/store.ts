@@ -1,12 +1,12 @@
-// Where finished archives live: the private bucket `data-exports`, written and removed with the
-// service role only (no client policy opens it). Names are `<export id>.json`: ids only.
+// Where finished archives live: the private bucket `data-exports`, written with the service role
+// only (no client policy opens it). Names are `<export id>.json`: ids only. They leave through
+// the Storage outbox (private.data_export_expire), like every other object.
 import { serviceClient } from "../_shared/storage.ts";
 
 export const EXPORT_BUCKET = "data-exports";
 
 export interface ExportStore {
   put(name: string, body: Uint8Array): Promise<void>;
-  remove(names: string[]): Promise<void>;
 }
 
 export function storageExportStore(supabaseUrl: string, serviceRoleKey: string): ExportStore {
@@ -19,11 +19,6 @@ export function storageExportStore(supabaseUrl: string, serviceRoleKey: string):
         upsert: true,
       });
       if (error) throw new Error(`storing the archive failed: ${error.message}`);
-    },
-    async remove(names) {
-      if (names.length === 0) return;
-      const { error } = await bucket().remove(names);
-      if (error) throw new Error(`removing archives failed: ${error.message}`);
     },
   };
 }

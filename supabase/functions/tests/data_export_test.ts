@@ -1,13 +1,15 @@
 // An account holder's data export end to end on the stack: asked for through the public RPC as
 // the user, refused for someone else and when already open, built by the data-export job, mailed
 // through the outbox, downloaded through data-export-download's signed URL and opened here; then
-// expired: the download is refused and the job removes the object.
+// expired: the download is refused, and the job removes the object through the Storage outbox
+// and audits the removal.
 import assert from "node:assert/strict";
 import { createSql } from "../_shared/db.ts";
 import { receiptSignerFrom, verifyReceipt } from "../_shared/dsr/receipt.ts";
 import { SECTIONS } from "../data-export/archive.ts";
 import { dataExport } from "../data-export/job.ts";
 import { EXPORT_BUCKET, storageExportStore } from "../data-export/store.ts";
+import { serviceClient } from "../_shared/storage.ts";
 import { createDownloadHandler, storageExportSigner } from "../data-export-download/handler.ts";
 import {
   asUser,
@@ -181,16 +183,23 @@ Deno.test({
       assert.equal(archive.counts.surveys_created, 1);
       assert.ok(!text.includes(other.email), "nothing about anyone else");
 
-      // Once expired: refused, and the job removes the object.
+      // Once expired: refused, and the job removes the object (queued in the Storage outbox,
+      // removed by the run's closing drain) and audits the removal.
       const [{ object_name: name }] = await sql`
         update private.data_exports set expires_at = now() - interval '1 second'
         where user_id = ${user.id} returning object_name`;
       assert.equal((await downloadAs(handler, user)).status, 410);
       const expiry = await callOk(job);
       assert.ok(expiry.totals.exports_expired >= 1, JSON.stringify(expiry.body));
+      assert.ok(expiry.totals.objects_removed >= 1, JSON.stringify(expiry.body));
       const [{ n: left }] = await sql`select count(*)::int as n from storage.objects
         where bucket_id = ${EXPORT_BUCKET} and name = ${name}`;
       assert.equal(left, 0);
+      const [{ n: audited }] = await sql`select count(*)::int as n from audit.events
+        where action = 'storage_object.removed' and reason = 'export_expired'
+          and org_id is null and actor_job = 'data_export'
+          and target_id = private.audited_object_name(${EXPORT_BUCKET}, ${name})`;
+      assert.equal(audited, 1, "the removal is in the audit trail");
       assert.equal((await fetch(answer.signed_url)).ok, false, "the old link is dead");
     } finally {
       await job.close();
@@ -206,6 +215,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const store = storageExportStore(stack.API_URL, stack.SERVICE_ROLE_KEY);
+    const bucket = serviceClient(stack.API_URL, stack.SERVICE_ROLE_KEY).storage.from(EXPORT_BUCKET);
     const name = `${crypto.randomUUID()}.json`;
     await store.put(name, new TextEncoder().encode("{}"));
     try {
@@ -216,7 +226,7 @@ Deno.test({
       await late.body?.cancel();
       assert.ok(late.status >= 400, `answered ${late.status}`);
     } finally {
-      await store.remove([name]);
+      await bucket.remove([name]);
     }
   },
 });

@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(30);
+select plan(36);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -122,8 +122,6 @@ select tests.set_now('2026-11-17 10:00+00');
 select throws_ok($$select * from public.data_export_download()$$, 'PT410',
   'this export has expired: request a new one', '[EXP-020] after that it is refused');
 select tests.clear_authentication();
-select is((select count(*)::int from private.data_export_expired()), 1,
-  '[EXP-021] and the job finds its object to remove');
 
 -- ---------------------------------------------------------------------------------------------
 -- The bucket is private; an erased account's export goes with it
@@ -141,9 +139,13 @@ select tests.run_account_erasure('eve');
 select is((select count(*)::int from private.data_exports where user_id is null), 1,
   '[EXP-024] the erasure leaves the export without its user, for the job to remove');
 select tests.set_now('2026-11-12 10:00+00');
-select is((select array_agg(object_name) from private.data_export_expired()),
-  array[(select id from claimed) || '.json'],
-  '[EXP-028] an erased account''s archive is removed before its 7 days are over');
+select is(private.data_export_expire(), 1,
+  '[EXP-028] an erased account''s export is taken before its 7 days are over');
+select results_eq(
+  $$select bucket_id, object_name, org_id, cause from private.storage_removals
+    where bucket_id = 'data-exports'$$,
+  $$values ('data-exports'::text, (select id from claimed) || '.json', null::uuid, 'account_erasure'::text)$$,
+  '[EXP-021] its archive is queued in the Storage outbox, for no organisation, as an erasure');
 select tests.clear_now();
 
 -- An account erased while its export is being built: the archive is already in the bucket, the
@@ -161,18 +163,59 @@ select throws_ok(
   $$select private.data_export_finish((select id from finn_claimed), (select lease_token from finn_claimed),
     (select id from finn_claimed) || '.json', '{}')$$,
   'P0002', null, '[EXP-029] (fixture) the finish of an erased account''s export is refused');
+select tests.set_now('2026-11-20 10:01+00');
+select is(private.data_export_expire(), 0,
+  '[EXP-031] an erased account''s export is left alone while a build holds its lease');
+select tests.clear_now();
 select private.data_export_fail((select id from finn_claimed), (select lease_token from finn_claimed),
   'account erased');
-select is(
-  (select array_agg(object_name) from private.data_export_expired() where id = (select id from finn_claimed)),
-  array[(select id from finn_claimed) || '.json'],
-  '[EXP-030] its uploaded archive is listed for removal');
+select is(private.data_export_expire(), 1, '[EXP-030] once the build let go, it is taken');
+select ok(exists (select 1 from private.storage_removals
+                  where bucket_id = 'data-exports' and object_name = (select id from finn_claimed) || '.json'
+                    and cause = 'account_erasure'),
+  '[EXP-032] and its uploaded archive is queued for removal');
+
+-- An export past its 7 days: its archive is queued, its row goes, once; the drain's removal is
+-- audited on the chain without an organisation.
+select tests.create_user('gil');
+select tests.set_now('2026-11-21 10:00+00');
+select tests.authenticate_as('gil');
+select public.request_data_export();
+select tests.clear_authentication();
+create temporary table gil_claimed on commit drop as select * from private.data_export_claim();
+select private.data_export_finish((select id from gil_claimed), (select lease_token from gil_claimed),
+  (select id from gil_claimed) || '.json', '{}');
+select tests.create_object('data-exports', (select id from gil_claimed) || '.json');
+select tests.set_now('2026-11-28 10:00:01+00');
+select is(private.data_export_expire(), 1, '[EXP-033] an export past its 7 days is taken');
+select results_eq(
+  $$select private.data_export_expire(),
+      (select count(*)::int from private.data_exports where id = (select id from gil_claimed)),
+      (select array_agg(cause) from private.storage_removals
+       where bucket_id = 'data-exports' and object_name = (select id from gil_claimed) || '.json')$$,
+  $$values (0, 0, array['export_expired'])$$,
+  '[EXP-036] once: its archive queued as expired, its row gone, nothing left to take');
+select private.storage_removal_settle(
+  array(select id from private.storage_removals where bucket_id = 'data-exports'
+          and object_name = (select id from gil_claimed) || '.json'),
+  array[(select id from gil_claimed) || '.json'], null, 'data_export');
+select results_eq(
+  $$select chain_id, org_id, reason, actor_job from audit.events
+    where action = 'storage_object.removed'
+      and target_id = private.audited_object_name('data-exports', (select id from gil_claimed) || '.json')$$,
+  $$values ('00000000-0000-0000-0000-000000000000'::uuid, null::uuid, 'export_expired'::text,
+    'data_export'::text)$$,
+  '[EXP-034] the archive''s removal is audited, on the chain without an organisation');
+select throws_ok($$select private.data_export_expire(0)$$, '22023',
+  'data_export_expire takes 1 to 1000 exports at a time, got 0',
+  '[EXP-035] a batch outside 1 to 1000 is refused');
+select tests.clear_now();
 
 -- A failed build backs off like every retry queue (private.retry_backoff): 30 s after the first
 -- attempt, doubling, at most an hour, however many attempts failed.
 insert into private.data_exports (id, dsr_id, requested_at, attempts, lease_token, leased_until)
 select gen_random_uuid(), e.dsr_id, now(), n, gen_random_uuid(), now()
-from (select dsr_id from private.data_exports limit 1) e, unnest(array[1, 60]) n;
+from (select id as dsr_id from private.dsr_requests limit 1) e, unnest(array[1, 60]) n;
 select private.data_export_fail(e.id, e.lease_token, 'build_failed')
 from private.data_exports e where e.lease_token is not null;
 select results_eq(
