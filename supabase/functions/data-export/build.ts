@@ -5,6 +5,7 @@
 // the Storage outbox, which removes and audits them in the job's closing phase.
 import { z } from "zod";
 import { messageOf, withRetry } from "../_shared/db.ts";
+import { untilDrained } from "../_shared/job/batches.ts";
 import type { JobBody, Phase, PhaseRun } from "../_shared/job/define.ts";
 import { leaseFor } from "../_shared/job/lease.ts";
 import { callRows, callValue } from "../_shared/private-functions.ts";
@@ -90,14 +91,12 @@ const EXPIRE_BATCH = 100;
 export const expirePhase: Phase<JobBody, ExpireCount> = {
   name: "expire",
   counts: ["exports_expired"],
-  async run({ deps, deadline, count }) {
-    for (;;) {
-      if (!deadline.hasRoomFor(1_000)) return { stoppedEarly: true };
+  run: ({ deps, deadline, count }) =>
+    untilDrained(deadline, EXPIRE_BATCH, async () => {
       const taken = await withRetry(() =>
         callValue(deps.sql, "data_export_expire", { p_limit: EXPIRE_BATCH })
       );
       count("exports_expired", taken);
-      if (taken < EXPIRE_BATCH) return {};
-    }
-  },
+      return taken;
+    }),
 };

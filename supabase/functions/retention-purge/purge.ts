@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { withRetry } from "../_shared/db.ts";
 import { callValue } from "../_shared/private-functions.ts";
+import { untilDrained } from "../_shared/job/batches.ts";
 import type { Phase } from "../_shared/job/define.ts";
 import type { RetentionPurgeBody } from "./job.ts";
 
@@ -34,12 +35,8 @@ export const purgePhase: Phase<RetentionPurgeBody, Count> = {
     "transcripts_deleted",
     "batches",
   ],
-  async run({ deps, body, deadline, auditActor, count }) {
-    let lastBatchMs = 0;
-    for (;;) {
-      // Start a batch only if one as slow as the last one still fits.
-      if (!deadline.hasRoomFor(lastBatchMs * 1.5)) return { stoppedEarly: true };
-      const started = deps.clock.now();
+  run: ({ deps, body, deadline, auditActor, count }) =>
+    untilDrained(deadline, body.batch_size, async () => {
       const batch = BatchCounts.parse(
         await withRetry(() =>
           callValue(deps.sql, "retention_purge_batch", {
@@ -48,16 +45,13 @@ export const purgePhase: Phase<RetentionPurgeBody, Count> = {
           })
         ),
       );
-      lastBatchMs = deps.clock.now() - started;
-      if (batch.surveys === 0) return {};
+      if (batch.surveys === 0) return 0;
       count("batches");
       count("surveys_purged", batch.surveys);
       count("questions_deleted", batch.questions);
       count("responses_deleted", batch.responses);
       count("recordings_deleted", batch.recordings);
       count("transcripts_deleted", batch.transcripts);
-      // A short batch means nothing more was due when it ran.
-      if (batch.surveys < body.batch_size) return {};
-    }
-  },
+      return batch.surveys;
+    }),
 };
