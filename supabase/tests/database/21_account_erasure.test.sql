@@ -125,7 +125,7 @@ select results_eq(
     from audit.events e where e.action = 'account.erased'$$,
   $$values ('auth.users'::text, tests.remembered_id('ann')::text, null::uuid, 'system'::text,
     'account_erasure'::text, 'account_erasure'::text,
-    '{"ownership_transferred":0,"surveys_deleted":2,"organizations_deleted":1,"storage_owner_cleared":8,"auth_log_entries_deleted":1,"memberships_removed":0,"auth_user_deleted":true}'::jsonb)$$,
+    '{"ownership_transferred":0,"surveys_deleted":2,"organizations_deleted":1,"storage_owner_cleared":8,"auth_log_entries_deleted":1,"mail_messages_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb)$$,
   '[ERA-014] account.erased is audited by id, with the counts of everything removed');
 select is(
   (select s -> 'progress' from ann_steps where (s ->> 'done')::boolean),
@@ -216,7 +216,7 @@ select results_eq(
 select is(
   (select details from audit.events where action = 'account.erased'
    and target_id = tests.remembered_id('ben')::text),
-  '{"ownership_transferred":0,"storage_owner_cleared":5,"auth_log_entries_deleted":0,"memberships_removed":1,"auth_user_deleted":true}'::jsonb,
+  '{"ownership_transferred":0,"storage_owner_cleared":5,"auth_log_entries_deleted":0,"mail_messages_deleted":0,"memberships_removed":1,"auth_user_deleted":true}'::jsonb,
   '[ERA-024] account.erased for Ben: one membership, five objects'' owner cleared');
 select is(
   (select count(*)::int from auth.users where id = tests.remembered_id('ben')),
@@ -287,7 +287,7 @@ select results_eq(
 select is(
   (select details from audit.events where action = 'account.erased'
    and target_id = tests.remembered_id('cat')::text),
-  '{"ownership_transferred":2,"storage_owner_cleared":0,"auth_log_entries_deleted":0,"memberships_removed":3,"auth_user_deleted":true}'::jsonb,
+  '{"ownership_transferred":2,"storage_owner_cleared":0,"auth_log_entries_deleted":0,"mail_messages_deleted":0,"memberships_removed":3,"auth_user_deleted":true}'::jsonb,
   '[ERA-032] account.erased for Cat: two transfers, three memberships');
 select is_empty(
   $$select o.id from public.organizations o
@@ -337,7 +337,7 @@ select is(
 select is(
   (select details from audit.events where action = 'account.erased'
    and target_id = tests.remembered_id('gus')::text),
-  '{"ownership_transferred":0,"storage_owner_cleared":0,"auth_log_entries_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb,
+  '{"ownership_transferred":0,"storage_owner_cleared":0,"auth_log_entries_deleted":0,"mail_messages_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb,
   '[ERA-039] its account.erased event has zero counts');
 
 -- ---------------------------------------------------------------------------------------------

@@ -222,7 +222,7 @@ select is(
 select is(
   (select s -> 'progress' from recovered r, tests.finish_account_erasure(r.id, r.lease_token, 1) s
    where (s ->> 'done')::boolean),
-  '{"ownership_transferred":0,"surveys_deleted":3,"organizations_deleted":1,"storage_owner_cleared":0,"auth_log_entries_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb,
+  '{"ownership_transferred":0,"surveys_deleted":3,"organizations_deleted":1,"storage_owner_cleared":0,"auth_log_entries_deleted":0,"mail_messages_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb,
   '[RES-021] resumed across two crashes and two failures, every survey is counted exactly once');
 select is(
   (select count(*)::int from public.organizations where name = 'Rae solo')

@@ -4,9 +4,9 @@
 -- acknowledgement to the same address stays with its report; an incident notice deleted before
 -- delivery leaves its recipient unreachable, so the incident can still close; other addresses,
 -- even ones containing the erased one, keep their mail; an account the platform deleted loses
--- its mail too (found by the address's hash).
+-- its mail too (found by the address's hash); the account.erased event counts what went.
 begin;
-select plan(9);
+select plan(11);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 delete from private.mail_outbox;
@@ -47,6 +47,7 @@ select is(
   (select count(*)::int from private.mail_outbox where lower(recipient) = 'ann@example.test'),
   4, '[ERM-002] positive control: four messages to Ann''s address, one of them an incident notice');
 
+select tests.remember_id('ann user', tests.user_id('ann'));
 select tests.request_account_erasure('ann');
 select count(*) from tests.run_account_erasure('ann');
 
@@ -74,16 +75,25 @@ select results_eq(
 select lives_ok(
   format('select private.incident_close(%L)', tests.incident_ref('breach')),
   '[ERM-008] so the incident can close');
+select is(
+  (select (details ->> 'mail_messages_deleted')::int from audit.events
+   where action = 'account.erased' and target_id = tests.remembered_id('ann user')::text),
+  3, '[ERM-010] the account.erased event counts the three messages the erasure deleted');
 
 -- An account the platform deleted: only the hash of its address is left to find its mail by.
 select tests.remember_id('dan mail', private.mail_enqueue('DAN@example.test', 'data_export_ready',
   '{"reference": "DSR-0123456789AB"}'));
+select tests.remember_id('dan user', tests.user_id('dan'));
 delete from auth.users where id = tests.user_id('dan');
 select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
 from private.account_erasure_claim() c;
 select is_empty(
   $$select 1 from private.mail_outbox where id = tests.remembered_id('dan mail')$$,
   '[ERM-009] a platform-deleted account''s mail is gone once its erasure completes');
+select is(
+  (select (details ->> 'mail_messages_deleted')::int from audit.events
+   where action = 'account.erased' and target_id = tests.remembered_id('dan user')::text),
+  1, '[ERM-011] and its event counts that one message');
 
 select * from finish();
 rollback;
