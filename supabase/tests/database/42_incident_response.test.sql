@@ -5,7 +5,7 @@
 -- per affected user, once; delivery, lateness and the status report; every step audited; and
 -- the containment helpers.
 begin;
-select plan(71);
+select plan(72);
 
 -- ---------------------------------------------------------------------------------------------
 -- Closed to the API
@@ -351,6 +351,11 @@ select is(private.incident_export(tests.incident_ref('breach')) -> 'recordings_a
 -- A leaked service key: everything in the window, and no one's access log can bound it. zed's
 -- account has lost its address (as an erased account has none): unreachable, not late.
 update auth.users set email = null where id = tests.user_id('zed');
+-- A survey of Other's moved to the trash the day before the window: a leaked key read it and its
+-- children; Other's own exposure, through the API, could not.
+select tests.remember_id('old trash', tests.create_survey('Other', 'old-trash', 1, 2));
+update public.surveys set deleted_at = tests.marked_time('window_from') - interval '1 day'
+where id = tests.remembered_id('old trash');
 select tests.open_incident('key', tests.marked_time('detected'), jsonb_build_object(
   'leaked_key', 'service_role', 'window', jsonb_build_object(
     'from', tests.marked_time('window_from'), 'to', tests.marked_time('window_to'))));
@@ -358,6 +363,18 @@ select is(
   (select (s ->> 'organizations')::int >= 3 and not (s ->> 'access_log_complete')::boolean
    from private.incident_scope(tests.incident_ref('key')) s),
   true, '[INC-075] a leaked key exposes every organisation in the window');
+select tests.open_incident('other org', tests.marked_time('detected'), jsonb_build_object(
+  'organizations', jsonb_build_array(tests.org_id('Other')), 'window', jsonb_build_object(
+    'from', tests.marked_time('window_from'), 'to', tests.marked_time('window_to'))));
+select count(*) from private.incident_scope(tests.incident_ref('other org'));
+select results_eq(
+  $$select k.surveys - o.surveys, k.responses - o.responses, k.recordings - o.recordings,
+      k.transcripts - o.transcripts
+    from private.incident_organizations k, private.incident_organizations o
+    where k.incident_id = tests.remembered_id('key') and o.incident_id = tests.remembered_id('other org')
+      and k.org_id = tests.org_id('Other') and o.org_id = tests.org_id('Other')$$,
+  $$values (1, 2, 2, 2)$$,
+  '[INC-081] a leaked key counts a survey trashed before the window, with its children; an organisation''s own exposure does not');
 select ok(
   (select bool_and(r.params -> 'actions' ? 'watch_for_phishing') from private.incident_recipients r
    where r.incident_id = tests.remembered_id('key'))
