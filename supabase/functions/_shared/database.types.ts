@@ -1546,6 +1546,7 @@ export type Database = {
         Args: {
           p_channel: string;
           p_contact: string;
+          p_contact_hash?: string;
           p_details: string;
           p_limit_per_hour?: number;
           p_severity?: string;

@@ -2,14 +2,14 @@
 // or not. A report that fits is stored where no API client can read it and acknowledged by mail
 // with its tracking reference; the answer carries the reference too.
 //   405 not a POST · 415 not JSON · 413 too large (body or a field) · 400 malformed or empty
-//   429 too many reports from this source this hour · 202 stored
+//   429 too many reports from this source, or for this contact, this hour · 202 stored
 import { z } from "zod";
 import { HttpError, json } from "../_shared/http.ts";
 import { readBoundedText } from "../_shared/security-report/body.ts";
 import type { IntakeDeps } from "../_shared/security-report/deps.ts";
 import { LIMITS, SEVERITIES, submitReport } from "../_shared/security-report/report.ts";
 import { answer, CORS_HEADERS } from "../_shared/security-report/respond.ts";
-import { clientIp, sourceHash } from "../_shared/security-report/source.ts";
+import { clientIp, contactKey, sourceHash } from "../_shared/security-report/source.ts";
 
 /** The largest body read: the fields' limits in UTF-8 with room for JSON escaping. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -74,7 +74,10 @@ export function securityReportHandler(deps: IntakeDeps) {
         throw new HttpError(415, "send the report as application/json");
       }
       const report = parseReport(await readBoundedText(req, MAX_BODY_BYTES));
-      const source = await sourceHash(deps.hashSecret, clientIp(req));
+      const keys = {
+        source: await sourceHash(deps.hashSecret, clientIp(req)),
+        contact: await sourceHash(deps.hashSecret, contactKey(report.contact)),
+      };
       const reference = await submitReport(
         deps.sql,
         {
@@ -84,7 +87,7 @@ export function securityReportHandler(deps: IntakeDeps) {
           details: report.details,
           severity: report.severity ?? null,
         },
-        source,
+        keys,
       );
       deps.logger.info("security report received", { reference, channel: "web" });
       return json(

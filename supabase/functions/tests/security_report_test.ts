@@ -200,6 +200,34 @@ intakeTest(
 );
 
 intakeTest(
+  "one contact is acknowledged at most 5 times an hour, whatever source each report claims",
+  {},
+  async (sql, intake) => {
+    // A sender who varies x-forwarded-for (a fresh "client IP" per request) naming one victim.
+    const victim = uniqueAddress("victim");
+    const before = await reportCount(sql);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      statuses.push(
+        (await submit(intake, validReport(i % 2 ? victim.toUpperCase() : victim))).status,
+      );
+    }
+    assert.deepEqual(statuses, [202, 202, 202, 202, 202, 429, 429]);
+    assert.equal(await reportCount(sql), before + 5);
+    const [mails] = await sql`select count(*)::int as n from private.mail_outbox
+      where lower(recipient) = ${victim} and template = 'security_report_ack'`;
+    assert.equal(mails.n, 5, "five acknowledgements, not seven");
+    // Inbound mail from that address shares the count; another contact is not affected.
+    const mailed = await intake.inbound(
+      await inboundRequest({ From: victim, Subject: "again", TextBody: "steps" }),
+    );
+    await mailed.body?.cancel();
+    assert.equal(mailed.status, 429);
+    assert.equal((await submit(intake, validReport(uniqueAddress("bystander")))).status, 202);
+  },
+);
+
+intakeTest(
   "oversized submissions are refused with 413 and store nothing",
   {},
   async (sql, intake) => {

@@ -3,7 +3,7 @@
 -- hours (24 are promised), triaged by ops through service-role functions that audit every step
 -- without the report's text, and purged 365 days after closing.
 begin;
-select plan(38);
+select plan(41);
 
 select tests.set_now('2026-06-01 12:00:00+00');
 
@@ -75,6 +75,26 @@ select is(private.security_report_submit(repeat('b', 64), 'web', 'flood@reporter
 select throws_ok(
   $$select private.security_report_submit('10.0.0.1', 'web', 'a@b.test', 's', 'd')$$, '23514', null,
   '[SEC-017] a source that is not a keyed hash (e.g. a raw IP) is refused');
+
+-- The contact counts too: sources that vary (a spoofed x-forwarded-for) naming one address are
+-- refused after 5 an hour; inbound mail, whose source is its contact, counts once per message.
+select is(
+  (select array_agg((private.security_report_submit(
+      encode(sha256(convert_to('spoofed-' || i, 'UTF8')), 'hex'), 'web', 'victim@reporter.test',
+      's', 'd', null, 5, repeat('c', 64))) ->> 'accepted' order by i)
+   from generate_series(1, 7) i),
+  array['true', 'true', 'true', 'true', 'true', 'false', 'false'],
+  '[SEC-058] one contact may be named 5 times an hour, whatever the source; the 6th and 7th are refused');
+select is(
+  (select submissions from private.security_report_sources
+   where source_hash = repeat('c', 64) and window_start = date_trunc('hour', private.current_time())),
+  7, '[SEC-059] every attempt counts against the contact, refused ones too');
+select is(
+  (select array_agg((private.security_report_submit(repeat('d', 64), 'email',
+      'mailer@reporter.test', 's', 'd', null, 5, repeat('d', 64))) ->> 'accepted' order by i)
+   from generate_series(1, 6) i),
+  array['true', 'true', 'true', 'true', 'true', 'false'],
+  '[SEC-060] a source that is its own contact (inbound mail) is counted once per message');
 
 -- ---------------------------------------------------------------------------------------------
 -- Health: overdue at 12 hours while the acknowledgement has not left

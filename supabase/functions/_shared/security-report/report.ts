@@ -26,19 +26,26 @@ const Submitted = z.discriminatedUnion("accepted", [
 /** Submissions a source may make per hour (refused ones count too). */
 export const SUBMISSIONS_PER_HOUR = 5;
 
+/** The rate limit's keyed hashes: the submission's source, and its contact's when it differs. */
+export interface RateKeys {
+  source: string;
+  contact?: string;
+}
+
 /**
  * Stores the report and queues its acknowledgement (one transaction in the database); returns
- * the tracking reference. 429 when the source has submitted too often this hour.
+ * the tracking reference. 429 when the source or the contact has submitted too often this hour.
  */
 export async function submitReport(
   sql: Sql,
   report: IncomingReport,
-  source: string,
+  keys: RateKeys,
   perHour = SUBMISSIONS_PER_HOUR,
 ): Promise<string> {
   const answer = Submitted.parse(
     await callValue(sql, "security_report_submit", {
-      p_source_hash: source,
+      p_source_hash: keys.source,
+      p_contact_hash: keys.contact,
       p_channel: report.channel,
       p_contact: report.contact,
       p_summary: report.summary,
@@ -48,7 +55,10 @@ export async function submitReport(
     }),
   );
   if (!answer.accepted) {
-    throw new HttpError(429, "too many reports from this source; please try again in an hour");
+    throw new HttpError(
+      429,
+      "too many reports from this source or for this contact; please try again in an hour",
+    );
   }
   return answer.reference;
 }

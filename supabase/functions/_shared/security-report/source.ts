@@ -25,3 +25,11 @@ export function clientIp(req: Request): string {
   const first = forwarded?.split(",")[0].trim();
   return first ? `ip:${first}` : "ip:unknown";
 }
+
+/**
+ * The rate limit's key for a contact address: inbound mail's source, and the web form's second
+ * count, so one address is acknowledged at most the limit's times an hour across both channels.
+ */
+export function contactKey(contact: string): string {
+  return `mail:${contact.trim().toLowerCase()}`;
+}
