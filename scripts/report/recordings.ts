@@ -70,7 +70,8 @@ export async function recordingsSection(ctx: ReportContext): Promise<Section> {
 
 /**
  * Per day: objects queued (the recordings counted by survey.purged events) and removed
- * (storage_object.removed events); the backlog at each day's end is today's, minus what every
+ * (storage_object.removed events of the recordings bucket; data export archives leave through
+ * the outbox too, and are not recordings); the backlog at each day's end is today's, minus what every
  * later day added, so it ends at the outbox's real size.
  */
 async function backlogByDay(ctx: ReportContext, pendingNow: number) {
@@ -79,7 +80,8 @@ async function backlogByDay(ctx: ReportContext, pendingNow: number) {
     select to_char(date_trunc('day', e.occurred_at at time zone 'UTC'), 'YYYY-MM-DD') as day,
       coalesce(sum((e.details ->> 'recordings')::int)
         filter (where e.action = 'survey.purged'), 0)::int as queued,
-      (count(*) filter (where e.action = 'storage_object.removed'))::int as removed
+      (count(*) filter (where e.action = 'storage_object.removed'
+        and e.target_id like 'recordings/%'))::int as removed
     from audit.events e
     where e.action in ('survey.purged', 'storage_object.removed') and e.occurred_at >= ${since}
     group by 1 order by 1`;

@@ -21,9 +21,9 @@ comment on column private.storage_removals.org_id is
   'The organisation whose data the object held; null for an account''s own (a data export archive).';
 
 -- Ready exports past their life or whose account was erased, and erased accounts' pending
--- exports that no build holds (their archive may be in the bucket already: removing a name
--- Storage does not hold is a no-op), at most p_limit of them: queued for removal, then deleted
--- (the ledger keeps the request). Returns how many exports it took.
+-- exports that no build holds (their archive may be in the bucket already), at most p_limit of
+-- them: the archives Storage holds are queued for removal, and the exports deleted (the ledger
+-- keeps the request). Returns how many exports it took.
 create function private.data_export_expire(p_limit integer default 100)
 returns integer
 language plpgsql
@@ -50,8 +50,12 @@ begin
     for update skip locked
   ),
   queued as (
+    -- Only what Storage holds: an erased account's export may never have been uploaded, and a
+    -- removal queued for nothing would be audited as done (as 20261206000200 does for recordings).
     insert into private.storage_removals (bucket_id, object_name, org_id, cause)
     select 'data-exports', d.object_name, null, d.cause from due d
+    where exists (select 1 from storage.objects o
+                  where o.bucket_id = 'data-exports' and o.name = d.object_name)
     order by d.object_name
     on conflict (bucket_id, object_name) do nothing
   )

@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(36);
+select plan(38);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -206,6 +206,17 @@ select results_eq(
   $$values ('00000000-0000-0000-0000-000000000000'::uuid, null::uuid, 'export_expired'::text,
     'data_export'::text)$$,
   '[EXP-034] the archive''s removal is audited, on the chain without an organisation');
+-- An erased account's export never uploaded: taken, with nothing to queue (and so nothing
+-- audited as removed).
+insert into private.data_exports (id, dsr_id, requested_at)
+select gen_random_uuid(), r.id, private.current_time() from private.dsr_requests r limit 1;
+create temporary table queued_before on commit drop as
+  select count(*)::int as n from private.storage_removals where bucket_id = 'data-exports';
+select is(private.data_export_expire(), 1,
+  '[EXP-037] an erased account''s export with no archive in Storage is taken');
+select is(
+  (select count(*)::int from private.storage_removals where bucket_id = 'data-exports'),
+  (select n from queued_before), '[EXP-038] and queues nothing: no removal is audited for it');
 select throws_ok($$select private.data_export_expire(0)$$, '22023',
   'data_export_expire takes 1 to 1000 exports at a time, got 0',
   '[EXP-035] a batch outside 1 to 1000 is refused');
