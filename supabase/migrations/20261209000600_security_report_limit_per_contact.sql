@@ -6,10 +6,12 @@
 -- client's own word there; for hosted Edge Functions the behaviour is not documented. A sender
 -- who varies the header escapes the per-source limit, and every accepted report is acknowledged
 -- by mail to the contact it names: anyone's address, as often as they like. The submission now
--- also counts a keyed hash of the contact address (made by the Edge Function with the same
--- secret, and the same key as inbound mail's source, so both channels share one count per
--- address), and is refused when either count is over the limit. Refused attempts count, as
--- before. The signature gains p_contact_hash, so the function is dropped and created again.
+-- also counts a keyed hash of the contact's mailbox (made by the Edge Function with the same
+-- secret from the address lower-cased, without a "+tag", and without dots for Gmail), and is
+-- refused when either count is over the limit. Refused attempts count, as before. The price:
+-- whoever names a reporter's address 5 times in an hour holds up the web form for that address
+-- until the hour ends; the contact's key is not inbound mail's, so reporting by mail stays open.
+-- The signature gains p_contact_hash, so the function is dropped and created again.
 
 drop function private.security_report_submit(text, text, text, text, text, text, integer);
 

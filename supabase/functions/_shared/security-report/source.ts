@@ -27,9 +27,16 @@ export function clientIp(req: Request): string {
 }
 
 /**
- * The rate limit's key for a contact address: inbound mail's source, and the web form's second
- * count, so one address is acknowledged at most the limit's times an hour across both channels.
+ * The rate limit's key for the contact address a web report names: one mailbox however it is
+ * spelt (case, a "+tag" sub-address, dots in a Gmail local part). Apart from inbound mail's
+ * sender key, so someone naming a reporter's address can hold up the web form for that address
+ * for an hour, never the reporter's mail.
  */
 export function contactKey(contact: string): string {
-  return `mail:${contact.trim().toLowerCase()}`;
+  const address = contact.trim().toLowerCase();
+  const at = address.lastIndexOf("@");
+  const domain = address.slice(at + 1);
+  let mailbox = address.slice(0, at).split("+")[0];
+  if (domain === "gmail.com" || domain === "googlemail.com") mailbox = mailbox.replaceAll(".", "");
+  return `contact:${mailbox}@${domain}`;
 }
