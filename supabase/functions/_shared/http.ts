@@ -49,6 +49,26 @@ function mediaType(req: Request): string | null {
 }
 
 /**
+ * One problem with a body, in the schema's words: the field's path, and what the schema wants.
+ * Never a value the caller sent (zod's enum message quotes it), and never the name of a field
+ * the schema does not have unless `nameUnknownFields` (service-role callers: the scheduler and
+ * ops, who benefit from "dryRun: unknown field").
+ */
+function describeIssue(issue: z.ZodIssue, nameUnknownFields: boolean): string {
+  const field = issue.path.length > 0 ? issue.path.join(".") : "body";
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return nameUnknownFields
+        ? `${issue.keys.join(", ")}: ${issue.message}`
+        : `${field}: has fields it does not take`;
+    case "invalid_enum_value":
+      return `${field}: must be one of ${issue.options.join(", ")}`;
+    default:
+      return `${field}: ${issue.message}`;
+  }
+}
+
+/**
  * Parses the request body with a strict zod schema. A body must be declared application/json
  * (anything else is a 415: a form or text/plain body is never read as JSON). An empty body with
  * no declared type, or declared JSON, means "all defaults", so the scheduler can POST nothing.
@@ -57,13 +77,14 @@ function mediaType(req: Request): string | null {
 export async function parseJsonBody<S extends z.ZodTypeAny>(
   req: Request,
   schema: S,
+  options: { nameUnknownFields?: boolean } = {},
 ): Promise<z.output<S>> {
   const type = mediaType(req);
   const text = await req.text();
   if (type !== "application/json" && (type !== null || text !== "")) {
     throw new HttpError(
       415,
-      `content-type ${type ?? "(none)"} not supported; send the body as application/json`,
+      "this content-type is not supported; send the body as application/json",
     );
   }
   let raw: unknown = {};
@@ -76,11 +97,9 @@ export async function parseJsonBody<S extends z.ZodTypeAny>(
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const keys = i.code === "unrecognized_keys" ? i.keys.join(", ") : "";
-      const field = i.path.length > 0 ? i.path.join(".") : keys || "body";
-      return `${field}: ${i.message}`;
-    });
+    const problems = parsed.error.issues.map((issue) =>
+      describeIssue(issue, options.nameUnknownFields ?? false)
+    );
     throw new HttpError(400, `invalid body: ${problems.join("; ")}`);
   }
   return parsed.data;

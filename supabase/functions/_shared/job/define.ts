@@ -99,7 +99,7 @@ async function handle<Body extends JobBody>(
   try {
     requirePost(req);
     await requireServiceRoleCaller(req, deps.auth);
-    body = await parseJsonBody(req, spec.body);
+    body = await parseJsonBody(req, spec.body, { nameUnknownFields: true });
   } catch (err) {
     if (err instanceof HttpError) return errorResponse(err);
     throw err;
