@@ -32,10 +32,12 @@ STORAGE_DB_URL="postgresql://supabase_storage_admin:$DB_PASSWORD@127.0.0.1:$DB_P
 API_URL="${API_URL:-http://127.0.0.1:$API_PORT}"
 STACK_ENV_FILE="$STACK_DIR/stack.env"
 # The anchor sink stand-in (scripts/stack/anchor-sink): its URL, its append-only file, and the
-# local-only token it requires on writes (so the jobs' AUDIT_ANCHOR_TOKEN path is exercised).
+# local-only tokens it requires on writes and on reads (so the jobs' AUDIT_ANCHOR_TOKEN and the
+# verifier's AUDIT_ANCHOR_READ_TOKEN paths are exercised; neither token does the other's job).
 ANCHOR_SINK_URL="http://127.0.0.1:$ANCHOR_PORT"
 ANCHOR_SINK_FILE="$STACK_DIR/anchors.jsonl"
 ANCHOR_SINK_TOKEN="local-anchor-sink-token"
+ANCHOR_SINK_READ_TOKEN="local-anchor-sink-read-token"
 # The local mail catcher (scripts/stack/maildev.sh): SMTP and its web API, next to the API port.
 MAILDEV_SMTP_PORT="${MAILDEV_SMTP_PORT:-$((API_PORT + 4))}"
 MAILDEV_WEB_PORT="${MAILDEV_WEB_PORT:-$((API_PORT + 5))}"

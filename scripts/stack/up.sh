@@ -10,7 +10,8 @@
 #   6. the mail catcher maildev (scripts/stack/maildev.sh), SMTP on $MAILDEV_SMTP_PORT;
 #   7. connection settings in .local/stack.env, named as `supabase status -o env` names them,
 #      plus the receipts' Ed25519 key pair (DSR_RECEIPT_PRIVATE_KEY / _PUBLIC_KEY, minted once),
-#      plus AUDIT_ANCHOR_URL / AUDIT_ANCHOR_TOKEN, named as the jobs' secrets are.
+#      plus AUDIT_ANCHOR_URL / AUDIT_ANCHOR_TOKEN, named as the jobs' secrets are, and the
+#      verifier's AUDIT_ANCHOR_READ_TOKEN.
 # Usage: up.sh [--reset]   --reset drops the database and rebuilds it from the migrations.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -132,6 +133,7 @@ write_stack_env() {
     if [ "${STACK_SKIP_ANCHOR_SINK:-0}" != 1 ]; then
       echo "AUDIT_ANCHOR_URL=$ANCHOR_SINK_URL/anchors"
       echo "AUDIT_ANCHOR_TOKEN=$ANCHOR_SINK_TOKEN"
+      echo "AUDIT_ANCHOR_READ_TOKEN=$ANCHOR_SINK_READ_TOKEN"
     fi
   } >"$STACK_ENV_FILE"
 }
@@ -180,7 +182,7 @@ ensure_anchor_sink() {
     die "port $ANCHOR_PORT serves another stack's anchor sink; set ANCHOR_PORT for this stack"
   log "starting the anchor sink stand-in on $ANCHOR_SINK_URL"
   ANCHOR_SINK_PORT="$ANCHOR_PORT" ANCHOR_SINK_FILE="$ANCHOR_SINK_FILE" \
-    ANCHOR_SINK_TOKEN="$ANCHOR_SINK_TOKEN" \
+    ANCHOR_SINK_TOKEN="$ANCHOR_SINK_TOKEN" ANCHOR_SINK_READ_TOKEN="$ANCHOR_SINK_READ_TOKEN" \
     nohup "$DENO" run --quiet --allow-net=127.0.0.1 --allow-env --allow-read="$STACK_DIR" \
     --allow-write="$STACK_DIR" scripts/stack/anchor-sink/main.ts >"$STACK_DIR/anchor-sink.log" 2>&1 &
   echo $! >"$STACK_DIR/anchor-sink.pid"

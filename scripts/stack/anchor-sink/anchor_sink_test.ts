@@ -125,3 +125,32 @@ Deno.test("acknowledged anchors survive a restart; a torn last line is cut off",
     assert.equal((await AnchorStore.open(file)).size, 3, "the next append is a line of its own");
   });
 });
+
+Deno.test("with a read token, reads need it: the jobs' write token reads nothing, and it writes nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const handle = createHandler({
+      store: await AnchorStore.open(`${dir}/anchors.jsonl`),
+      token: TOKEN,
+      readToken: "read-token",
+    });
+    const call = (path: string, init?: RequestInit) =>
+      handle(new Request(`http://sink${path}`, init));
+    const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await call("/anchors", post([anchor(1, [[A, 1]])]))).status, 200);
+    assert.equal((await call("/anchors", post([anchor(2, [[A, 2]])], "read-token"))).status, 401);
+    for (const path of ["/heads", "/heads?all=true", "/anchors?from=1"]) {
+      for (const init of [undefined, bearer(TOKEN), bearer("wrong")]) {
+        const res = await call(path, init);
+        await res.body?.cancel();
+        assert.equal(res.status, 401, `${path} ${JSON.stringify(init)}`);
+      }
+      assert.equal((await call(path, bearer("read-token"))).status, 200, path);
+    }
+    const heads = await (await call("/heads", bearer("read-token"))).json();
+    assert.deepEqual(heads.chains, [{ chain_id: A, seq: 1, hash: hash(1) }]);
+    assert.equal((await call("/health")).status, 200, "health needs no token");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -2,6 +2,7 @@
 //   POST /anchors       {"anchors": [{id, created_at, heads: [{chain_id, seq, hash}]}]}
 //                       appends; an id already held with the same heads is a duplicate (200),
 //                       with other heads a conflict (409, nothing stored)
+//   (reads below need ANCHOR_SINK_READ_TOKEN as a Bearer token when it is set; /health never)
 //   GET  /heads         the latest anchored head per chain, as a verify_chains digest
 //   GET  /heads?all=true  every head ever anchored (several per chain)
 //   GET  /anchors?from=<id>&limit=<n>  the stored anchors, in id order
@@ -13,6 +14,11 @@ export interface SinkOptions {
   store: AnchorStore;
   /** When set, POST /anchors needs it as a Bearer token. */
   token?: string;
+  /**
+   * When set, reading anchors or heads needs it as a Bearer token: the verifier's own read
+   * credential (the jobs' token writes only, as the contract in docs/AUDIT.md asks).
+   */
+  readToken?: string;
 }
 
 /** Bodies above this are refused before they are read whole. */
@@ -73,6 +79,14 @@ async function append(req: Request, options: SinkOptions): Promise<Response> {
   return json({ accepted: outcome.accepted, duplicates: outcome.duplicates });
 }
 
+/** A read, answered only with the read token when the sink has one. */
+function readable(req: Request, options: SinkOptions, answer: () => Response): Promise<Response> {
+  if (!authorized(req, options.readToken)) {
+    return Promise.resolve(error(401, "missing or wrong bearer token for reading"));
+  }
+  return Promise.resolve(answer());
+}
+
 function list(url: URL, store: AnchorStore): Response {
   const from = Number(url.searchParams.get("from") ?? 1);
   const limit = Number(url.searchParams.get("limit") ?? MAX_LIST);
@@ -86,11 +100,15 @@ export function createHandler(options: SinkOptions): (req: Request) => Promise<R
   const routes: Record<string, Record<string, (req: Request, url: URL) => Promise<Response>>> = {
     "/anchors": {
       POST: (req) => append(req, options),
-      GET: (_req, url) => Promise.resolve(list(url, options.store)),
+      GET: (req, url) => readable(req, options, () => list(url, options.store)),
     },
     "/heads": {
-      GET: (_req, url) =>
-        Promise.resolve(json(options.store.digest(url.searchParams.get("all") === "true"))),
+      GET: (req, url) =>
+        readable(
+          req,
+          options,
+          () => json(options.store.digest(url.searchParams.get("all") === "true")),
+        ),
     },
     "/health": {
       GET: () =>

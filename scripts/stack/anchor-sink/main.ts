@@ -14,7 +14,11 @@ function portFromEnv(): number {
 }
 
 const store = await AnchorStore.open(Deno.env.get("ANCHOR_SINK_FILE") || ".local/anchors.jsonl");
-const handle = createHandler({ store, token: Deno.env.get("ANCHOR_SINK_TOKEN") || undefined });
+const handle = createHandler({
+  store,
+  token: Deno.env.get("ANCHOR_SINK_TOKEN") || undefined,
+  readToken: Deno.env.get("ANCHOR_SINK_READ_TOKEN") || undefined,
+});
 
 const server = Deno.serve({
   hostname: Deno.env.get("ANCHOR_SINK_HOST") || "127.0.0.1",
