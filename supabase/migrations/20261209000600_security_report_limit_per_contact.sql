@@ -1,5 +1,5 @@
--- The web intake's rate limit also counts the contact address: whatever source a sender claims,
--- one address is sent at most 5 acknowledgements an hour.
+-- The web intake's rate limit also counts the contact's mailbox: whatever source a sender claims,
+-- the form has one mailbox sent at most 5 acknowledgements an hour.
 --
 -- The public endpoint's limit keys on the client's IP, the first entry of x-forwarded-for. Kong
 -- (the local stack, self-hosting) appends to a client-sent x-forwarded-for, so that entry is the
