@@ -3,7 +3,7 @@
 -- events_org_target_idx, the account events through the partial events_account_target_idx, and
 -- no index takes every event at a random place any more.
 begin;
-select plan(5);
+select plan(6);
 
 set local enable_seqscan = off;
 
@@ -64,6 +64,10 @@ select bag_eq(
   $$values ('audit.events_pkey'), ('audit.events_org_time_idx'), ('audit.events_time_brin'),
       ('audit.events_org_target_idx'), ('audit.events_account_target_idx')$$,
   '[AUD-TGT-005] the trail''s indexes: none keyed by target alone for every event');
+select is_empty(
+  $$select indexrelid::regclass::text from pg_index
+    where indrelid = 'audit.events'::regclass and not (indisvalid and indisready)$$,
+  '[AUD-TGT-006] every index of the trail is valid (a failed concurrent build would not be)');
 
 select * from finish();
 rollback;
