@@ -3,7 +3,7 @@
 -- through audit.record_event(), which itself refuses anything but counts and flags, and only
 -- the actions of the table's one list.
 begin;
-select plan(66);
+select plan(71);
 
 -- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
 select tests.create_user('owner_a');
@@ -203,6 +203,50 @@ select is((select (audit.record_event('survey.restored', tests.org_id('Org A'),
 select results_eq($$select ok, events, broken_at_seq from audit.verify_chains()$$,
   $$values (true, 6::bigint, null::bigint)$$,
   '[AUD-061] the chain verifies');
+
+-- Code that runs as the owner is the owner's own ------------------------------------------------------
+-- A SECURITY INVOKER function runs with its caller's rights, so one the owner's functions call
+-- must be the owner's too: postgres could otherwise rewrite it and act as the owner unseen.
+select is_empty(
+  $$select p.oid::regprocedure::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname not in ('pg_catalog', 'information_schema', 'audit') and not p.prosecdef
+      and has_schema_privilege('cluso_audit_owner', n.oid, 'usage')
+      and has_function_privilege('cluso_audit_owner', p.oid, 'execute')$$,
+  '[AUD-067] the owner can call no SECURITY INVOKER function outside pg_catalog and its own schema');
+select is_empty(
+  $$select p.proname::text from pg_proc p where p.pronamespace = 'audit'::regnamespace
+      and p.prosrc ~ '\m(private|public|extensions|auth|storage|tests)\.[a-z_"]+\s*\('$$,
+  '[AUD-068] no function of the audit schema calls a function of another schema');
+select is_empty(
+  $$select t.tgrelid::regclass::text || ' ' || t.tgname from pg_trigger t
+      join pg_proc p on p.oid = t.tgfoid
+      join pg_class c on c.oid = t.tgrelid
+    where c.relnamespace = 'audit'::regnamespace and not t.tgisinternal
+      and p.proowner <> 'cluso_audit_owner'::regrole and not p.prosecdef$$,
+  '[AUD-069] every trigger of the audit tables runs the owner''s function or a SECURITY DEFINER one (which runs as its own owner)');
+
+-- postgres rewrites the private helpers the owner's functions once called; neither may run.
+create or replace function private."current_time"()
+returns timestamptz language plpgsql stable set search_path = '' as $$
+begin
+  raise exception 'private.current_time() ran as %', current_user;
+end;
+$$;
+create or replace function private.is_recording_object_name(p_name text)
+returns boolean language plpgsql immutable set search_path = '' as $$
+begin
+  raise exception 'private.is_recording_object_name() ran as %', current_user;
+end;
+$$;
+select lives_ok($$select audit.recording_access_rotate(now())$$,
+  '[AUD-070] the access log''s rotation runs none of postgres''s code as the owner');
+select is(
+  audit.log_recording_access('single', tests.user_id('owner_a'),
+    array[tests.org_id('Org A')], array[gen_random_uuid()], array[gen_random_uuid()],
+    array[gen_random_uuid()],
+    array[tests.org_id('Org A') || '/' || gen_random_uuid() || '/' || gen_random_uuid() || '/'
+      || gen_random_uuid() || '.webm']),
+  1, '[AUD-071] nor does logging a recording access (it still checks the object name)');
 
 select * from finish();
 rollback;
