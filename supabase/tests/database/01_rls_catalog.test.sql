@@ -2,7 +2,7 @@
 -- Exposed schemas are those PostgREST serves (supabase/config.toml [api].schemas: public,
 -- graphql_public) plus storage.objects (served by the Storage API).
 begin;
-select plan(23);
+select plan(24);
 
 -- The catalog check: tests.rls_catalog_violations() (helpers/30_catalog.sql), shared with
 -- 00_platform_standin, which proves it reports a table created without RLS.
@@ -152,6 +152,15 @@ select set_eq(
     ('transcripts.recording_id INSERT'), ('transcripts.language INSERT'),
     ('transcripts.body INSERT'), ('transcripts.language UPDATE'), ('transcripts.body UPDATE')$$,
   '[CAT-007] authenticated holds exactly the documented privileges: table-level SELECT; table-level INSERT only on profiles and none on organizations or memberships (RPCs create organisations, invitations are accepted instead); INSERT on invitations and content tables only on the listed columns (never id, created_by, created_at, deleted_*); DELETE on memberships and invitations only; UPDATE only on the listed columns (deletes go through RPCs)'
+);
+-- The service key bypasses RLS; what it may delete is what audits itself (20261210000200).
+select set_eq(
+  $$select c.relname || ' ' || p from pg_catalog.pg_class c
+      cross join unnest(array['DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES']) p
+    where c.relnamespace = 'public'::regnamespace and c.relkind in ('r', 'p')
+      and has_table_privilege('service_role', c.oid, p)$$,
+  $$values ('memberships DELETE'), ('invitations DELETE')$$,
+  '[CAT-024] service_role may DELETE only memberships and invitations (their triggers audit each removal), and TRUNCATE nothing'
 );
 select is_empty(
   $$select * from pg_temp.anon_executable_exposed_functions()$$,

@@ -8,7 +8,7 @@
 -- The retention purge, organisation deletion and account erasure fill the outbox; their
 -- suites check what they queue.
 begin;
-select plan(48);
+select plan(50);
 set local timezone = 'UTC';
 -- Start from an empty outbox (all rolled back at the end).
 delete from private.storage_removals;
@@ -311,6 +311,13 @@ select throws_ok($$select * from private.storage_removals$$, '42501',
   'permission denied for table storage_removals', '[PRV-022] service_role cannot read the outbox');
 select throws_ok($$select * from private.storage_removal_backlog$$, '42501',
   'permission denied for view storage_removal_backlog', '[PRV-023] service_role cannot read the backlog view');
+-- The service key deletes no survey data outside the audited paths (20261210000200).
+select throws_ok(
+  format('delete from public.surveys where id = %L', tests.survey_id('Reconcile org', 'rec')),
+  '42501', 'permission denied for table surveys',
+  '[PRV-028] service_role cannot DELETE a survey through the table (no audit event, no trash, no Storage removal)');
+select throws_ok($$truncate public.transcripts$$, '42501', 'permission denied for table transcripts',
+  '[PRV-029] nor TRUNCATE a content table');
 select tests.clear_authentication();
 select tests.authenticate_as('pat');
 select throws_ok($$select private.hard_delete_surveys(array[gen_random_uuid()], 'x', 'x')$$, '42501',
