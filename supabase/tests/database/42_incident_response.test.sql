@@ -5,7 +5,7 @@
 -- per affected user, once; delivery, lateness and the status report; every step audited; and
 -- the containment helpers.
 begin;
-select plan(72);
+select plan(73);
 
 -- ---------------------------------------------------------------------------------------------
 -- Closed to the API
@@ -64,6 +64,12 @@ select tests.create_survey('Other', 'omega', 1, 1);
 select tests.add_member('Acme', 'mallory', 'member');
 select tests.add_member('Acme', 'dora', 'member');
 delete from public.memberships where user_id = tests.user_id('dora');
+-- gwen owns Gone, hal is a member; Gone is deleted after the window, before the incident is
+-- scoped.
+select tests.create_user(u) from unnest(array['gwen', 'hal']) u;
+select tests.create_org('gwen', 'Gone');
+select tests.add_member('Gone', 'hal', 'member');
+select tests.remember_id('gone', tests.org_id('Gone'));
 select tests.mark_time('window_from');
 select tests.add_member('Acme', 'bob', 'admin');
 select tests.add_member('Side', 'mallory', 'member');
@@ -356,6 +362,9 @@ update auth.users set email = null where id = tests.user_id('zed');
 select tests.remember_id('old trash', tests.create_survey('Other', 'old-trash', 1, 2));
 update public.surveys set deleted_at = tests.marked_time('window_from') - interval '1 day'
 where id = tests.remembered_id('old trash');
+select tests.authenticate_as('gwen');
+select public.delete_organization(tests.remembered_id('gone'));
+select tests.clear_authentication();
 select tests.open_incident('key', tests.marked_time('detected'), jsonb_build_object(
   'leaked_key', 'service_role', 'window', jsonb_build_object(
     'from', tests.marked_time('window_from'), 'to', tests.marked_time('window_to'))));
@@ -375,6 +384,15 @@ select results_eq(
       and k.org_id = tests.org_id('Other') and o.org_id = tests.org_id('Other')$$,
   $$values (1, 2, 2, 2)$$,
   '[INC-081] a leaked key counts a survey trashed before the window, with its children; an organisation''s own exposure does not');
+select results_eq(
+  $$select o.sources, o.surveys, (select array_agg(r.user_id order by r.user_id)
+      from private.incident_recipients r where r.incident_id = o.incident_id
+        and r.user_id in (tests.user_id('gwen'), tests.user_id('hal')))
+    from private.incident_organizations o
+    where o.incident_id = tests.remembered_id('key') and o.org_id = tests.remembered_id('gone')$$,
+  $$select array['leaked_key'], 0, (select array_agg(u order by u)
+      from unnest(array[tests.user_id('gwen'), tests.user_id('hal')]) u)$$,
+  '[INC-082] a leaked key reaches an organisation deleted since the window, and its former members are told');
 select ok(
   (select bool_and(r.params -> 'actions' ? 'watch_for_phishing') from private.incident_recipients r
    where r.incident_id = tests.remembered_id('key'))
