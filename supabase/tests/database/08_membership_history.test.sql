@@ -3,7 +3,7 @@
 -- erasure (audit.membership_events, appended by triggers on public.memberships). Append-only
 -- for every role. Times are marked (tests.mark_time, the real clock) between the steps.
 begin;
-select plan(17);
+select plan(21);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_user('mo');
@@ -97,6 +97,44 @@ select tests.authenticate_as('ada');
 select throws_ok($$select * from audit.membership_events$$, '42501', null,
   '[MEM-014] clients cannot read it');
 select tests.clear_authentication();
+
+-- An invitation leaves with the owner who sent it (20261210000400) ------------------------------
+select tests.create_user(u) from unnest(array['ola', 'oskar', 'alt', 'alt2', 'kept']) u;
+select tests.create_org('ola', 'Inviters');
+select tests.add_member('Inviters', 'oskar', 'owner');
+select tests.authenticate_as('oskar');
+insert into public.invitations (org_id, user_id, role)
+values (tests.org_id('Inviters'), tests.user_id('alt'), 'admin'),
+  (tests.org_id('Inviters'), tests.user_id('alt2'), 'member');
+select tests.clear_authentication(), tests.authenticate_as('ola');
+insert into public.invitations (org_id, user_id, role)
+values (tests.org_id('Inviters'), tests.user_id('kept'), 'member');
+-- Ola demotes Oskar, then removes him.
+update public.memberships set role = 'admin'
+where org_id = tests.org_id('Inviters') and user_id = tests.user_id('oskar');
+select tests.clear_authentication();
+select is(
+  (select array_agg(i.user_id) from public.invitations i
+   where i.org_id = tests.org_id('Inviters')),
+  array[tests.user_id('kept')],
+  '[MEM-018] an owner demoted to admin: the invitations they sent are withdrawn, the other owner''s kept');
+select results_eq(
+  $$select reason, count(*)::int from audit.events
+    where action = 'invitation.removed' and org_id = tests.org_id('Inviters') group by 1$$,
+  $$values ('invitation_withdrawn'::text, 2)$$,
+  '[MEM-019] each withdrawal is audited as invitation.removed');
+select tests.authenticate_as('alt');
+select throws_ok(format('select public.accept_invitation(%L)', tests.org_id('Inviters')), 'P0002',
+  null, '[MEM-020] the account the former owner invited cannot get in');
+select tests.clear_authentication();
+-- Ola leaves her own invitations behind when she is removed (Oskar owns again first).
+update public.memberships set role = 'owner'
+where org_id = tests.org_id('Inviters') and user_id = tests.user_id('oskar');
+delete from public.memberships
+where org_id = tests.org_id('Inviters') and user_id = tests.user_id('ola');
+select is_empty(
+  $$select 1 from public.invitations where org_id = tests.org_id('Inviters')$$,
+  '[MEM-021] a removed owner''s invitations go with them');
 
 select * from finish();
 rollback;
