@@ -64,16 +64,42 @@ const ANSWERS: SqlStateAnswers = {
   "42501": { status: 401, message: "sign in to manage respondents" },
 };
 
-async function manifestAsCaller(
-  sql: Sql,
+interface Export {
+  manifest: Manifest;
+  audio: Record<string, Uint8Array>;
+}
+
+// The ledger entry public.respondent_export opens is completed in the same call, so the audio is
+// read before that transaction commits: a Storage failure rolls the request back, and the ledger,
+// the audit trail and the receipt never record an access request as answered when nothing was
+// handed over. Until then the request is open, so a second export of the same respondent waits.
+async function exportAsCaller(
+  deps: RespondentExportDeps,
   caller: SessionCaller,
   body: z.output<typeof Body>,
-): Promise<Manifest> {
-  return await asCaller(sql, { caller, answers: ANSWERS }, async (tx) => {
+): Promise<Export> {
+  return await asCaller(deps.sql, { caller, answers: ANSWERS }, async (tx) => {
     const [row] = await tx`select public.respondent_export(${body.org_id}::uuid,
       ${body.respondent_ref}, ${body.regime}) as manifest`;
-    return row.manifest as Manifest;
+    const manifest = row.manifest as Manifest;
+    return { manifest, audio: await readAudio(deps.audio, manifest) };
   });
+}
+
+async function readAudio(
+  source: AudioSource,
+  manifest: Manifest,
+): Promise<Record<string, Uint8Array>> {
+  const files: Record<string, Uint8Array> = {};
+  for (const response of manifest.responses) {
+    for (const answer of response.answers) {
+      const audio = await source.read(answer.object_path);
+      // A recording row whose object never arrived (or has left) has no audio to give.
+      if (audio === null) answer.audio_file = null;
+      else if (answer.audio_file) files[answer.audio_file] = audio;
+    }
+  }
+  return files;
 }
 
 export function createRespondentExportHandler(
@@ -88,17 +114,8 @@ export function createRespondentExportHandler(
         "sign in to manage respondents",
       );
       const body = await parseJsonBody(req, Body);
-      const manifest = await manifestAsCaller(deps.sql, caller, body);
-      const files: Record<string, Uint8Array> = {};
-      for (const response of manifest.responses) {
-        for (const answer of response.answers) {
-          const audio = await deps.audio.read(answer.object_path);
-          // A recording row whose object never arrived (or has left) has no audio to give.
-          if (audio === null) answer.audio_file = null;
-          else if (answer.audio_file) files[answer.audio_file] = audio;
-        }
-      }
-      files["manifest.json"] = strToU8(JSON.stringify(manifest, null, 2));
+      const { manifest, audio } = await exportAsCaller(deps, caller, body);
+      const files = { ...audio, "manifest.json": strToU8(JSON.stringify(manifest, null, 2)) };
       // Audio is already compressed: stored as is, the manifest deflated.
       const zip = zipSync(files, { level: 0 });
       return new Response(zip, {

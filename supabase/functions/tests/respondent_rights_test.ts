@@ -169,3 +169,44 @@ Deno.test({
     await assert.rejects(refused.read(missing));
   },
 });
+
+Deno.test({
+  name: "an export whose audio cannot be read records no answered request",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const sql = adminSql();
+    const pool = createSql(stack.DB_URL, { applicationName: "respondent-export-test", max: 2 });
+    let reads = 0;
+    const handler = createRespondentExportHandler({
+      sql: pool,
+      audio: {
+        read() {
+          reads++;
+          return Promise.reject(new Error("Storage is down"));
+        },
+      },
+      jwtSecret: stack.JWT_SECRET,
+    });
+    try {
+      const admin = await createUser(sql, "panel-admin");
+      const org = await createOrganization(sql, admin, [
+        { user: admin, role: "owner", joinedAgo: "1y" },
+      ]);
+      await seedSurvey(sql, org, { questions: 2, responses: 1 });
+      const res = await exportAs(handler, admin, { org_id: org, respondent_ref: "resp-1" });
+      assert.equal(res.status, 500);
+      assert.equal(reads, 1, "the export got as far as the audio");
+      // Neither the ledger nor the trail says the request was answered: it was not.
+      const [{ requests }] = await sql`select count(*)::int as requests from private.dsr_requests
+        where subject_org_id = ${org}`;
+      assert.equal(requests, 0);
+      const [{ events }] = await sql`select count(*)::int as events from audit.events
+        where org_id = ${org} and action like 'data_subject_request.%'`;
+      assert.equal(events, 0);
+    } finally {
+      await pool.end({ timeout: 5 });
+      await sql.end({ timeout: 5 });
+    }
+  },
+});
