@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(38);
+select plan(41);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -93,6 +93,41 @@ select is(
 select throws_ok(
   $$select private.data_export_page((select id from claimed), (select lease_token from claimed), 'secrets', null, 10)$$,
   '22023', 'unknown export section', '[EXP-016] an unknown section is refused');
+
+-- Eve created a survey, and (as its records say) the organisation, of Gus's Former org; she was
+-- removed, then Gus renamed the survey and trashed it. Her export keeps what is hers (the ids,
+-- when she created them) and shows nothing of what the organisation did after she left.
+select tests.create_user('gus');
+select tests.create_org('gus', 'Former org');
+select tests.add_member('Former org', 'eve', 'admin');
+select tests.remember_id('former survey', tests.create_survey('Former org', 'former'));
+update public.surveys set created_by = tests.user_id('eve')
+where id = tests.remembered_id('former survey');
+update public.organizations set created_by = tests.user_id('eve')
+where id = tests.org_id('Former org');
+delete from public.memberships
+where org_id = tests.org_id('Former org') and user_id = tests.user_id('eve');
+update public.surveys set title = 'Renamed after she left', deleted_at = now()
+where id = tests.remembered_id('former survey');
+create temporary table former_page on commit drop as
+  select s.section, i.item from unnest(array['surveys_created', 'organizations_created']) s(section)
+  cross join lateral jsonb_array_elements(private.data_export_page((select id from claimed),
+    (select lease_token from claimed), s.section, null, 10) -> 'items') i(item);
+select results_eq(
+  $$select item ->> 'title', item ->> 'slug', item ->> 'deleted_at', item ? 'created_at'
+    from former_page where section = 'surveys_created'
+      and (item ->> 'id')::uuid = tests.remembered_id('former survey')$$,
+  $$values (null::text, null::text, null::text, true)$$,
+  '[EXP-039] a survey the account created in an organisation it left: its id and creation, not the title, slug or trash state the organisation gave it since');
+select is(
+  (select count(*)::int from former_page where section = 'surveys_created'
+     and item ->> 'title' is not null),
+  3, '[EXP-040] the surveys of its own organisation keep their titles');
+select results_eq(
+  $$select item ->> 'name' from former_page where section = 'organizations_created'
+    order by item ->> 'name' nulls last$$,
+  $$values ('Eve org'::text), (null)$$,
+  '[EXP-041] an organisation it created and left is listed without its current name');
 
 select private.data_export_finish((select id from claimed), (select lease_token from claimed),
   (select id from claimed) || '.json', '{"surveys_created": 3}');
