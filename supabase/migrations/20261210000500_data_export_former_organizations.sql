@@ -7,8 +7,14 @@
 -- For an organisation the account no longer belongs to, those sections now keep what is the
 -- account's own (the ids, and when it created them) and give null for the organisation's
 -- current name, the survey's title and slug and its trash state. recordings_created carries no
--- such field. data_export_page is restated whole; the one change is those two sections.
--- 51_dsr_account_export DSR-EXP-0xx checks it; docs/DATA_SUBJECT_RIGHTS.md says so.
+-- such field. docs/DATA_SUBJECT_RIGHTS.md says so; 51_dsr_account_export EXP-039..041 check it.
+--
+-- The recording access log's page cursor was the greatest `accessed_at::text || '|' || name`
+-- of the page, which is the page's last row only while the session's UTC offset stays the same:
+-- across a change to or from daylight saving time the next page repeated rows. It is now the
+-- last row's key with its time in UTC (EXP-042).
+--
+-- data_export_page is restated whole; the changes are those three sections.
 
 create or replace function private.data_export_page(
   p_export_id uuid, p_lease_token uuid, p_section text, p_after text, p_limit integer
@@ -98,7 +104,11 @@ begin
     select jsonb_agg(jsonb_build_object('accessed_at', a.accessed_at, 'org_id', a.org_id,
         'survey_id', a.survey_id, 'recording_id', a.recording_id,
         'access_path', a.access_path) order by a.accessed_at, a.object_name),
-      max(a.accessed_at::text || '|' || a.object_name)
+      -- The last row's key, its time written in UTC: the greatest text of the page is not
+      -- the last row where the session's offset changes within it (daylight saving time) or
+      -- where the collation sets punctuation aside.
+      (array_agg(to_char(a.accessed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        || '|' || a.object_name order by a.accessed_at desc, a.object_name desc))[1]
     into v_items, v_next
     from (select * from audit.recording_access a where a.user_id = v_user
             and (p_after is null or (a.accessed_at, a.object_name) >

@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(41);
+select plan(42);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -128,6 +128,22 @@ select results_eq(
     order by item ->> 'name' nulls last$$,
   $$values ('Eve org'::text), (null)$$,
   '[EXP-041] an organisation it created and left is listed without its current name');
+
+-- Three grants to Eve across the end of daylight saving time in New York (01:30 EDT, then
+-- 01:10 and 01:20 EST): read in pages of two in that time zone, each once.
+select tests.as_audit_owner(format($$insert into audit.recording_access (accessed_at, user_id,
+    org_id, survey_id, response_id, object_name, access_path, request_id)
+  select t, %L, g, g, g, g || '/' || g || '/' || g || '/' || g || '.webm', 'single', 'tx:1'
+  from unnest(array['2026-11-01 05:30Z', '2026-11-01 06:10Z', '2026-11-01 06:20Z']::timestamptz[]) t,
+    gen_random_uuid() g$$, tests.user_id('eve')));
+set local timezone = 'America/New_York';
+select is(
+  (select jsonb_array_length(private.data_export_page((select id from claimed),
+     (select lease_token from claimed), 'recording_access_log',
+     private.data_export_page((select id from claimed), (select lease_token from claimed),
+       'recording_access_log', null, 2) ->> 'next', 2) -> 'items')),
+  1, '[EXP-042] the access log''s pages follow on in a time zone whose offset changes within a page');
+reset timezone;
 
 select private.data_export_finish((select id from claimed), (select lease_token from claimed),
   (select id from claimed) || '.json', '{"surveys_created": 3}');
