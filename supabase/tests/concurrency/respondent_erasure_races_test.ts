@@ -80,3 +80,31 @@ Deno.test("an upload that commits first is queued for removal with the responden
     await sql.end({ timeout: 1 });
   }
 });
+
+Deno.test("two erasures of one respondent at once: one erases, the other finds no respondent", async () => {
+  const sql = adminSql();
+  try {
+    const owner = await createUser(sql, "owner");
+    const orgId = await createOrg(sql, owner);
+    await respondentFolder(sql, orgId);
+    const first = await openSession(sql, owner);
+    await first`select public.respondent_erase(${orgId}, 'R-1')`;
+    const second = await openSession(sql, owner);
+    const pid = await backendPid(second);
+    const erasing = errorOf(second`select public.respondent_erase(${orgId}, 'R-1')`);
+    assert.equal(await waitsOnLock(sql, pid), true, "the second erasure waits for the first");
+    await finish(first, "commit");
+    assert.equal((await erasing)?.code, "P0002", "nothing is left to erase");
+    await finish(second, "rollback");
+    const [{ events }] = await sql<[{ events: number }]>`
+      select count(*)::int as events from audit.events
+      where org_id = ${orgId} and action = 'respondent.erased'`;
+    assert.equal(events, 1, "the one response is audited as erased once");
+    const [{ requests }] = await sql<[{ requests: number }]>`
+      select count(*)::int as requests from private.dsr_requests
+      where subject_org_id = ${orgId} and request_type = 'erasure'`;
+    assert.equal(requests, 1, "one erasure request in the ledger");
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+});
