@@ -10,7 +10,7 @@ import { readBoundedText } from "../_shared/security-report/body.ts";
 import type { IntakeDeps } from "../_shared/security-report/deps.ts";
 import { LIMITS, submitReport } from "../_shared/security-report/report.ts";
 import { answer } from "../_shared/security-report/respond.ts";
-import { sourceHash } from "../_shared/security-report/source.ts";
+import { senderKey, sourceHash } from "../_shared/security-report/source.ts";
 import { SIGNATURE_HEADER, signatureIsValid } from "./signature.ts";
 
 /** Providers post the whole message; attachments are not read but count towards this. */
@@ -76,7 +76,7 @@ export function securityInboundHandler(deps: IntakeDeps) {
           details: fit(details, LIMITS.details),
           severity: null,
         },
-        { source: await sourceHash(deps.hashSecret, `mail:${contact}`) },
+        { source: await sourceHash(deps.hashSecret, senderKey(contact)) },
       );
       deps.logger.info("security report received", { reference, channel: "email" });
       return json({ reference }, 200);

@@ -27,16 +27,32 @@ export function clientIp(req: Request): string {
 }
 
 /**
- * The rate limit's key for the contact address a web report names: one mailbox however it is
- * spelt (case, a "+tag" sub-address, dots in a Gmail local part). Apart from inbound mail's
+ * One mailbox however its address is spelt: case, a "+tag" sub-address, and for Gmail the dots
+ * of the local part and the googlemail.com domain, which all deliver to the same inbox.
+ */
+function mailbox(address: string): string {
+  const normal = address.trim().toLowerCase();
+  const at = normal.lastIndexOf("@");
+  let domain = normal.slice(at + 1);
+  let local = normal.slice(0, at).split("+")[0];
+  if (domain === "googlemail.com") domain = "gmail.com";
+  if (domain === "gmail.com") local = local.replaceAll(".", "");
+  return `${local}@${domain}`;
+}
+
+/**
+ * The rate limit's key for the contact address a web report names. Apart from inbound mail's
  * sender key, so someone naming a reporter's address can hold up the web form for that address
  * for an hour, never the reporter's mail.
  */
 export function contactKey(contact: string): string {
-  const address = contact.trim().toLowerCase();
-  const at = address.lastIndexOf("@");
-  const domain = address.slice(at + 1);
-  let mailbox = address.slice(0, at).split("+")[0];
-  if (domain === "gmail.com" || domain === "googlemail.com") mailbox = mailbox.replaceAll(".", "");
-  return `contact:${mailbox}@${domain}`;
+  return `contact:${mailbox(contact)}`;
+}
+
+/**
+ * The rate limit's key for an inbound mail's sender, who is acknowledged by mail: one mailbox
+ * however it is spelt, so a forged sender varying "+tag" cannot mail one inbox without bound.
+ */
+export function senderKey(sender: string): string {
+  return `mail:${mailbox(sender)}`;
 }
