@@ -3,7 +3,7 @@
 -- the lease; finished into the ledger and the outbox; downloadable while it lives; forgotten
 -- with an erased account. The bucket is closed to every client.
 begin;
-select plan(42);
+select plan(43);
 
 select tests.clear_account_erasure_queue();
 delete from private.dsr_requests;
@@ -246,6 +246,11 @@ select results_eq(
        where bucket_id = 'data-exports' and object_name = (select id from gil_claimed) || '.json')$$,
   $$values (0, 0, array['export_expired'])$$,
   '[EXP-036] once: its archive queued as expired, its row gone, nothing left to take');
+select tests.authenticate_as('gil');
+select throws_ok($$select * from public.data_export_download()$$, 'PT410',
+  'this export has expired: request a new one',
+  '[EXP-043] once its row is gone, the download still answers that it expired, not that there was none');
+select tests.clear_authentication();
 select private.storage_removal_settle(
   array(select id from private.storage_removals where bucket_id = 'data-exports'
           and object_name = (select id from gil_claimed) || '.json'),
