@@ -22,10 +22,11 @@ select set_eq(
     'edge_function_calls_succeeded', 'audit_anchors_published', 'audit_owner_unused',
     'mail_not_stuck', 'mail_not_failed', 'security_reports_acknowledged',
     'recording_access_partitions_ahead', 'recording_access_retention_kept',
-    'incident_users_notified', 'data_subject_requests_within_deadline', 'data_exports_built'],
-  '[HLT-001] job_health reports exactly the sixteen checks'
+    'incident_users_notified', 'data_subject_requests_within_deadline', 'data_exports_built',
+    'data_subject_request_receipts_issued'],
+  '[HLT-001] job_health reports exactly the seventeen checks'
 );
-select is((select count(*)::int from private.job_health()), 16,
+select is((select count(*)::int from private.job_health()), 17,
   '[HLT-014] one row per check: no check is reported twice');
 select is((select bool_and(ok) from private.job_health()), true,
   '[HLT-002] with nothing pending, every check is ok');

@@ -3,7 +3,7 @@
 -- only a signature over exactly that content, and mails it; it names nobody. Signing and
 -- verification themselves are proven end to end in supabase/functions/tests/data_export_test.ts.
 begin;
-select plan(11);
+select plan(14);
 
 delete from private.dsr_requests;
 select tests.create_user('gus');
@@ -60,6 +60,26 @@ select tests.authenticate_as('gus');
 select throws_ok($$select private.dsr_receipt('DSR-000000000000')$$, '42501', null,
   '[RCP-011] clients cannot read receipts from the database');
 select tests.clear_authentication();
+
+-- A receipt left unsigned (no key, a failing phase) turns job health red after an hour.
+select tests.set_now('2030-01-01 10:00+00');
+select tests.remember_id('gus erasure', (private.dsr_open('erasure', 'account', 'GDPR',
+  'account_erasure', tests.user_id('gus'), p_subject_user_id => tests.user_id('gus'))).id);
+select private.dsr_complete(tests.remembered_id('gus erasure'), '{"surveys": 0}', 'test');
+select tests.set_now('2030-01-01 10:59+00');
+select is((select ok from private.job_health() where check_name = 'data_subject_request_receipts_issued'),
+  true, '[RCP-012] a receipt waiting under an hour is not late');
+select tests.set_now('2030-01-01 11:01+00');
+select results_eq(
+  $$select ok, detail -> 'oldest' -> 0 ->> 'ref' from private.job_health()
+    where check_name = 'data_subject_request_receipts_issued'$$,
+  $$select false, (select ref from private.dsr_requests where id = tests.remembered_id('gus erasure'))$$,
+  '[RCP-013] one unsigned an hour after its request completed turns job health red, by reference');
+create temporary table late on commit drop as select * from private.dsr_receipt_pending();
+select private.dsr_receipt_store((select id from late), (select content from late),
+  repeat('B', 86), '0123456789abcdef');
+select is((select ok from private.job_health() where check_name = 'data_subject_request_receipts_issued'),
+  true, '[RCP-014] signed, it is green again');
 
 select * from finish();
 rollback;
