@@ -69,6 +69,24 @@ export type Database = {
         };
         Relationships: [];
       };
+      account_former_identifiers: {
+        Row: {
+          identifier_hash: string;
+          left_at: string;
+          user_id: string;
+        };
+        Insert: {
+          identifier_hash: string;
+          left_at: string;
+          user_id: string;
+        };
+        Update: {
+          identifier_hash?: string;
+          left_at?: string;
+          user_id?: string;
+        };
+        Relationships: [];
+      };
       audit_anchors: {
         Row: {
           attempts: number;
@@ -1424,6 +1442,10 @@ export type Database = {
       recording_upload_slot: {
         Args: { p_extension: string; p_file_id?: string; p_response_id: string };
         Returns: string;
+      };
+      remember_former_identifiers: {
+        Args: { p_identifiers: string[]; p_user_id: string };
+        Returns: undefined;
       };
       request_account_erasure: {
         Args: { p_user_id: string };

@@ -5,8 +5,12 @@
 -- delivery leaves its recipient unreachable, so the incident can still close; other addresses,
 -- even ones containing the erased one, keep their mail; an account the platform deleted loses
 -- its mail too (found by the address's hash); the account.erased event counts what went.
+-- Addresses the account gave up go too (an email or phone changed, a linked identity's email):
+-- their mail and GoTrue's entries naming them, written until the account left them, whichever
+-- way the account goes; someone who took the address over later keeps theirs; the remembered
+-- hashes go with the erasure.
 begin;
-select plan(11);
+select plan(20);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 delete from private.mail_outbox;
@@ -94,6 +98,117 @@ select is(
   (select (details ->> 'mail_messages_deleted')::int from audit.events
    where action = 'account.erased' and target_id = tests.remembered_id('dan user')::text),
   1, '[ERM-011] and its event counts that one message');
+
+-- ---------------------------------------------------------------------------------------------
+-- Former addresses. Eve: mail given up and queued to her first email, GoTrue's entries naming
+-- only that email, her first phone, or the email of a Google identity she then unlinked; a
+-- GitHub identity with its own email is still linked when she goes.
+-- ---------------------------------------------------------------------------------------------
+select tests.set_now('2030-05-02 12:00:00+00');
+select tests.create_user('eve', '+15550100901');
+select tests.create_user('fay');
+insert into auth.identities (provider_id, user_id, identity_data, provider)
+values (tests.user_id('eve')::text, tests.user_id('eve'),
+    jsonb_build_object('sub', tests.user_id('eve')::text, 'email', 'eve@example.test'), 'email'),
+  ('google-eve', tests.user_id('eve'), '{"sub": "google-eve", "email": "Eve.G@example.test"}',
+    'google'),
+  ('github-eve', tests.user_id('eve'), '{"sub": "github-eve", "email": "eve.gh@example.test"}',
+    'github');
+select tests.remember_id('eve user', tests.user_id('eve'));
+select tests.remember_id('eve failed', private.mail_enqueue('eve@example.test',
+  'data_export_ready', '{"reference": "DSR-0123456789AB"}'));
+update private.mail_outbox set status = 'failed', attempts = 12, last_error = '550 mailbox gone'
+where id = tests.remembered_id('eve failed');
+select tests.remember_id('eve queued', private.mail_enqueue('EVE@example.test', 'dsr_receipt',
+  '{"reference": "DSR-0123456789AB"}'));
+create temporary table eve_log on commit drop as
+  select gen_random_uuid() as id, v.owner, v.payload, v.created_at::timestamptz
+  from (values
+    ('eve', '{"action":"user_recovery_requested","actor_username":"eve@example.test","log_type":"user"}',
+      '2030-05-02 11:00:00+00'),
+    ('eve', '{"action":"user_confirmation_requested","actor_username":"+15550100901","log_type":"user"}',
+      '2030-05-02 11:00:00+00'),
+    ('eve', '{"action":"user_recovery_requested","actor_username":"eve.g@example.test","log_type":"user"}',
+      '2030-05-02 11:00:00+00'),
+    ('eve', '{"action":"user_recovery_requested","actor_username":"EVE.GH@example.test","log_type":"user"}',
+      '2030-05-02 11:00:00+00'),
+    -- Fay's, once Eve's first email is hers.
+    ('fay', '{"action":"user_recovery_requested","actor_username":"eve@example.test","log_type":"user"}',
+      '2030-05-02 13:00:00+00')
+  ) v(owner, payload, created_at);
+insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+select u.instance_id, l.id, l.payload::json, l.created_at, '203.0.113.9'
+from eve_log l join auth.users u on u.id = tests.user_id('eve');
+
+-- At 12:30 Eve changes her email and phone (GoTrue updates her email identity with them) and
+-- unlinks Google.
+select tests.set_now('2030-05-02 12:30:00+00');
+update auth.users set email = 'eve.new@example.test', phone = '+15550100902'
+where id = tests.user_id('eve');
+update auth.identities set identity_data = identity_data || '{"email": "eve.new@example.test"}'
+where user_id = tests.user_id('eve') and provider = 'email';
+delete from auth.identities where provider_id = 'google-eve' and provider = 'google';
+select set_eq(
+  $$select identifier_hash from private.account_former_identifiers
+    where user_id = tests.user_id('eve')$$,
+  $$select encode(sha256(convert_to(x, 'UTF8')), 'hex')
+    from unnest(array['eve@example.test', '+15550100901', 'eve.g@example.test']) x$$,
+  '[ERM-020] the account''s former email, phone and unlinked identity''s email are remembered, as hashes of the lower-cased values only');
+
+-- At 13:00 Fay takes Eve's first email: what she is sent there is hers.
+select tests.set_now('2030-05-02 13:00:00+00');
+update auth.users set email = 'eve@example.test' where id = tests.user_id('fay');
+select tests.remember_id('fay mail', private.mail_enqueue('eve@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+
+select tests.request_account_erasure('eve');
+select count(*) from tests.run_account_erasure('eve');
+select set_eq(
+  $$select id from private.mail_outbox where lower(recipient) = 'eve@example.test'$$,
+  $$values (tests.remembered_id('fay mail'))$$,
+  '[ERM-021] Eve''s given-up and queued mail to her former email is gone; Fay''s, sent there after Eve left it, stays');
+select set_eq(
+  $$select id from auth.audit_log_entries where id in (select id from eve_log)$$,
+  $$select id from eve_log where owner = 'fay'$$,
+  '[ERM-022] GoTrue''s entries naming only Eve''s former email, former phone, unlinked or linked identity''s email are gone; Fay''s later one stays');
+select is(
+  (select (details ->> 'mail_messages_deleted')::int from audit.events
+   where action = 'account.erased' and target_id = tests.remembered_id('eve user')::text),
+  2, '[ERM-023] the account.erased event counts the two messages to her former email');
+select is_empty(
+  $$select 1 from private.account_former_identifiers
+    where user_id = tests.remembered_id('eve user')$$,
+  '[ERM-024] the hashes of her former addresses are gone with the erasure');
+
+-- Gus changes his email, then the platform deletes him.
+select tests.create_user('gus');
+select tests.remember_id('gus user', tests.user_id('gus'));
+select tests.remember_id('gus mail', private.mail_enqueue('gus@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+select u.instance_id, tests.remember_id('gus log', gen_random_uuid()),
+  '{"action":"user_recovery_requested","actor_username":"gus@example.test","log_type":"user"}',
+  '2030-05-02 12:00:00+00', '203.0.113.9'
+from auth.users u where u.id = tests.user_id('gus');
+select tests.set_now('2030-05-02 13:30:00+00');
+update auth.users set email = 'gus.new@example.test' where id = tests.user_id('gus');
+delete from auth.users where id = tests.user_id('gus');
+select is(
+  (select count(*)::int from private.account_former_identifiers
+   where user_id = tests.remembered_id('gus user')),
+  1, '[ERM-025] control: a platform deletion leaves the former email''s hash for the erasure');
+select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
+from private.account_erasure_claim() c;
+select is_empty(
+  $$select 1 from private.mail_outbox where id = tests.remembered_id('gus mail')$$,
+  '[ERM-026] a platform-deleted account''s mail to its former email is gone once its erasure completes');
+select is_empty(
+  $$select 1 from auth.audit_log_entries where id = tests.remembered_id('gus log')$$,
+  '[ERM-027] and GoTrue''s entry naming only that former email');
+select is_empty(
+  $$select 1 from private.account_former_identifiers
+    where user_id = tests.remembered_id('gus user')$$,
+  '[ERM-028] and the remembered hash');
 
 select * from finish();
 rollback;

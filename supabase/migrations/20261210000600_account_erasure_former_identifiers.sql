@@ -1,0 +1,307 @@
+-- Account erasure also finds what was sent to, or logged under, an address the account had
+-- before it changed it.
+--
+-- The erasure's last step found the mail outbox rows and GoTrue's log entries to delete by the
+-- hash of the account's current email and phone only. A user who changed their address left
+-- behind everything that named the old one: a given-up message (the outbox purge removes only
+-- sent mail) was kept forever, a queued one was still delivered after the erasure, and GoTrue's
+-- entries naming only the old email (recovery and magic-link requests, with the caller's IP)
+-- stayed. docs/ACCOUNT_ERASURE.md promises every log row and every message naming the account's
+-- email goes.
+--
+-- So the database now remembers, per account, the sha256 of every email and phone it gave up
+-- (private.account_former_identifiers, hashes only, as identifier_hashes already does for a
+-- platform deletion): an email or phone changed on auth.users, and the email of an identity
+-- whose address changed or that was unlinked or deleted (auth.identities.email can differ from
+-- the user's: a linked Google account's). Each hash carries the moment the account left the
+-- address: the address is free from then on and may become someone else's, so only mail queued
+-- and log entries written until that moment are the account's. The table has no foreign key to
+-- auth.users: a platform deletion of the user must leave the hashes for its erasure request to
+-- find (the identities' cascade records their emails then). The erasure's last step, for both
+-- origins, deletes by these hashes too, together with the identities' current emails, and then
+-- deletes the hashes themselves, which are personal data, after the user row (whose cascade to
+-- auth.identities records the identities' emails once more).
+--
+-- private.account_erasure_step is restated whole (PL/pgSQL has no partial replacement); the
+-- changes are in its erase_user step: the identities' emails, the bounded former identifiers in
+-- the two deletions, and the deletion of the remembered hashes.
+
+create table private.account_former_identifiers (
+  -- No foreign key: the hashes outlive a platform deletion of the user until its erasure ends.
+  user_id uuid not null,
+  -- sha256 (hex) of the lower-cased email or phone; never the plain value.
+  identifier_hash text not null check (identifier_hash ~ '^[0-9a-f]{64}$'),
+  -- When the account gave the address up: later mail and log entries naming it are not its.
+  left_at timestamptz not null,
+  primary key (user_id, identifier_hash)
+);
+alter table private.account_former_identifiers enable row level security;
+alter table private.account_former_identifiers force row level security;
+revoke all on private.account_former_identifiers from public, anon, authenticated, service_role;
+
+-- Records the hashes of the given identifiers the account gave up now. The latest moment wins
+-- when an address is left again after the account took it back. Called by the two triggers'
+-- functions, as their owner.
+create function private.remember_former_identifiers(p_user_id uuid, p_identifiers text[])
+returns void
+language sql
+set search_path = ''
+as $$
+  insert into private.account_former_identifiers as f (user_id, identifier_hash, left_at)
+  select distinct p_user_id, encode(sha256(convert_to(lower(x), 'UTF8')), 'hex'),
+    private.current_time()
+  from unnest(p_identifiers) x
+  -- An empty email or phone names nobody.
+  where nullif(x, '') is not null
+  on conflict (user_id, identifier_hash) do update
+  set left_at = greatest(f.left_at, excluded.left_at);
+$$;
+
+-- After GoTrue (or anyone) changes a user's email or phone: the old one is remembered. A change
+-- of case only keeps the same address.
+create function private.remember_former_user_identifiers()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  perform private.remember_former_identifiers(new.id, array[
+    case when lower(old.email) is distinct from lower(new.email) then old.email end,
+    case when old.phone is distinct from new.phone then old.phone end]);
+  return null;
+end;
+$$;
+
+-- After an identity's email changes or the identity goes (unlinked, or with its user): its email
+-- is remembered.
+create function private.remember_former_identity_email()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if tg_op = 'DELETE' or old.email is distinct from new.email then
+    perform private.remember_former_identifiers(old.user_id, array[old.email]);
+  end if;
+  return null;
+end;
+$$;
+
+create trigger users_remember_former_identifiers after update of email, phone on auth.users
+  for each row
+  when (old.email is distinct from new.email or old.phone is distinct from new.phone)
+  execute function private.remember_former_user_identifiers();
+
+create trigger identities_remember_former_email after update of identity_data or delete
+  on auth.identities
+  for each row execute function private.remember_former_identity_email();
+
+revoke all on function
+  private.remember_former_identifiers(uuid, text[]),
+  private.remember_former_user_identifiers(),
+  private.remember_former_identity_email()
+from public, anon, authenticated, service_role;
+
+create or replace function private.account_erasure_step(
+  p_request_id uuid, p_lease_token uuid, p_batch_size integer default 200,
+  p_lease interval default interval '5 minutes'
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_now timestamptz := private.current_time();
+  v_request private.account_erasure_requests;
+  v_user uuid;
+  v_org uuid;
+  v_surveys uuid[];
+  v_counts jsonb;
+  v_hashes text[];
+  v_mail_ids uuid[];
+  v_user_exists boolean;
+  -- The reason every deletion of this request is audited with.
+  v_cause text;
+  v_n bigint;
+  v_result jsonb;
+begin
+  select * into v_request from private.account_erasure_requests r
+  where r.id = p_request_id for update;
+  if not found then
+    raise exception 'account erasure request % not found', p_request_id using errcode = 'P0002';
+  end if;
+  -- Fails closed: a request nobody holds (null token or lease) is never worked on.
+  if p_lease_token is null or v_request.lease_token is distinct from p_lease_token
+    or v_request.leased_until is null or v_request.leased_until <= v_now then
+    raise exception 'the lease on account erasure request % was lost', p_request_id
+      using errcode = '55P03';
+  end if;
+  v_user := v_request.user_id;
+  v_cause := case v_request.origin when 'auth_user_deleted' then 'auth_user_deleted'
+    else 'account_erasure' end;
+
+  if v_request.step = 'transfer_ownership' then
+    v_n := private.account_erasure_transfer_ownership(v_user);
+    v_request.progress := v_request.progress || jsonb_build_object('ownership_transferred', v_n);
+    v_request.step := 'delete_solo_organizations';
+    v_result := jsonb_build_object('step', 'transfer_ownership', 'organizations', v_n);
+
+  elsif v_request.step = 'delete_solo_organizations' then
+    -- One organisation at a time, at most p_batch_size surveys per call.
+    -- The user's own solo organisations, and those a platform deletion of the user left without
+    -- members (recorded by private.follow_auth_user_deletion()).
+    select x.org_id into v_org from (
+      select o.org_id from private.user_org_standing(v_user) o where o.only_member
+      union
+      select g.id from public.organizations g
+      where g.id = any (v_request.orphaned_org_ids)
+        and not exists (select 1 from public.memberships m where m.org_id = g.id)
+    ) x
+    order by x.org_id
+    limit 1;
+    if v_org is null then
+      v_request.step := 'erase_user';
+      v_result := jsonb_build_object('step', 'delete_solo_organizations', 'finished', true);
+    else
+      select array_agg(id) into v_surveys from (
+        select s.id from public.surveys s where s.org_id = v_org
+        order by s.id limit p_batch_size for update
+      ) batch;
+      if v_surveys is not null then
+        v_counts := private.hard_delete_surveys(v_surveys, v_cause, 'account_erasure');
+        v_request.progress := v_request.progress || jsonb_build_object(
+          'surveys_deleted', coalesce((v_request.progress ->> 'surveys_deleted')::bigint, 0)
+            + (v_counts ->> 'surveys')::bigint);
+        v_result := jsonb_build_object('step', 'delete_solo_organizations', 'organization', v_org,
+          'surveys', v_counts -> 'surveys');
+      else
+        perform private.organization_deletion_perform(v_org, v_cause, 'account_erasure', null);
+        v_request.progress := v_request.progress || jsonb_build_object(
+          'organizations_deleted',
+          coalesce((v_request.progress ->> 'organizations_deleted')::bigint, 0) + 1);
+        v_result := jsonb_build_object('step', 'delete_solo_organizations', 'organization', v_org,
+          'organization_deleted', true);
+      end if;
+    end if;
+
+  else
+    -- erase_user: everything left, in one transaction. Lock the user first: from here on no
+    -- membership can be added for them (the foreign key check takes KEY SHARE on this row).
+    -- The user is still signed in until this step, so an organisation they created or opened
+    -- up since the earlier steps sends the request back to them instead of being left behind
+    -- without members (its data kept forever) or without an owner.
+    -- The user is already gone when the platform deleted it (origin auth_user_deleted).
+    perform 1 from auth.users u where u.id = v_user for update;
+    v_user_exists := found;
+    -- And the organisations they are in (in id order): a co-member's erasure running at the
+    -- same moment waits here, then sees this one's result instead of both leaving the
+    -- organisation without members.
+    perform 1 from public.organizations o
+    where o.id in (select m.org_id from public.memberships m where m.user_id = v_user)
+    order by o.id
+    for update;
+    if v_user_exists and exists (
+      select 1 from private.user_org_standing(v_user) o where o.only_member or o.only_owner
+    ) then
+      update private.account_erasure_requests r
+      set step = 'transfer_ownership', leased_until = v_now + p_lease, last_error = null
+      where r.id = p_request_id;
+      return jsonb_build_object('step', 'erase_user', 'restarted', true, 'done', false);
+    end if;
+    -- The identifiers to find in GoTrue's log and the outbox: sha256 of the lower-cased email
+    -- and phone, from the user row and its identities, or as recorded when the platform deleted
+    -- the user. An empty email or phone names nobody (it would match every empty field).
+    -- The addresses the account gave up (private.account_former_identifiers) count too, for
+    -- what was written until it left them.
+    v_hashes := v_request.identifier_hashes || array(
+      select encode(sha256(convert_to(lower(x), 'UTF8')), 'hex')
+      from auth.users u, unnest(array[nullif(u.email, ''), nullif(u.phone, '')]) x
+      where u.id = v_user and x is not null) || array(
+      select encode(sha256(convert_to(lower(i.email), 'UTF8')), 'hex')
+      from auth.identities i
+      where i.user_id = v_user and nullif(i.email, '') is not null);
+    -- Client-supplied object metadata may carry personal data (an uploader's email): it goes
+    -- with the owner.
+    update storage.objects o set owner = null, owner_id = null, user_metadata = '{}'
+    where o.owner = v_user or o.owner_id = v_user::text;
+    get diagnostics v_n = row_count;
+    v_request.progress := v_request.progress || jsonb_build_object('storage_owner_cleared', v_n);
+    -- refresh_tokens.user_id is text with no foreign key, so it is not cascaded.
+    delete from auth.refresh_tokens t where t.user_id = v_user::text;
+    delete from auth.flow_state f where f.user_id = v_user;
+    -- GoTrue writes the user's id and email into its own audit log.
+    delete from auth.audit_log_entries a
+    -- The id anywhere (a uuid cannot be part of another uuid); the email or phone only as a
+    -- whole value of some field (case-insensitively), never as a substring: erasing bo@corp.io
+    -- must not remove jimbo@corp.io's entries, and "_" or "%" in an email are not wildcards.
+    -- An entry naming only a former address goes if it was written until the account left
+    -- that address (an entry without a time is taken as written before).
+    where strpos(a.payload::text, v_user::text) > 0
+       or exists (
+         select 1
+         from jsonb_path_query(a.payload::jsonb, 'strict $.**') as v(value)
+         cross join lateral (
+           select encode(sha256(convert_to(lower(v.value #>> '{}'), 'UTF8')), 'hex')) as x(hash)
+         where jsonb_typeof(v.value) = 'string'
+           and (x.hash = any (v_hashes)
+             or exists (
+               select 1 from private.account_former_identifiers f
+               where f.user_id = v_user and f.identifier_hash = x.hash
+                 and (a.created_at is null or a.created_at <= f.left_at)))
+       );
+    get diagnostics v_n = row_count;
+    v_request.progress := v_request.progress || jsonb_build_object('auth_log_entries_deleted', v_n);
+    -- Mail to the account's address, in any state (docs/ACCOUNT_ERASURE.md), except a security
+    -- report's acknowledgement; to a former address, the mail queued until the account left it.
+    -- An incident notice not yet delivered leaves its recipient unreachable first: the outbox
+    -- row's foreign key would only clear mail_id, leaving a recipient that waits for mail
+    -- forever.
+    v_mail_ids := array(
+      select m.id from private.mail_outbox m
+      cross join lateral (
+        select encode(sha256(convert_to(lower(m.recipient), 'UTF8')), 'hex')) as x(hash)
+      where m.template <> 'security_report_ack'
+        and (x.hash = any (v_hashes)
+          or exists (
+            select 1 from private.account_former_identifiers f
+            where f.user_id = v_user and f.identifier_hash = x.hash
+              and m.enqueued_at <= f.left_at)));
+    update private.incident_recipients r set unreachable_at = v_now
+    where r.mail_id = any (v_mail_ids) and r.delivered_at is null and r.unreachable_at is null;
+    delete from private.mail_outbox m where m.id = any (v_mail_ids);
+    get diagnostics v_n = row_count;
+    v_request.progress := v_request.progress || jsonb_build_object('mail_messages_deleted', v_n);
+    select count(*) into v_n from public.memberships m where m.user_id = v_user;
+    v_request.progress := v_request.progress || jsonb_build_object('memberships_removed', v_n);
+    -- Cascades to the profile, memberships, identities, sessions (and their refresh tokens),
+    -- MFA factors and one-time tokens; authorship columns become null.
+    -- Marks this deletion as the erasure's own: private.follow_auth_user_deletion() leaves it
+    -- alone, and the audit of what goes with the user says why (private.org_user_removal_reason).
+    perform set_config('cluso.erasing_user', v_user::text, true);
+    delete from auth.users u where u.id = v_user;
+    get diagnostics v_n = row_count;
+    -- Invitations name users without a foreign key (20261129000800).
+    delete from public.invitations i where i.user_id = v_user;
+    -- The remembered former addresses, after the user row: its cascade to auth.identities has
+    -- just remembered their emails once more.
+    delete from private.account_former_identifiers f where f.user_id = v_user;
+    perform set_config('cluso.erasing_user', '', true);
+    v_request.progress := v_request.progress || jsonb_build_object('auth_user_deleted', v_n = 1 or not v_user_exists);
+    perform audit.record_event('account.erased', null, 'auth.users', v_user::text, v_cause,
+      (select jsonb_object_agg(k, v) from jsonb_each(v_request.progress) as p(k, v)
+       where jsonb_typeof(v) in ('number', 'boolean')),
+      p_actor_job => 'account_erasure');
+    delete from private.account_erasure_requests r where r.id = p_request_id;
+    return jsonb_build_object('step', 'erase_user', 'done', true, 'progress', v_request.progress);
+  end if;
+
+  update private.account_erasure_requests r
+  set step = v_request.step, progress = v_request.progress, leased_until = v_now + p_lease,
+    last_error = null
+  where r.id = p_request_id;
+  return v_result || jsonb_build_object('done', false);
+end;
+$$;
