@@ -1161,6 +1161,14 @@ export type Database = {
         };
         Returns: boolean;
       };
+      dsr_receipts_health: {
+        Args: Record<PropertyKey, never>;
+        Returns: {
+          check_name: string;
+          detail: Json;
+          ok: boolean;
+        }[];
+      };
       dsr_status: { Args: Record<PropertyKey, never>; Returns: Json };
       dsr_withdraw: { Args: { p_id: string }; Returns: undefined };
       hard_delete_surveys: {
