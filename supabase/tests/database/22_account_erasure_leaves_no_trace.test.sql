@@ -1,10 +1,13 @@
 -- "All associated data is removed": after an account's erasure, a scan of EVERY ordinary table
 -- in EVERY non-system schema (found from pg_catalog, not from a list in this file, so a table
 -- added later is scanned too) finds no row whose text form contains the user's id, email or
--- phone. The designed exceptions, both in the append-only schema `audit`: audit.events keeps the
--- user's id (never the email) in the account.* and membership.* events, and the account.erased
--- event with its counts; audit.membership_events keeps it in the membership history (ids, role,
--- reason code and times: who was a member of which organisation when).
+-- phone. The designed exceptions keep the id, never the email or phone, each for its own record
+-- (docs/ACCOUNT_ERASURE.md, "What stays"): in the append-only schema `audit`, audit.events (the
+-- account.* and membership.* events, and the account.erased event with its counts),
+-- audit.membership_events (who was a member of which organisation when) and
+-- audit.recording_access (who was granted which recording, kept 13 months; the scan sees its
+-- monthly partition); and a breach's
+-- record, private.incidents (its scope) and private.incident_recipients (who was told).
 -- Each user first gets a realistic GoTrue footprint: identities, sessions, refresh tokens (one
 -- linked only by the user_id text column), MFA factor + challenge + AMR claim, one-time token,
 -- PKCE flow state, and audit_log_entries with GoTrue's payload shape.
@@ -148,6 +151,13 @@ where org_id = tests.org_id('Ann solo');
 select tests.create_object('recordings', object_path) from public.recordings
 where org_id = tests.org_id('Ann solo');
 select tests.create_object('recordings', tests.org_id('Ann solo') || '/uploads/ann-notes.webm');
+-- Ann played one of her recordings, and an incident named her account.
+select audit.log_recording_access('single', tests.user_id('Ann'), array[r.org_id],
+  array[r.survey_id], array[r.response_id], array[r.id], array[r.object_path])
+from public.recordings r where r.org_id = tests.org_id('Ann solo') order by r.id limit 1;
+select tests.open_incident('Ann account', private.current_time(),
+  jsonb_build_object('accounts', jsonb_build_array(tests.user_id('Ann'))));
+select private.incident_scope(tests.incident_ref('Ann account'));
 
 -- (b) Ben: a member of Olga's organisation, author of a survey and recordings there, and the
 --     one who deleted a survey now in its trash.
@@ -210,8 +220,11 @@ select set_eq(
     ('auth.mfa_factors'), ('auth.one_time_tokens'), ('auth.refresh_tokens'), ('auth.sessions'),
     ('auth.users'), ('private.account_erasure_requests'), ('private.dsr_requests'),
     ('public.memberships'), ('public.organizations'), ('public.profiles'), ('public.recordings'),
-    ('public.surveys'), ('storage.objects'), ('audit.membership_events')$$,
-  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 18 tables that hold it');
+    ('public.surveys'), ('storage.objects'), ('audit.membership_events'),
+    ((select a.tableoid::regclass::text from audit.recording_access a
+      where a.user_id = tests.user_id('Ann') limit 1)),
+    ('private.incidents'), ('private.incident_recipients')$$,
+  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 21 tables that hold it');
 select set_eq(
   $$select tbl from pg_temp.trace('ann@example.test')$$,
   $$values ('auth.audit_log_entries'), ('auth.identities'), ('auth.one_time_tokens'), ('auth.users'),
@@ -231,10 +244,13 @@ select tests.clear_authentication();
 -- ---------------------------------------------------------------------------------------------
 select tests.request_account_erasure('Ann');
 select lives_ok($$select tests.run_account_erasure('Ann')$$, '[TRC-010] Ann''s erasure finishes');
-select is_empty(
-  $$select tbl, hits from pg_temp.trace(tests.remembered_id('Ann')::text)
-    where tbl not in ('audit.events', 'audit.membership_events')$$,
-  '[TRC-011] no row in any table outside audit.events and audit.membership_events contains Ann''s id');
+select set_eq(
+  $$select tbl from pg_temp.trace(tests.remembered_id('Ann')::text)$$,
+  $$values ('audit.events'), ('audit.membership_events'),
+    ((select a.tableoid::regclass::text from audit.recording_access a
+      where a.user_id = tests.remembered_id('Ann') limit 1)),
+    ('private.incidents'), ('private.incident_recipients')$$,
+  '[TRC-011] Ann''s id is left only in the designed records: the audit trail, the membership history, the recording access log, and the incident that named her');
 select is_empty(
   $$select tbl, hits from pg_temp.trace('Ann@example.test')$$,
   '[TRC-012] no row in any table, audit.events included, contains Ann''s email');
