@@ -7,14 +7,22 @@
 -- rights (docs/AUDIT.md), could `create or replace` one of them with code that disables the
 -- trail's triggers, deletes events and rewinds a chain head: it ran on the next daily rotation,
 -- or inside any member's request for a recording, with no role granted, so the owner-membership
--- alarm (audit_owner_unused) stayed green.
+-- alarm (audit_owner_unused) stayed green. The trigger that queues each moved chain head for
+-- anchoring was the same hole: it fired private.queue_audit_anchor(), owned by postgres, inside
+-- every append the owner makes; SECURITY DEFINER did not close it, since postgres could redefine
+-- the function as SECURITY INVOKER. A trigger's function is not checked for EXECUTE when it
+-- fires, so no revoke closes that either.
 --
--- The two checks now have copies in the audit schema, owned by cluso_audit_owner, and the owner
--- loses EXECUTE on the private functions and USAGE on the private schema: a future audit
--- function that calls into private fails instead of running someone else's code. The one private
--- function an audit table still fires, private.queue_audit_anchor(), is SECURITY DEFINER: it runs
--- as postgres, never as the owner (a trigger's function is checked for EXECUTE when the trigger
--- is created, not when it fires). 12_audit_append_only pins all of this (AUD-067..AUD-071).
+-- So the owner's code is now all its own:
+-- * the two checks have copies in the audit schema, owned by cluso_audit_owner;
+-- * the anchor queue moves into the audit schema as audit.anchor_queue, owned by the owner, and
+--   is filled by audit.queue_anchor(), the owner's own trigger function (a table another role
+--   owns could carry that role's triggers, which would fire as the owner too). The jobs, which
+--   publish the queue as postgres, read and settle it as before through the view
+--   private.audit_anchors, with SELECT, UPDATE and DELETE on the table;
+-- * the owner loses EXECUTE on the private functions and USAGE on the private schema: a future
+--   audit function that calls into private fails instead of running someone else's code.
+-- 12_audit_append_only AUD-067..AUD-072 pin all of this.
 
 grant cluso_audit_owner to postgres;
 set role cluso_audit_owner;
@@ -140,12 +148,58 @@ begin
 end;
 $$;
 
+-- The anchor queue, the owner's: moved with its rows, indexes and identity.
+-- A new owner needs CREATE on the table's schema: lent for the move.
 reset role;
+grant create on schema private to cluso_audit_owner;
+alter table private.audit_anchors owner to cluso_audit_owner;
+set role cluso_audit_owner;
+alter table private.audit_anchors set schema audit;
+alter table audit.audit_anchors rename to anchor_queue;
+comment on table audit.anchor_queue is
+  'Chain heads waiting to be published to the anchor sink (docs/AUDIT.md, "Anchoring").';
+
+-- As private.queue_audit_anchor() (20261129000900): one waiting anchor per chain, moved forward
+-- by each new head; an anchor already sent once is never changed.
+create function audit.queue_anchor()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  insert into audit.anchor_queue as a (chain_id, heads)
+  select h.chain_id, jsonb_build_array(jsonb_build_object('chain_id', h.chain_id, 'seq', h.seq,
+    'hash', encode(h.hash, 'hex')))
+  from new_heads h
+  order by h.chain_id
+  on conflict (chain_id) where published_at is null and leased_until is null and attempts = 0
+  do update set heads = excluded.heads;
+  return null;
+end;
+$$;
+revoke all on function audit.queue_anchor() from public;
+
+drop trigger chain_heads_queue_anchor on audit.chain_heads;
+create trigger chain_heads_queue_anchor after update on audit.chain_heads
+  referencing new table as new_heads
+  for each statement execute function audit.queue_anchor();
+
+-- The jobs publish and settle anchors, and ops may clear a stuck one; nobody else touches it.
+revoke all on audit.anchor_queue from public, anon, authenticated, service_role;
+grant select, update, delete on audit.anchor_queue to postgres;
+reset role;
+
+drop function private.queue_audit_anchor();
+
+-- Under its old name for the jobs' functions, the job summary and ops: a plain view, run with
+-- its owner's (postgres's) rights, so nothing of it runs as the trail's owner.
+create view private.audit_anchors as select * from audit.anchor_queue;
+comment on view private.audit_anchors is
+  'audit.anchor_queue, where the jobs read and settle the anchors to publish.';
+revoke all on private.audit_anchors from public, anon, authenticated, service_role;
 
 revoke execute on function private.current_time(), private.test_clock_enabled(),
   private.is_recording_object_name(text) from cluso_audit_owner;
--- Granted when the trigger that queues anchors was created; firing it needs no privilege.
-revoke execute on function private.queue_audit_anchor() from cluso_audit_owner;
-revoke usage on schema private from cluso_audit_owner;
+revoke create, usage on schema private from cluso_audit_owner;
 
 revoke cluso_audit_owner from postgres;

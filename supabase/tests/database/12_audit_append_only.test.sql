@@ -3,7 +3,7 @@
 -- through audit.record_event(), which itself refuses anything but counts and flags, and only
 -- the actions of the table's one list.
 begin;
-select plan(71);
+select plan(72);
 
 -- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
 select tests.create_user('owner_a');
@@ -25,9 +25,9 @@ select is(
   (select string_agg(c.relname || '=' || pg_get_userbyid(c.relowner), ' ' order by c.relname)
    from pg_class c where c.relnamespace = 'audit'::regnamespace and c.relkind in ('r', 'p')
      and not c.relispartition),
-  'chain_heads=cluso_audit_owner events=cluso_audit_owner '
+  'anchor_queue=cluso_audit_owner chain_heads=cluso_audit_owner events=cluso_audit_owner '
     'membership_events=cluso_audit_owner recording_access=cluso_audit_owner',
-  '[AUD-043] the audit tables (trail, membership history, recording access log) belong to cluso_audit_owner');
+  '[AUD-043] the audit tables (trail, anchor queue, membership history, recording access log) belong to cluso_audit_owner');
 select is_empty(
   $$select c.relname from pg_class c where c.relnamespace = 'audit'::regnamespace
       and c.relispartition and c.relowner <> 'cluso_audit_owner'::regrole$$,
@@ -217,13 +217,19 @@ select is_empty(
   $$select p.proname::text from pg_proc p where p.pronamespace = 'audit'::regnamespace
       and p.prosrc ~ '\m(private|public|extensions|auth|storage|tests)\.[a-z_"]+\s*\('$$,
   '[AUD-068] no function of the audit schema calls a function of another schema');
+-- SECURITY DEFINER would not do: the function's owner could redefine it as SECURITY INVOKER.
 select is_empty(
   $$select t.tgrelid::regclass::text || ' ' || t.tgname from pg_trigger t
       join pg_proc p on p.oid = t.tgfoid
       join pg_class c on c.oid = t.tgrelid
     where c.relnamespace = 'audit'::regnamespace and not t.tgisinternal
-      and p.proowner <> 'cluso_audit_owner'::regrole and not p.prosecdef$$,
-  '[AUD-069] every trigger of the audit tables runs the owner''s function or a SECURITY DEFINER one (which runs as its own owner)');
+      and p.proowner <> 'cluso_audit_owner'::regrole$$,
+  '[AUD-069] every trigger of the audit tables runs a function the owner owns');
+select is_empty(
+  $$select c.oid::regclass::text from pg_class c
+    where c.relnamespace = 'audit'::regnamespace and c.relkind in ('r', 'p', 'S', 'v', 'm', 'i', 'I')
+      and c.relowner <> 'cluso_audit_owner'::regrole$$,
+  '[AUD-072] every relation of the audit schema (the anchor queue included) is the owner''s: no other role can hang a trigger on one');
 
 -- postgres rewrites the private helpers the owner's functions once called; neither may run.
 create or replace function private."current_time"()
