@@ -1,64 +1,92 @@
--- Account erasure also finds what was sent to, or logged under, an address the account had
--- before it changed it.
+-- Account erasure finds what was sent to, or logged under, each address the account held, for
+-- as long as it held it, and nothing of anyone else's.
 --
 -- The erasure's last step found the mail outbox rows and GoTrue's log entries to delete by the
--- hash of the account's current email and phone only. A user who changed their address left
--- behind everything that named the old one: a given-up message (the outbox purge removes only
--- sent mail) was kept forever, a queued one was still delivered after the erasure, and GoTrue's
--- entries naming only the old email (recovery and magic-link requests, with the caller's IP)
--- stayed. docs/ACCOUNT_ERASURE.md promises every log row and every message naming the account's
--- email goes.
+-- hash of the account's current email and phone, at any time. That missed and overreached:
+-- * a user who changed their address left behind everything that named the old one: a given-up
+--   message (the outbox purge removes only sent mail) was kept forever, a queued one was still
+--   delivered after the erasure, and GoTrue's entries naming only the old email (recovery and
+--   magic-link requests, with the caller's IP) stayed; docs/ACCOUNT_ERASURE.md promises every
+--   log row and every message naming the account's email goes;
+-- * an address is someone else's before the account took it and after it gave it up: erasing
+--   the account that holds an address now also deleted the mail and log entries of whoever held
+--   it before.
 --
--- So the database now remembers, per account, the sha256 of every email and phone it gave up
--- (private.account_former_identifiers, hashes only, as identifier_hashes already does for a
--- platform deletion): an email or phone changed on auth.users, and the email of an identity
--- whose address changed or that was unlinked or deleted (auth.identities.email can differ from
--- the user's: a linked Google account's). Each hash carries the moment the account left the
--- address: the address is free from then on and may become someone else's, so only mail queued
--- and log entries written until that moment are the account's. The table has no foreign key to
--- auth.users: a platform deletion of the user must leave the hashes for its erasure request to
--- find (the identities' cascade records their emails then). The erasure's last step, for both
--- origins, deletes by these hashes too, together with the identities' current emails, and then
--- deletes the hashes themselves, which are personal data, after the user row (whose cascade to
--- auth.identities records the identities' emails once more).
+-- So each address counts for the time the account held it. private.account_former_identifiers
+-- keeps, per account, the sha256 hash of every email and phone it gave up (never the value),
+-- with when it took it (held_from) and when it left it (left_at), written by a trigger on
+-- auth.users when an email or phone changes and when the user row is deleted (so a platform
+-- deletion leaves the erasure a bounded window for the addresses it had at the end; the request's
+-- identifier_hashes, from 20261129000300, are used unbounded only for a request opened before
+-- this migration, which has no window). An account took its first email and phone when it was
+-- created, and each later one when it left the one before. The erasure's last step, for both
+-- origins, deletes the mail queued and the entries written within those windows (the current
+-- email and phone from when the account took them; an entry without a time counts as within),
+-- then the remembered hashes, which are personal data.
+--
+-- An identity's email (auth.identities, a linked Google or GitHub account's) is not used: it is
+-- the provider's word, not unique across accounts, and we never mail it; every entry GoTrue
+-- writes about a signed-in identity carries the user's id, which is matched anywhere.
 --
 -- private.account_erasure_step is restated whole (PL/pgSQL has no partial replacement); the
--- changes are in its erase_user step: the identities' emails, the bounded former identifiers in
--- the two deletions, and the deletion of the remembered hashes.
+-- changes are in its erase_user step: the identifier windows in the two deletions, and the
+-- deletion of the remembered hashes. 26_account_erasure_mail_outbox ERM-020..ERM-030 check it.
 
 create table private.account_former_identifiers (
-  -- No foreign key: the hashes outlive a platform deletion of the user until its erasure ends.
+  -- No foreign key: the windows outlive a platform deletion of the user until its erasure ends.
   user_id uuid not null,
+  kind text not null check (kind in ('email', 'phone')),
   -- sha256 (hex) of the lower-cased email or phone; never the plain value.
   identifier_hash text not null check (identifier_hash ~ '^[0-9a-f]{64}$'),
-  -- When the account gave the address up: later mail and log entries naming it are not its.
+  -- When the account took the address, and when it gave it up: before and after, mail and log
+  -- entries naming it are not the account's.
+  held_from timestamptz not null,
   left_at timestamptz not null,
-  primary key (user_id, identifier_hash)
+  check (held_from <= left_at),
+  primary key (user_id, identifier_hash, left_at)
 );
 alter table private.account_former_identifiers enable row level security;
 alter table private.account_former_identifiers force row level security;
 revoke all on private.account_former_identifiers from public, anon, authenticated, service_role;
 
--- Records the hashes of the given identifiers the account gave up now. The latest moment wins
--- when an address is left again after the account took it back. Called by the two triggers'
--- functions, as their owner.
-create function private.remember_former_identifiers(p_user_id uuid, p_identifiers text[])
+-- When the account took the address it holds now: when it left the one before (the latest
+-- window of that kind), or when it was created.
+create function private.account_identifier_held_from(
+  p_user_id uuid, p_kind text, p_created_at timestamptz
+)
+returns timestamptz
+language sql
+stable
+set search_path = ''
+as $$
+  select coalesce(
+    (select max(f.left_at) from private.account_former_identifiers f
+     where f.user_id = p_user_id and f.kind = p_kind),
+    p_created_at, '-infinity');
+$$;
+
+-- Remembers the address of each kind the account gives up now, with its window.
+create function private.remember_former_identifiers(
+  p_user_id uuid, p_created_at timestamptz, p_email text, p_phone text
+)
 returns void
 language sql
 set search_path = ''
 as $$
-  insert into private.account_former_identifiers as f (user_id, identifier_hash, left_at)
-  select distinct p_user_id, encode(sha256(convert_to(lower(x), 'UTF8')), 'hex'),
+  insert into private.account_former_identifiers (user_id, kind, identifier_hash, held_from,
+    left_at)
+  select p_user_id, x.kind, encode(sha256(convert_to(lower(x.value), 'UTF8')), 'hex'),
+    least(private.account_identifier_held_from(p_user_id, x.kind, p_created_at),
+      private.current_time()),
     private.current_time()
-  from unnest(p_identifiers) x
+  from (values ('email', p_email), ('phone', p_phone)) x(kind, value)
   -- An empty email or phone names nobody.
-  where nullif(x, '') is not null
-  on conflict (user_id, identifier_hash) do update
-  set left_at = greatest(f.left_at, excluded.left_at);
+  where nullif(x.value, '') is not null
+  on conflict do nothing;
 $$;
 
--- After GoTrue (or anyone) changes a user's email or phone: the old one is remembered. A change
--- of case only keeps the same address.
+-- After GoTrue (or anyone) changes a user's email or phone, or deletes the user: the address it
+-- leaves is remembered. A change of case only keeps the same address.
 create function private.remember_former_user_identifiers()
 returns trigger
 language plpgsql
@@ -66,24 +94,12 @@ security definer
 set search_path = ''
 as $$
 begin
-  perform private.remember_former_identifiers(new.id, array[
-    case when lower(old.email) is distinct from lower(new.email) then old.email end,
-    case when old.phone is distinct from new.phone then old.phone end]);
-  return null;
-end;
-$$;
-
--- After an identity's email changes or the identity goes (unlinked, or with its user): its email
--- is remembered.
-create function private.remember_former_identity_email()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-begin
-  if tg_op = 'DELETE' or old.email is distinct from new.email then
-    perform private.remember_former_identifiers(old.user_id, array[old.email]);
+  if tg_op = 'DELETE' then
+    perform private.remember_former_identifiers(old.id, old.created_at, old.email, old.phone);
+  else
+    perform private.remember_former_identifiers(old.id, old.created_at,
+      case when lower(old.email) is distinct from lower(new.email) then old.email end,
+      case when old.phone is distinct from new.phone then old.phone end);
   end if;
   return null;
 end;
@@ -94,14 +110,41 @@ create trigger users_remember_former_identifiers after update of email, phone on
   when (old.email is distinct from new.email or old.phone is distinct from new.phone)
   execute function private.remember_former_user_identifiers();
 
-create trigger identities_remember_former_email after update of identity_data or delete
-  on auth.identities
-  for each row execute function private.remember_former_identity_email();
+create trigger users_remember_identifiers_on_delete after delete on auth.users
+  for each row execute function private.remember_former_user_identifiers();
 
 revoke all on function
-  private.remember_former_identifiers(uuid, text[]),
-  private.remember_former_user_identifiers(),
-  private.remember_former_identity_email()
+  private.account_identifier_held_from(uuid, text, timestamptz),
+  private.remember_former_identifiers(uuid, timestamptz, text, text),
+  private.remember_former_user_identifiers()
+from public, anon, authenticated, service_role;
+
+-- The addresses the erasure looks for, each with the window the account held it in: the current
+-- email and phone from when the account took them, every address it gave up, and the hashes a
+-- platform deletion recorded before windows were kept (20261129000300), at any time.
+create function private.account_erasure_identifiers(p_user_id uuid, p_recorded_hashes text[])
+returns table (identifier_hash text, held_from timestamptz, left_at timestamptz)
+language sql
+stable
+set search_path = ''
+as $$
+  select encode(sha256(convert_to(lower(x.value), 'UTF8')), 'hex'),
+    private.account_identifier_held_from(u.id, x.kind, u.created_at), 'infinity'::timestamptz
+  from auth.users u
+  cross join lateral (values ('email', u.email), ('phone', u.phone)) as x(kind, value)
+  where u.id = p_user_id and nullif(x.value, '') is not null
+  union all
+  select f.identifier_hash, f.held_from, f.left_at
+  from private.account_former_identifiers f
+  where f.user_id = p_user_id
+  union all
+  select h, '-infinity'::timestamptz, 'infinity'::timestamptz
+  from unnest(p_recorded_hashes) h
+  where not exists (select 1 from private.account_former_identifiers f
+                    where f.user_id = p_user_id and f.identifier_hash = h);
+$$;
+
+revoke all on function private.account_erasure_identifiers(uuid, text[])
 from public, anon, authenticated, service_role;
 
 create or replace function private.account_erasure_step(
@@ -120,7 +163,9 @@ declare
   v_org uuid;
   v_surveys uuid[];
   v_counts jsonb;
-  v_hashes text[];
+  v_window_hashes text[];
+  v_window_from timestamptz[];
+  v_window_until timestamptz[];
   v_mail_ids uuid[];
   v_user_exists boolean;
   -- The reason every deletion of this request is audited with.
@@ -211,18 +256,12 @@ begin
       where r.id = p_request_id;
       return jsonb_build_object('step', 'erase_user', 'restarted', true, 'done', false);
     end if;
-    -- The identifiers to find in GoTrue's log and the outbox: sha256 of the lower-cased email
-    -- and phone, from the user row and its identities, or as recorded when the platform deleted
-    -- the user. An empty email or phone names nobody (it would match every empty field).
-    -- The addresses the account gave up (private.account_former_identifiers) count too, for
-    -- what was written until it left them.
-    v_hashes := v_request.identifier_hashes || array(
-      select encode(sha256(convert_to(lower(x), 'UTF8')), 'hex')
-      from auth.users u, unnest(array[nullif(u.email, ''), nullif(u.phone, '')]) x
-      where u.id = v_user and x is not null) || array(
-      select encode(sha256(convert_to(lower(i.email), 'UTF8')), 'hex')
-      from auth.identities i
-      where i.user_id = v_user and nullif(i.email, '') is not null);
+    -- The identifiers to find in GoTrue's log and the outbox: sha256 of each lower-cased email
+    -- and phone the account held, with when it held it (private.account_erasure_identifiers).
+    -- An empty email or phone names nobody (it would match every empty field).
+    select array_agg(i.identifier_hash), array_agg(i.held_from), array_agg(i.left_at)
+    into v_window_hashes, v_window_from, v_window_until
+    from private.account_erasure_identifiers(v_user, v_request.identifier_hashes) i;
     -- Client-supplied object metadata may carry personal data (an uploader's email): it goes
     -- with the owner.
     update storage.objects o set owner = null, owner_id = null, user_metadata = '{}'
@@ -237,25 +276,23 @@ begin
     -- The id anywhere (a uuid cannot be part of another uuid); the email or phone only as a
     -- whole value of some field (case-insensitively), never as a substring: erasing bo@corp.io
     -- must not remove jimbo@corp.io's entries, and "_" or "%" in an email are not wildcards.
-    -- An entry naming only a former address goes if it was written until the account left
-    -- that address (an entry without a time is taken as written before).
+    -- An entry naming an address goes if it was written while the account held it (an entry
+    -- without a time counts as written then).
     where strpos(a.payload::text, v_user::text) > 0
        or exists (
          select 1
          from jsonb_path_query(a.payload::jsonb, 'strict $.**') as v(value)
          cross join lateral (
            select encode(sha256(convert_to(lower(v.value #>> '{}'), 'UTF8')), 'hex')) as x(hash)
+         join unnest(v_window_hashes, v_window_from, v_window_until) as w(hash, held_from, left_at)
+           on w.hash = x.hash
          where jsonb_typeof(v.value) = 'string'
-           and (x.hash = any (v_hashes)
-             or exists (
-               select 1 from private.account_former_identifiers f
-               where f.user_id = v_user and f.identifier_hash = x.hash
-                 and (a.created_at is null or a.created_at <= f.left_at)))
+           and (a.created_at is null or a.created_at between w.held_from and w.left_at)
        );
     get diagnostics v_n = row_count;
     v_request.progress := v_request.progress || jsonb_build_object('auth_log_entries_deleted', v_n);
-    -- Mail to the account's address, in any state (docs/ACCOUNT_ERASURE.md), except a security
-    -- report's acknowledgement; to a former address, the mail queued until the account left it.
+    -- Mail to the account's addresses, queued while it held them, in any state
+    -- (docs/ACCOUNT_ERASURE.md), except a security report's acknowledgement.
     -- An incident notice not yet delivered leaves its recipient unreachable first: the outbox
     -- row's foreign key would only clear mail_id, leaving a recipient that waits for mail
     -- forever.
@@ -263,12 +300,10 @@ begin
       select m.id from private.mail_outbox m
       cross join lateral (
         select encode(sha256(convert_to(lower(m.recipient), 'UTF8')), 'hex')) as x(hash)
+      join unnest(v_window_hashes, v_window_from, v_window_until) as w(hash, held_from, left_at)
+        on w.hash = x.hash
       where m.template <> 'security_report_ack'
-        and (x.hash = any (v_hashes)
-          or exists (
-            select 1 from private.account_former_identifiers f
-            where f.user_id = v_user and f.identifier_hash = x.hash
-              and m.enqueued_at <= f.left_at)));
+        and m.enqueued_at between w.held_from and w.left_at);
     update private.incident_recipients r set unreachable_at = v_now
     where r.mail_id = any (v_mail_ids) and r.delivered_at is null and r.unreachable_at is null;
     delete from private.mail_outbox m where m.id = any (v_mail_ids);
@@ -285,8 +320,8 @@ begin
     get diagnostics v_n = row_count;
     -- Invitations name users without a foreign key (20261129000800).
     delete from public.invitations i where i.user_id = v_user;
-    -- The remembered former addresses, after the user row: its cascade to auth.identities has
-    -- just remembered their emails once more.
+    -- The remembered addresses, after the user row, whose deletion has just remembered its last
+    -- email and phone.
     delete from private.account_former_identifiers f where f.user_id = v_user;
     perform set_config('cluso.erasing_user', '', true);
     v_request.progress := v_request.progress || jsonb_build_object('auth_user_deleted', v_n = 1 or not v_user_exists);

@@ -5,12 +5,12 @@
 -- delivery leaves its recipient unreachable, so the incident can still close; other addresses,
 -- even ones containing the erased one, keep their mail; an account the platform deleted loses
 -- its mail too (found by the address's hash); the account.erased event counts what went.
--- Addresses the account gave up go too (an email or phone changed, a linked identity's email):
--- their mail and GoTrue's entries naming them, written until the account left them, whichever
--- way the account goes; someone who took the address over later keeps theirs; the remembered
--- hashes go with the erasure.
+-- Each address counts while the account held it: an email or phone it gave up, its mail and
+-- GoTrue's entries naming it, whichever way the account goes; whoever held the address before
+-- or took it after keeps theirs; an identity's email counts for nothing; the remembered hashes
+-- go with the erasure.
 begin;
-select plan(20);
+select plan(22);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 delete from private.mail_outbox;
@@ -101,19 +101,11 @@ select is(
 
 -- ---------------------------------------------------------------------------------------------
 -- Former addresses. Eve: mail given up and queued to her first email, GoTrue's entries naming
--- only that email, her first phone, or the email of a Google identity she then unlinked; a
--- GitHub identity with its own email is still linked when she goes.
+-- only that email or her first phone; she changes both. Fay takes Eve's first email later.
 -- ---------------------------------------------------------------------------------------------
 select tests.set_now('2030-05-02 12:00:00+00');
 select tests.create_user('eve', '+15550100901');
 select tests.create_user('fay');
-insert into auth.identities (provider_id, user_id, identity_data, provider)
-values (tests.user_id('eve')::text, tests.user_id('eve'),
-    jsonb_build_object('sub', tests.user_id('eve')::text, 'email', 'eve@example.test'), 'email'),
-  ('google-eve', tests.user_id('eve'), '{"sub": "google-eve", "email": "Eve.G@example.test"}',
-    'google'),
-  ('github-eve', tests.user_id('eve'), '{"sub": "github-eve", "email": "eve.gh@example.test"}',
-    'github');
 select tests.remember_id('eve user', tests.user_id('eve'));
 select tests.remember_id('eve failed', private.mail_enqueue('eve@example.test',
   'data_export_ready', '{"reference": "DSR-0123456789AB"}'));
@@ -128,10 +120,6 @@ create temporary table eve_log on commit drop as
       '2030-05-02 11:00:00+00'),
     ('eve', '{"action":"user_confirmation_requested","actor_username":"+15550100901","log_type":"user"}',
       '2030-05-02 11:00:00+00'),
-    ('eve', '{"action":"user_recovery_requested","actor_username":"eve.g@example.test","log_type":"user"}',
-      '2030-05-02 11:00:00+00'),
-    ('eve', '{"action":"user_recovery_requested","actor_username":"EVE.GH@example.test","log_type":"user"}',
-      '2030-05-02 11:00:00+00'),
     -- Fay's, once Eve's first email is hers.
     ('fay', '{"action":"user_recovery_requested","actor_username":"eve@example.test","log_type":"user"}',
       '2030-05-02 13:00:00+00')
@@ -140,20 +128,18 @@ insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_add
 select u.instance_id, l.id, l.payload::json, l.created_at, '203.0.113.9'
 from eve_log l join auth.users u on u.id = tests.user_id('eve');
 
--- At 12:30 Eve changes her email and phone (GoTrue updates her email identity with them) and
--- unlinks Google.
+-- At 12:30 Eve changes her email and phone.
 select tests.set_now('2030-05-02 12:30:00+00');
 update auth.users set email = 'eve.new@example.test', phone = '+15550100902'
 where id = tests.user_id('eve');
-update auth.identities set identity_data = identity_data || '{"email": "eve.new@example.test"}'
-where user_id = tests.user_id('eve') and provider = 'email';
-delete from auth.identities where provider_id = 'google-eve' and provider = 'google';
 select set_eq(
-  $$select identifier_hash from private.account_former_identifiers
+  $$select kind, identifier_hash, held_from, left_at from private.account_former_identifiers
     where user_id = tests.user_id('eve')$$,
-  $$select encode(sha256(convert_to(x, 'UTF8')), 'hex')
-    from unnest(array['eve@example.test', '+15550100901', 'eve.g@example.test']) x$$,
-  '[ERM-020] the account''s former email, phone and unlinked identity''s email are remembered, as hashes of the lower-cased values only');
+  $$select x.kind, encode(sha256(convert_to(x.value, 'UTF8')), 'hex'),
+      (select created_at from auth.users where id = tests.user_id('eve')),
+      '2030-05-02 12:30:00+00'::timestamptz
+    from (values ('email', 'eve@example.test'), ('phone', '+15550100901')) x(kind, value)$$,
+  '[ERM-020] the account''s former email and phone are remembered as hashes of the lower-cased values only, with when it took and left each');
 
 -- At 13:00 Fay takes Eve's first email: what she is sent there is hers.
 select tests.set_now('2030-05-02 13:00:00+00');
@@ -170,7 +156,7 @@ select set_eq(
 select set_eq(
   $$select id from auth.audit_log_entries where id in (select id from eve_log)$$,
   $$select id from eve_log where owner = 'fay'$$,
-  '[ERM-022] GoTrue''s entries naming only Eve''s former email, former phone, unlinked or linked identity''s email are gone; Fay''s later one stays');
+  '[ERM-022] GoTrue''s entries naming only Eve''s former email or former phone are gone; Fay''s later one stays');
 select is(
   (select (details ->> 'mail_messages_deleted')::int from audit.events
    where action = 'account.erased' and target_id = tests.remembered_id('eve user')::text),
@@ -193,10 +179,11 @@ from auth.users u where u.id = tests.user_id('gus');
 select tests.set_now('2030-05-02 13:30:00+00');
 update auth.users set email = 'gus.new@example.test' where id = tests.user_id('gus');
 delete from auth.users where id = tests.user_id('gus');
-select is(
-  (select count(*)::int from private.account_former_identifiers
-   where user_id = tests.remembered_id('gus user')),
-  1, '[ERM-025] control: a platform deletion leaves the former email''s hash for the erasure');
+select set_eq(
+  $$select left_at from private.account_former_identifiers
+    where user_id = tests.remembered_id('gus user')$$,
+  $$values ('2030-05-02 13:30:00+00'::timestamptz), ('2030-05-02 13:30:00+00'::timestamptz)$$,
+  '[ERM-025] control: a platform deletion leaves the windows of his former email and of his last one for the erasure');
 select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
 from private.account_erasure_claim() c;
 select is_empty(
@@ -208,7 +195,58 @@ select is_empty(
 select is_empty(
   $$select 1 from private.account_former_identifiers
     where user_id = tests.remembered_id('gus user')$$,
-  '[ERM-028] and the remembered hash');
+  '[ERM-028] and the remembered hashes');
+
+-- Ivy held shared@ until 14:00; Jon took it at 15:00 (he changed to it from his own). Erasing Jon
+-- takes what was sent and logged there since 15:00, never Ivy's from before.
+select tests.set_now('2030-05-02 13:45:00+00');
+select tests.create_user('ivy');
+select tests.create_user('jon');
+update auth.users set email = 'shared@example.test' where id = tests.user_id('ivy');
+select tests.remember_id('ivy mail', private.mail_enqueue('shared@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+update private.mail_outbox set status = 'failed', attempts = 12, last_error = '550 mailbox full'
+where id = tests.remembered_id('ivy mail');
+insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+select u.instance_id, tests.remember_id('ivy log', gen_random_uuid()),
+  '{"action":"user_recovery_requested","actor_username":"shared@example.test","log_type":"user"}',
+  '2030-05-02 13:50:00+00', '203.0.113.9'
+from auth.users u where u.id = tests.user_id('ivy');
+select tests.set_now('2030-05-02 14:00:00+00');
+update auth.users set email = 'ivy.new@example.test' where id = tests.user_id('ivy');
+select tests.set_now('2030-05-02 15:00:00+00');
+update auth.users set email = 'shared@example.test' where id = tests.user_id('jon');
+select tests.remember_id('jon mail', private.mail_enqueue('shared@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+select u.instance_id, tests.remember_id('jon log', gen_random_uuid()),
+  '{"action":"user_recovery_requested","actor_username":"shared@example.test","log_type":"user"}',
+  '2030-05-02 15:10:00+00', '203.0.113.9'
+from auth.users u where u.id = tests.user_id('jon');
+select tests.request_account_erasure('jon');
+select count(*) from tests.run_account_erasure('jon');
+select results_eq(
+  $$select (select count(*)::int from private.mail_outbox
+            where id in (tests.remembered_id('ivy mail'), tests.remembered_id('jon mail'))),
+      (select count(*)::int from auth.audit_log_entries
+            where id in (tests.remembered_id('ivy log'), tests.remembered_id('jon log'))),
+      exists (select 1 from private.mail_outbox where id = tests.remembered_id('ivy mail')),
+      exists (select 1 from auth.audit_log_entries where id = tests.remembered_id('ivy log'))$$,
+  $$values (1, 1, true, true)$$,
+  '[ERM-029] erasing the account that holds an address now takes its own mail and entries there, not those of the account that held it before');
+
+-- Kim links a GitHub identity whose email is Lea's address: erasing Kim leaves Lea's mail.
+select tests.create_user('kim');
+select tests.create_user('lea');
+insert into auth.identities (provider_id, user_id, identity_data, provider)
+values ('github-kim', tests.user_id('kim'), '{"sub": "github-kim", "email": "lea@example.test"}',
+  'github');
+select tests.remember_id('lea mail', private.mail_enqueue('lea@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+select tests.request_account_erasure('kim');
+select count(*) from tests.run_account_erasure('kim');
+select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('lea mail')),
+  '[ERM-030] an identity''s email is the provider''s word: erasing its account leaves the mail of whoever holds that address');
 
 select * from finish();
 rollback;
