@@ -69,35 +69,58 @@ interface Export {
   audio: Record<string, Uint8Array>;
 }
 
-// The ledger entry public.respondent_export opens is completed in the same call, so the audio is
-// read before that transaction commits: a Storage failure rolls the request back, and the ledger,
-// the audit trail and the receipt never record an access request as answered when nothing was
-// handed over. Until then the request is open, so a second export of the same respondent waits.
+/** Audio by object path; null for an object Storage does not hold. */
+type AudioByPath = Map<string, Uint8Array | null>;
+
+// public.respondent_export opens the request's ledger entry and completes it in one call, and
+// its audit events hold the organisation's audit chain until the transaction ends. So the audio
+// is read first, outside any transaction: a Storage failure then fails the export before any
+// request is recorded (the ledger, the trail and the receipt never say an access request was
+// answered when nothing was handed over), and no other audited write of the organisation waits
+// on Storage. The paths come from the respondent's responses as the caller sees them; a
+// recording the caller cannot list (in a trashed survey) or one added since is read inside the
+// short transaction that records the export, so the manifest and the zip always agree.
 async function exportAsCaller(
   deps: RespondentExportDeps,
   caller: SessionCaller,
   body: z.output<typeof Body>,
 ): Promise<Export> {
-  return await asCaller(deps.sql, { caller, answers: ANSWERS }, async (tx) => {
+  const context = { caller, answers: ANSWERS };
+  const paths = await asCaller(deps.sql, context, async (tx) =>
+    (await tx`select c.object_path
+      from public.respondent_lookup(${body.org_id}::uuid, ${body.respondent_ref}) l
+      join public.recordings c on c.org_id = ${body.org_id}::uuid and c.response_id = l.response_id
+      order by c.object_path`).map((row) => row.object_path as string));
+  const audio = await readPaths(deps.audio, paths, new Map());
+  return await asCaller(deps.sql, context, async (tx) => {
     const [row] = await tx`select public.respondent_export(${body.org_id}::uuid,
       ${body.respondent_ref}, ${body.regime}) as manifest`;
     const manifest = row.manifest as Manifest;
-    return { manifest, audio: await readAudio(deps.audio, manifest) };
+    const answers = manifest.responses.flatMap((response) => response.answers);
+    await readPaths(deps.audio, answers.map((answer) => answer.object_path), audio);
+    return { manifest, audio: zipEntries(answers, audio) };
   });
 }
 
-async function readAudio(
+/** Reads every path not read yet into `audio`, one after the other. */
+async function readPaths(
   source: AudioSource,
-  manifest: Manifest,
-): Promise<Record<string, Uint8Array>> {
+  paths: string[],
+  audio: AudioByPath,
+): Promise<AudioByPath> {
+  for (const path of paths) {
+    if (!audio.has(path)) audio.set(path, await source.read(path));
+  }
+  return audio;
+}
+
+function zipEntries(answers: Answer[], audio: AudioByPath): Record<string, Uint8Array> {
   const files: Record<string, Uint8Array> = {};
-  for (const response of manifest.responses) {
-    for (const answer of response.answers) {
-      const audio = await source.read(answer.object_path);
-      // A recording row whose object never arrived (or has left) has no audio to give.
-      if (audio === null) answer.audio_file = null;
-      else if (answer.audio_file) files[answer.audio_file] = audio;
-    }
+  for (const answer of answers) {
+    const bytes = audio.get(answer.object_path) ?? null;
+    // A recording row whose object never arrived (or has left) has no audio to give.
+    if (bytes === null) answer.audio_file = null;
+    else if (answer.audio_file) files[answer.audio_file] = bytes;
   }
   return files;
 }

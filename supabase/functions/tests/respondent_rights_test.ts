@@ -210,3 +210,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "the export reads the audio without holding the organisation's audit trail",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const sql = adminSql();
+    const pool = createSql(stack.DB_URL, { applicationName: "respondent-export-test", max: 2 });
+    try {
+      const admin = await createUser(sql, "panel-admin");
+      const org = await createOrganization(sql, admin, [
+        { user: admin, role: "owner", joinedAgo: "1y" },
+      ]);
+      await seedSurvey(sql, org, { questions: 2, responses: 1 });
+      // While each recording is read, another audited write of the organisation must go through
+      // at once: the export holds no lock on the organisation's chain meanwhile.
+      const handler = createRespondentExportHandler({
+        sql: pool,
+        audio: {
+          async read() {
+            await sql.begin(async (tx) => {
+              await tx`set local lock_timeout = '2s'`;
+              await tx`select audit.record_event('survey.soft_deleted', ${org}::uuid,
+                'public.surveys', ${crypto.randomUUID()}, 'user_request', '{}',
+                p_actor_job => 'test')`;
+            });
+            return new Uint8Array(4).fill(1);
+          },
+        },
+        jwtSecret: stack.JWT_SECRET,
+      });
+      const res = await exportAs(handler, admin, { org_id: org, respondent_ref: "resp-1" });
+      await res.body?.cancel();
+      assert.equal(res.status, 200);
+      const [{ completed }] = await sql`select count(*)::int as completed
+        from private.dsr_requests where subject_org_id = ${org} and state = 'completed'`;
+      assert.equal(completed, 1, "the export is recorded once it has its audio");
+    } finally {
+      await pool.end({ timeout: 5 });
+      await sql.end({ timeout: 5 });
+    }
+  },
+});
