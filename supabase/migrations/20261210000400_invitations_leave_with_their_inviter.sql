@@ -4,12 +4,20 @@
 -- to be removed (or an attacker holding an owner's session) could invite an account of their
 -- own as admin, and after the removal that account accepted and was back in. Incident
 -- containment (revoking sessions, suspending the organisation) never looked at invitations
--- either. Now, when an owner stops being one (removed, left, demoted, or their account erased),
--- the pending invitations they sent to that organisation are withdrawn in the same statement,
--- and each withdrawal is audited as any other (invitation.removed, by the invitations' own
--- trigger). Invitations without an inviter (created by ops as postgres) are left alone; the
--- other owners still see and manage every pending invitation.
--- 08_membership_history MEM-018..MEM-021 check it.
+-- either. Now, when an owner stops being one (removed, left, demoted), the pending invitations
+-- they sent to that organisation are withdrawn in the same statement; when an account goes
+-- (erased, or deleted the platform's way), every invitation it sent is withdrawn before the user
+-- row, whose foreign key would otherwise only clear invited_by (and leave the invitation looking
+-- like one ops made). Each withdrawal is audited as any other (invitation.removed, by the
+-- invitations' own trigger). Invitations without an inviter (created by ops as postgres) are left
+-- alone; the other owners still see and manage every pending invitation.
+--
+-- Lock order: removing or demoting an owner locks the organisation (keep_last_owner) and then
+-- the invitations it withdraws. accept_invitation locked the invitation first and the
+-- organisation after (the membership's foreign key), so the two could deadlock; it now takes the
+-- organisation first (KEY SHARE, what the foreign key takes anyway). It is restated whole; that
+-- lock is the one change.
+-- 08_membership_history MEM-018..MEM-023 check it.
 
 create function private.withdraw_invitations_of_former_owners()
 returns trigger
@@ -47,3 +55,53 @@ create trigger memberships_3_withdraw_invitations_on_update
 after update on public.memberships
 referencing old table as old_rows new table as new_rows
 for each statement execute function private.withdraw_invitations_of_former_owners();
+
+-- Before an account goes, the invitations it sent: an erasure (which marks itself in
+-- cluso.erasing_user) and a platform deletion alike.
+create function private.withdraw_invitations_of_deleted_user()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from public.invitations i where i.invited_by = old.id;
+  return old;
+end;
+$$;
+
+revoke all on function private.withdraw_invitations_of_deleted_user()
+from public, anon, authenticated, service_role;
+
+create trigger users_withdraw_sent_invitations before delete on auth.users
+  for each row execute function private.withdraw_invitations_of_deleted_user();
+
+-- As in 20261128000200, with the organisation locked first.
+create or replace function private.accept_invitation(p_org_id uuid)
+returns public.memberships
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_user uuid := private.require_user('accept an invitation');
+  v_invitation public.invitations;
+  v_membership public.memberships;
+begin
+  -- The organisation before the invitation, in the order an owner's removal takes them.
+  perform 1 from public.organizations o where o.id = p_org_id for key share;
+  select * into v_invitation from public.invitations i
+  where i.org_id = p_org_id and i.user_id = v_user
+  for update;
+  if v_invitation.org_id is null then
+    raise exception 'there is no invitation to organisation % for you', p_org_id
+      using errcode = 'P0002';
+  end if;
+  -- Membership first, so the invitation's removal is recognised as accepted (not audited).
+  insert into public.memberships (org_id, user_id, role)
+  values (p_org_id, v_user, v_invitation.role)
+  returning * into v_membership;
+  delete from public.invitations i where i.org_id = p_org_id and i.user_id = v_user;
+  return v_membership;
+end;
+$$;

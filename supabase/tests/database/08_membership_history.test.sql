@@ -3,7 +3,7 @@
 -- erasure (audit.membership_events, appended by triggers on public.memberships). Append-only
 -- for every role. Times are marked (tests.mark_time, the real clock) between the steps.
 begin;
-select plan(21);
+select plan(23);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_user('mo');
@@ -135,6 +135,30 @@ where org_id = tests.org_id('Inviters') and user_id = tests.user_id('ola');
 select is_empty(
   $$select 1 from public.invitations where org_id = tests.org_id('Inviters')$$,
   '[MEM-021] a removed owner''s invitations go with them');
+
+-- An owner's account goes, by erasure or the platform's way: what they sent goes first.
+select tests.create_user(u) from unnest(array['pia', 'quin', 'rex', 'sal', 'uma']) u;
+select tests.create_org('pia', 'Erased inviter');
+select tests.add_member('Erased inviter', 'quin', 'owner');
+select tests.add_member('Erased inviter', 'sal', 'owner');
+select tests.authenticate_as('pia');
+insert into public.invitations (org_id, user_id, role)
+values (tests.org_id('Erased inviter'), tests.user_id('rex'), 'admin');
+select tests.clear_authentication(), tests.authenticate_as('sal');
+insert into public.invitations (org_id, user_id, role)
+values (tests.org_id('Erased inviter'), tests.user_id('uma'), 'admin');
+select tests.clear_authentication();
+select tests.clear_account_erasure_queue();
+select tests.request_account_erasure('pia');
+select count(*) from tests.run_account_erasure('pia');
+select is_empty(
+  $$select 1 from public.invitations where org_id = tests.org_id('Erased inviter')
+      and user_id = tests.user_id('rex')$$,
+  '[MEM-022] an erased owner''s invitations are withdrawn, not left without an inviter');
+delete from auth.users where id = tests.user_id('sal');
+select is_empty(
+  $$select 1 from public.invitations where org_id = tests.org_id('Erased inviter')$$,
+  '[MEM-023] so are those of an owner the platform deletes');
 
 select * from finish();
 rollback;
