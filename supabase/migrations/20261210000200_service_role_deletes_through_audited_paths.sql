@@ -13,7 +13,12 @@
 -- (membership.removed, invitation.removed). TRUNCATE fires no delete trigger, so it goes from
 -- every table; TRIGGER and REFERENCES are of no use to the service key. Foreign-key cascades
 -- (auth.users to profiles, say) run as the tables' owner, so they are unaffected.
--- 01_rls_catalog CAT-024 lists what is left; 33_hard_delete tries the deletes.
+--
+-- Nor may it move a survey into or out of the trash behind the audit trail's back: with UPDATE
+-- on deleted_at, backdating it made the next purge delete the survey for good, with no
+-- survey.soft_deleted event and no 30 days in the trash. On surveys it keeps UPDATE of the title
+-- and slug only; public.delete_survey() and public.restore_survey() move surveys in and out.
+-- 01_rls_catalog CAT-024/025 list what is left; 33_hard_delete tries the writes.
 
 revoke delete on
   public.profiles, public.organizations, public.surveys, public.questions,
@@ -24,3 +29,6 @@ revoke truncate, trigger, references on
   public.profiles, public.organizations, public.memberships, public.invitations,
   public.surveys, public.questions, public.responses, public.recordings, public.transcripts
 from service_role;
+
+revoke update on public.surveys from service_role;
+grant update (title, slug) on public.surveys to service_role;

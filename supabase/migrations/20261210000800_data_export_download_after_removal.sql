@@ -7,9 +7,12 @@
 -- export row, the download now looks in the request ledger, which keeps the completed access
 -- request for 24 months: it answers 410 for an account whose export was completed, and 404 for
 -- one that never had one. The ledger is read by subject_key (the user id for an account), which
--- a closed request keeps until the account is erased; the read happens only when the account
--- has no export row. The function is restated whole; the one change is that branch.
--- 51_dsr_account_export EXP-043 checks it.
+-- a closed request keeps until the account is erased, through an index of the closed requests
+-- by subject (most accounts have no export row, so every download of theirs asks). The function
+-- is restated whole; the one change is that branch. 51_dsr_account_export EXP-043 checks it.
+
+create index dsr_requests_closed_subject_idx on private.dsr_requests (subject_key)
+  where state <> 'open';
 
 create or replace function private.data_export_download()
 returns table (ref text, object_name text, expires_at timestamptz)

@@ -2,7 +2,7 @@
 -- Exposed schemas are those PostgREST serves (supabase/config.toml [api].schemas: public,
 -- graphql_public) plus storage.objects (served by the Storage API).
 begin;
-select plan(24);
+select plan(25);
 
 -- The catalog check: tests.rls_catalog_violations() (helpers/30_catalog.sql), shared with
 -- 00_platform_standin, which proves it reports a table created without RLS.
@@ -161,6 +161,13 @@ select set_eq(
       and has_table_privilege('service_role', c.oid, p)$$,
   $$values ('memberships DELETE'), ('invitations DELETE')$$,
   '[CAT-024] service_role may DELETE only memberships and invitations (their triggers audit each removal), and TRUNCATE nothing'
+);
+select set_eq(
+  $$select a.attname::text from pg_catalog.pg_attribute a
+    where a.attrelid = 'public.surveys'::regclass and a.attnum > 0 and not a.attisdropped
+      and has_column_privilege('service_role', a.attrelid, a.attnum, 'UPDATE')$$,
+  array['title', 'slug'],
+  '[CAT-025] on surveys service_role may UPDATE the title and slug only (never deleted_at: the trash is entered and left through the audited RPCs)'
 );
 select is_empty(
   $$select * from pg_temp.anon_executable_exposed_functions()$$,

@@ -8,7 +8,7 @@
 -- The retention purge, organisation deletion and account erasure fill the outbox; their
 -- suites check what they queue.
 begin;
-select plan(50);
+select plan(51);
 set local timezone = 'UTC';
 -- Start from an empty outbox (all rolled back at the end).
 delete from private.storage_removals;
@@ -318,6 +318,11 @@ select throws_ok(
   '[PRV-028] service_role cannot DELETE a survey through the table (no audit event, no trash, no Storage removal)');
 select throws_ok($$truncate public.transcripts$$, '42501', 'permission denied for table transcripts',
   '[PRV-029] nor TRUNCATE a content table');
+select throws_ok(
+  format('update public.surveys set deleted_at = %L where id = %L', '2000-01-01',
+    tests.survey_id('Reconcile org', 'rec')),
+  '42501', 'permission denied for table surveys',
+  '[PRV-030] nor backdate a survey into the trash (the next purge would delete it for good, unaudited as a soft delete)');
 select tests.clear_authentication();
 select tests.authenticate_as('pat');
 select throws_ok($$select private.hard_delete_surveys(array[gen_random_uuid()], 'x', 'x')$$, '42501',
