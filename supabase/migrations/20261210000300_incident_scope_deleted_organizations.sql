@@ -6,9 +6,12 @@
 -- notified. An account's or a named organisation's scope already read the membership history
 -- (audit.membership_events), which outlives the organisation. The "everything" scope now adds
 -- every organisation that history shows with members during the window and that no longer
--- exists; its members are found as for any other (incident_org_members), and its counts are 0,
--- as nothing of it is left to count. The function is restated whole; the one change is that
--- branch. 42_incident_response INC-082 checks it.
+-- exists; its members are found as for any other (incident_org_members). Its data is gone, so
+-- it is counted from the audit trail: every survey.purged event of it since the window began,
+-- with the counts each carries (its deletion purges every survey it still had). That is what
+-- existed while it was readable and was deleted since, or a little more, never less: no notice
+-- says nothing was exposed when something was. The function is restated whole; the changes are that branch and those counts.
+-- 42_incident_response INC-082 checks them.
 
 create or replace function private.incident_scope(p_reference text)
 returns jsonb
@@ -87,6 +90,18 @@ begin
   -- organisation, a window), the surveys not already in the trash, whose children RLS hides; with
   -- a leaked key, which bypasses RLS, the trashed surveys too, until their purge.
   cross join lateral (
+    -- An organisation deleted since: the surveys purged since the window began (its deletion
+    -- purges every survey it still had), each event with its counts.
+    select count(*)::int as surveys,
+      coalesce(sum((e.details ->> 'responses')::int), 0)::int as responses,
+      coalesce(sum((e.details ->> 'transcripts')::int), 0)::int as transcripts,
+      coalesce(sum((e.details ->> 'recordings')::int), 0)::int as recordings
+    from audit.events e
+    where e.org_id = x.org_id and e.action = 'survey.purged'
+      and e.occurred_at >= x.readable_from
+    having not exists (select 1 from public.organizations g where g.id = x.org_id)
+    union all
+    -- One that exists:
     select count(*)::int as surveys,
       coalesce(sum((select count(*) from public.responses r where r.org_id = s.org_id
         and r.survey_id = s.id and r.started_at <= x.readable_until)), 0)::int as responses,
@@ -98,6 +113,7 @@ begin
     where s.org_id = x.org_id and s.created_at <= x.readable_until
       and (s.deleted_at is null or s.deleted_at >= x.readable_from
         or 'leaked_key' = any (x.sources))
+    having exists (select 1 from public.organizations g where g.id = x.org_id)
   ) c;
 
   -- Affected users: the compromised accounts, and every member of an affected organisation

@@ -69,6 +69,7 @@ delete from public.memberships where user_id = tests.user_id('dora');
 select tests.create_user(u) from unnest(array['gwen', 'hal']) u;
 select tests.create_org('gwen', 'Gone');
 select tests.add_member('Gone', 'hal', 'member');
+select tests.create_survey('Gone', 'gone-one', 1, 2);
 select tests.remember_id('gone', tests.org_id('Gone'));
 select tests.mark_time('window_from');
 select tests.add_member('Acme', 'bob', 'admin');
@@ -385,14 +386,14 @@ select results_eq(
   $$values (1, 2, 2, 2)$$,
   '[INC-081] a leaked key counts a survey trashed before the window, with its children; an organisation''s own exposure does not');
 select results_eq(
-  $$select o.sources, o.surveys, (select array_agg(r.user_id order by r.user_id)
+  $$select o.sources, o.surveys, o.responses, o.recordings, (select array_agg(r.user_id order by r.user_id)
       from private.incident_recipients r where r.incident_id = o.incident_id
         and r.user_id in (tests.user_id('gwen'), tests.user_id('hal')))
     from private.incident_organizations o
     where o.incident_id = tests.remembered_id('key') and o.org_id = tests.remembered_id('gone')$$,
-  $$select array['leaked_key'], 0, (select array_agg(u order by u)
+  $$select array['leaked_key'], 1, 2, 2, (select array_agg(u order by u)
       from unnest(array[tests.user_id('gwen'), tests.user_id('hal')]) u)$$,
-  '[INC-082] a leaked key reaches an organisation deleted since the window, and its former members are told');
+  '[INC-082] a leaked key reaches an organisation deleted since the window, counted from the audit events of its purge, and its former members are told');
 select ok(
   (select bool_and(r.params -> 'actions' ? 'watch_for_phishing') from private.incident_recipients r
    where r.incident_id = tests.remembered_id('key'))
