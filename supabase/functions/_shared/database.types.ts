@@ -71,55 +71,25 @@ export type Database = {
       };
       account_former_identifiers: {
         Row: {
+          held_from: string;
           identifier_hash: string;
+          kind: string;
           left_at: string;
           user_id: string;
         };
         Insert: {
+          held_from: string;
           identifier_hash: string;
+          kind: string;
           left_at: string;
           user_id: string;
         };
         Update: {
+          held_from?: string;
           identifier_hash?: string;
+          kind?: string;
           left_at?: string;
           user_id?: string;
-        };
-        Relationships: [];
-      };
-      audit_anchors: {
-        Row: {
-          attempts: number;
-          chain_id: string;
-          created_at: string;
-          heads: NonNullable<Json>;
-          id: number;
-          last_error: string | null;
-          leased_until: string | null;
-          next_attempt_at: string;
-          published_at: string | null;
-        };
-        Insert: {
-          attempts?: number;
-          chain_id: string;
-          created_at?: string;
-          heads: NonNullable<Json>;
-          id?: never;
-          last_error?: string | null;
-          leased_until?: string | null;
-          next_attempt_at?: string;
-          published_at?: string | null;
-        };
-        Update: {
-          attempts?: number;
-          chain_id?: string;
-          created_at?: string;
-          heads?: NonNullable<Json>;
-          id?: never;
-          last_error?: string | null;
-          leased_until?: string | null;
-          next_attempt_at?: string;
-          published_at?: string | null;
         };
         Relationships: [];
       };
@@ -779,6 +749,42 @@ export type Database = {
         };
         Relationships: [];
       };
+      audit_anchors: {
+        Row: {
+          attempts: number | null;
+          chain_id: string | null;
+          created_at: string | null;
+          heads: Json | null;
+          id: number | null;
+          last_error: string | null;
+          leased_until: string | null;
+          next_attempt_at: string | null;
+          published_at: string | null;
+        };
+        Insert: {
+          attempts?: number | null;
+          chain_id?: string | null;
+          created_at?: string | null;
+          heads?: Json | null;
+          id?: number | null;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string | null;
+          published_at?: string | null;
+        };
+        Update: {
+          attempts?: number | null;
+          chain_id?: string | null;
+          created_at?: string | null;
+          heads?: Json | null;
+          id?: number | null;
+          last_error?: string | null;
+          leased_until?: string | null;
+          next_attempt_at?: string | null;
+          published_at?: string | null;
+        };
+        Relationships: [];
+      };
       storage_removal_backlog: {
         Row: {
           attempts: number | null;
@@ -876,6 +882,14 @@ export type Database = {
           ok: boolean;
         }[];
       };
+      account_erasure_identifiers: {
+        Args: { p_recorded_hashes: string[]; p_user_id: string };
+        Returns: {
+          held_from: string;
+          identifier_hash: string;
+          left_at: string;
+        }[];
+      };
       account_erasure_status: {
         Args: Record<PropertyKey, never>;
         Returns: Json;
@@ -895,6 +909,10 @@ export type Database = {
       };
       account_erasure_window: {
         Args: Record<PropertyKey, never>;
+        Returns: string;
+      };
+      account_identifier_held_from: {
+        Args: { p_created_at: string; p_kind: string; p_user_id: string };
         Returns: string;
       };
       audit_anchor_claim: {
@@ -1452,7 +1470,12 @@ export type Database = {
         Returns: string;
       };
       remember_former_identifiers: {
-        Args: { p_identifiers: string[]; p_user_id: string };
+        Args: {
+          p_created_at: string;
+          p_email: string;
+          p_phone: string;
+          p_user_id: string;
+        };
         Returns: undefined;
       };
       request_account_erasure: {
