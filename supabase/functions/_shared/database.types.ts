@@ -842,6 +842,10 @@ export type Database = {
           isSetofReturn: false;
         };
       };
+      account_erasure_auth_log_blocks: {
+        Args: Record<PropertyKey, never>;
+        Returns: number;
+      };
       account_erasure_claim: {
         Args: { p_lease?: string };
         Returns: {
@@ -869,6 +873,16 @@ export type Database = {
           isOneToOne: true;
           isSetofReturn: false;
         };
+      };
+      account_erasure_delete_auth_log: {
+        Args: {
+          p_from_block?: number;
+          p_recorded_hashes: string[];
+          p_to_block?: number;
+          p_user_id: string;
+          p_written_since?: string;
+        };
+        Returns: number;
       };
       account_erasure_fail: {
         Args: { p_error: string; p_lease_token: string; p_request_id: string };

@@ -191,8 +191,9 @@ scenario(
     const res = await callOk(job, { batch_size: 1 });
     assertReport(res, "account-erasure", PHASES);
     assert.equal(res.totals.accounts_erased, 1);
-    // transfer_ownership, one survey per step (2), the organisation, "finished", erase_user.
-    assert.equal(res.totals.steps, 6);
+    // transfer_ownership, one survey per step (2), the organisation, "finished", GoTrue's log
+    // (one chunk), erase_user.
+    assert.equal(res.totals.steps, 7);
     assert.equal(res.totals.requests_failed, 0);
     assert.ok(res.totals.objects_removed >= all.length, `removed ${res.totals.objects_removed}`);
     assert.equal(res.totals.objects_failed, 0);
@@ -402,8 +403,9 @@ scenario(
     const { res: resumed, claim } = await resumeRun({ batch_size: 1 }, requestId);
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     assert.equal(resumed.totals.accounts_erased, 1);
-    // The two surveys left, the organisation, "finished", erase_user: nothing done twice.
-    assert.equal(resumed.totals.steps, 5);
+    // The two surveys left, the organisation, "finished", GoTrue's log, erase_user: nothing
+    // done twice.
+    assert.equal(resumed.totals.steps, 6);
     assert.equal(resumed.totals.requests_failed, 0);
     assert.equal(claim?.fields.step, "delete_solo_organizations", "resumed at the recorded step");
     assert.equal(claim?.fields.attempts, 2, "attempts incremented");
@@ -460,7 +462,11 @@ scenario(
     const { res: next, claim } = await resumeRun({ batch_size: 1 });
     assert.equal(next.status, 200, JSON.stringify(next.body));
     assert.equal(next.totals.accounts_erased, 1);
-    assert.equal(next.totals.steps, 4, "the last survey, the organisation, finished, erase_user");
+    assert.equal(
+      next.totals.steps,
+      5,
+      "the last survey, the organisation, finished, GoTrue's log, erase_user",
+    );
     assert.equal(claim?.fields.step, "delete_solo_organizations");
     assert.equal(claim?.fields.attempts, 2);
     assert.equal((await auditEvents(sql, org, "survey.purged")).length, 3);
@@ -608,8 +614,9 @@ scenario(
     assert.equal(res.body.error, null);
     assert.equal(res.totals.requests_failed, 1);
     assert.equal(res.totals.accounts_erased, 1);
-    // Ivy's: transfer_ownership, her survey, her organisation, "finished", erase_user.
-    assert.equal(res.totals.steps, 5);
+    // Ivy's: transfer_ownership, her survey, her organisation, "finished", GoTrue's log,
+    // erase_user.
+    assert.equal(res.totals.steps, 6);
     const claimed = logger.lines
       .filter((l) => l.message === "claimed account erasure request")
       .map((l) => l.fields.request_id)

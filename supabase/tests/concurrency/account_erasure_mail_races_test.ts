@@ -21,7 +21,8 @@ Deno.test("an incident notice racing an account's erasure waits, then queues not
     const asked = await openSession(sql, user);
     await asked`select public.request_account_erasure()`;
     await finish(asked, "commit");
-    // The job has reached the last step (an account in no organisation has nothing before it).
+    // The job has reached the last step (an account in no organisation has only GoTrue's log
+    // before it; a request without that scan reads the whole log in the last step).
     const [request] = await sql<[{ id: string; lease_token: string }]>`
       update private.account_erasure_requests
       set status = 'in_progress', step = 'erase_user', started_at = now(),

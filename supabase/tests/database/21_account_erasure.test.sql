@@ -6,10 +6,12 @@
 --       data stays, and authorship columns that named the user become null;
 --   (c) the sole owner of shared organisations: the longest-standing admin (else member)
 --       becomes owner, audited; the organisation is never left without an owner;
---   (d) organisations the user creates or opens up while the erasure runs are not left behind.
+--   (d) organisations the user creates or opens up while the erasure runs are not left behind;
+--   (e) GoTrue's log is read in chunks of blocks, and what is written after the scan passed goes
+--       in the last step.
 -- The catalog-wide "no trace" scan is in 22_account_erasure_leaves_no_trace.test.sql.
 begin;
-select plan(47);
+select plan(53);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 select tests.set_now('2030-04-01 09:00:00+00');
@@ -59,8 +61,9 @@ select results_eq(
     (jsonb_build_object('step', 'delete_solo_organizations',
       'organization', tests.remembered_id('Ann solo'), 'organization_deleted', true, 'done', false)),
     ('{"step":"delete_solo_organizations","finished":true,"done":false}'),
+    ('{"step":"erase_auth_log","auth_log_entries":1,"finished":true,"done":false}'),
     ('{"step":"erase_user","done":true}')$$,
-  '[ERA-001] batch size 1: ownership, one survey per step, then the organisation, then the user');
+  '[ERA-001] batch size 1: ownership, one survey per step, then the organisation, GoTrue''s log (one chunk), then the user');
 select is(
   (select count(*)::int from public.organizations where id = tests.remembered_id('Ann solo')),
   0, '[ERA-002] the solo organisation is gone');
@@ -172,6 +175,7 @@ select results_eq(
   $$values
     ('{"step":"transfer_ownership","organizations":0,"done":false}'::jsonb),
     ('{"step":"delete_solo_organizations","finished":true,"done":false}'),
+    ('{"step":"erase_auth_log","auth_log_entries":0,"finished":true,"done":false}'),
     ('{"step":"erase_user","done":true}')$$,
   '[ERA-016] a plain member: no transfer, no solo organisation, then the user');
 select results_eq(
@@ -250,6 +254,7 @@ select results_eq(
   $$values
     ('{"step":"transfer_ownership","organizations":2,"done":false}'::jsonb),
     ('{"step":"delete_solo_organizations","finished":true,"done":false}'),
+    ('{"step":"erase_auth_log","auth_log_entries":0,"finished":true,"done":false}'),
     ('{"step":"erase_user","done":true}')$$,
   '[ERA-026] two organisations change owner, none is deleted');
 select set_eq(
@@ -349,6 +354,7 @@ select tests.request_account_erasure('hal');
 create temporary table hal_claim on commit drop as select * from private.account_erasure_claim();
 select private.account_erasure_step(id, lease_token) from hal_claim;  -- transfer_ownership
 select private.account_erasure_step(id, lease_token) from hal_claim;  -- delete_solo: finished
+select private.account_erasure_step(id, lease_token) from hal_claim;  -- erase_auth_log: finished
 select is(
   (select r.step from private.account_erasure_requests r join hal_claim h on h.id = r.id),
   'erase_user', '[ERA-040] Hal''s request is at its last step');
@@ -391,6 +397,141 @@ select is_empty(
     where not exists (select 1 from public.memberships m
                       where m.org_id = o.id and m.role = 'owner')$$,
   '[ERA-047] no organisation is left without an owner (or without members)');
+
+-- ---------------------------------------------------------------------------------------------
+-- (e) GoTrue's log is read a bounded number of blocks at a time (erase_auth_log), then what may
+--     have been written since the scan began is read in the last step
+-- ---------------------------------------------------------------------------------------------
+-- Kim signed up as kim@example.test, then changed to kim.new@example.test. Entries are stamped
+-- with the project's clock, as GoTrue stamps them with the time they are written, so the two
+-- addresses' windows (which follow the clock) hold them.
+select tests.create_user('kim');
+update auth.users set email = 'kim.new@example.test' where id = tests.user_id('kim');
+create temporary table kim_log (id uuid primary key, owner text, phase text) on commit drop;
+create function pg_temp.log_entries(p_owner text, p_phase text, p_payloads json[])
+returns void
+language sql
+as $$
+  with added as (
+    insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+    select '00000000-0000-0000-0000-000000000000', gen_random_uuid(), p, private.current_time(),
+      '203.0.113.30'
+    from unnest(p_payloads) p
+    returning id)
+  insert into kim_log select id, p_owner, p_phase from added;
+$$;
+-- Kim's entries: by id, by the current email in another case, by the former email.
+create function pg_temp.kim_payloads()
+returns json[]
+language sql
+as $$
+  select array[
+    json_build_object('action', 'token_refreshed', 'actor_id', tests.user_id('kim'),
+      'log_type', 'token'),
+    json_build_object('action', 'user_recovery_requested', 'actor_username',
+      'KIM.NEW@example.test', 'log_type', 'user'),
+    json_build_object('action', 'login', 'actor_username', 'kim@example.test',
+      'log_type', 'account')];
+$$;
+select pg_temp.log_entries('kim', 'early', pg_temp.kim_payloads());
+-- 400 entries of other users, about 30 to a block as GoTrue's are.
+select pg_temp.log_entries('others', 'filler', array_agg(json_build_object(
+  'action', 'token_refreshed', 'actor_id', gen_random_uuid(),
+  'actor_username', 'filler' || n || '@example.test', 'log_type', 'token',
+  'traits', json_build_object('session_id', gen_random_uuid(), 'note', repeat('x', 120)))))
+from generate_series(1, 400) n;
+select pg_temp.log_entries('kim', 'late', pg_temp.kim_payloads());
+-- How far apart Kim's early and late entries lie in the log, in blocks.
+create temporary table kim_spread on commit drop as
+  select (select min((a.ctid::text::point)[0]) from auth.audit_log_entries a
+          join kim_log l using (id) where l.phase = 'late')
+    - (select max((a.ctid::text::point)[0]) from auth.audit_log_entries a
+       join kim_log l using (id) where l.phase = 'early') as blocks;
+
+select tests.request_account_erasure('kim');
+create temporary table kim_claim on commit drop as select * from private.account_erasure_claim();
+-- One block a call.
+create or replace function private.account_erasure_auth_log_blocks()
+returns integer
+language sql
+stable
+set search_path = ''
+as $$
+  select 1;
+$$;
+create temporary table kim_steps (n serial, s jsonb) on commit drop;
+do $$
+declare
+  v_claim record;
+begin
+  select * into v_claim from kim_claim;
+  for i in 1..1000 loop
+    insert into kim_steps (s)
+    values (private.account_erasure_step(v_claim.id, v_claim.lease_token));
+    exit when (select r.step from private.account_erasure_requests r
+               where r.id = v_claim.id) = 'erase_user';
+  end loop;
+end;
+$$;
+create temporary table kim_before on commit drop as
+  select r.progress from private.account_erasure_requests r join kim_claim c using (id);
+select results_eq(
+  $$select count(*)::int, count(*) filter (where s ? 'finished')::int,
+      sum((s ->> 'auth_log_entries')::int)::int, (select blocks > 5 from kim_spread)
+    from kim_steps where s ->> 'step' = 'erase_auth_log'$$,
+  $$select (progress #>> '{auth_log_scan,until_block}')::int, 1, 6, true from kim_before$$,
+  '[ERA-048] erase_auth_log reads one block a call, as many calls as the log had blocks when it began, and finds Kim''s six entries, more than five blocks apart');
+select set_eq(
+  $$select id from auth.audit_log_entries where id in (select id from kim_log)$$,
+  $$select id from kim_log where owner = 'others'$$,
+  '[ERA-049] before the last step every entry naming Kim, early and late in the log, is gone, and every one of the other users'' 400 stays');
+select results_eq(
+  $$select (progress ->> 'auth_log_entries_deleted')::int,
+      (progress #>> '{auth_log_scan,next_block}')::int
+        = (progress #>> '{auth_log_scan,until_block}')::int
+    from kim_before$$,
+  $$values (6, true)$$,
+  '[ERA-050] the request records the six entries and the scan''s end');
+
+-- After the scan passed: a new entry naming Kim, and an organisation Kim opens, still signed in.
+select pg_temp.log_entries('kim', 'after scan', array[json_build_object(
+  'action', 'token_refreshed', 'actor_id', tests.user_id('kim'), 'log_type', 'token')]);
+select tests.authenticate_as('kim');
+select tests.remember_id('Kim late', (public.create_organization('Kim late')).id);
+select tests.clear_authentication();
+create temporary table kim_rest on commit drop as
+  select n, s from kim_claim c, tests.finish_account_erasure(c.id, c.lease_token)
+    with ordinality as t(s, n);
+select results_eq(
+  $$select s - 'progress' from kim_rest order by n$$,
+  $$values
+    ('{"step":"erase_user","restarted":true,"done":false}'::jsonb),
+    ('{"step":"transfer_ownership","organizations":0,"done":false}'),
+    (jsonb_build_object('step', 'delete_solo_organizations',
+      'organization', tests.remembered_id('Kim late'), 'organization_deleted', true, 'done', false)),
+    ('{"step":"delete_solo_organizations","finished":true,"done":false}'),
+    ('{"step":"erase_auth_log","auth_log_entries":0,"finished":true,"done":false}'),
+    ('{"step":"erase_user","done":true}')$$,
+  '[ERA-051] sent back to Kim for the new organisation, the erasure does not read the log again: one erase_auth_log call moves on');
+select results_eq(
+  $$select (select count(*)::int from auth.audit_log_entries
+            where id in (select id from kim_log where owner = 'kim')),
+      (select count(*)::int from auth.audit_log_entries
+       where id in (select id from kim_log where owner = 'others')),
+      (select (s #>> '{progress,auth_log_entries_deleted}')::int from kim_rest
+       where (s ->> 'done')::boolean)
+        - (select (progress ->> 'auth_log_entries_deleted')::int from kim_before)$$,
+  $$values (0, 400, 1)$$,
+  '[ERA-052] the entry naming Kim written after the scan passed goes in the last step''s final pass; the other users'' 400 entries stay');
+select results_eq(
+  $$select (select progress ? 'auth_log_scan' from kim_before),
+      (select s -> 'progress' from kim_rest where (s ->> 'done')::boolean),
+      (select details from audit.events where action = 'account.erased'
+       and target_id = tests.remembered_id('kim')::text)$$,
+  $$values (true,
+    '{"ownership_transferred":0,"organizations_deleted":1,"storage_owner_cleared":0,"auth_log_entries_deleted":7,"mail_messages_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb,
+    '{"ownership_transferred":0,"organizations_deleted":1,"storage_owner_cleared":0,"auth_log_entries_deleted":7,"mail_messages_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb)$$,
+  '[ERA-053] the scan''s place, kept in the request meanwhile, is neither in the last step''s answer nor in account.erased, which counts Kim''s seven entries');
 
 select * from finish();
 rollback;
