@@ -67,9 +67,9 @@ begin
          where jsonb_typeof(v.value) = 'string'
            and (x.hash = any (v_hashes)
              or exists (
-               select 1 from private.account_former_identifiers f
+               select 1 from private.account_identifier_windows f
                where f.user_id = v_user and f.identifier_hash = x.hash
-                 and (a.created_at is null or a.created_at <= f.left_at))));
+                 and (a.created_at is null or a.created_at between f.held_from and f.left_at))));
     get diagnostics v_n = row_count;
     v_ms := extract(epoch from clock_timestamp() - v_t) * 1000;
     raise exception 'undo' using errcode = 'P0001';

@@ -21,7 +21,13 @@
 --   publish the queue as postgres, read and settle it as before through the view
 --   private.audit_anchors, with SELECT, UPDATE and DELETE on the table;
 -- * the owner loses EXECUTE on the private functions and USAGE on the private schema: a future
---   audit function that calls into private fails instead of running someone else's code.
+--   audit function that calls into private fails instead of running someone else's code;
+-- * the owner's functions that run DDL (the access log's partitions) refuse to while an event
+--   trigger owned by a role that is no superuser is enabled. On hosted Supabase, supautils lets
+--   postgres create event triggers, owned by postgres and run with the rights of whoever runs the
+--   DDL (it skips them only for superusers and its reserved roles, which the owner is not): the
+--   next daily rotation would have run postgres's code as the owner. The refusal names the event
+--   trigger, and the rotation's job health turns red until it is disabled or dropped.
 -- 12_audit_append_only AUD-067..AUD-072 pin all of this.
 
 grant cluso_audit_owner to postgres;
@@ -56,9 +62,63 @@ as $$
     || '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(webm|ogg|mp3|m4a|wav)$');
 $$;
 
-revoke all on function audit.project_time(), audit.is_recording_object_name(text) from public;
+-- Refuses, naming them, while event triggers that would run as the owner are enabled: those
+-- owned by any role that is no superuser (a superuser's, such as the platform's own, could do
+-- anything anyway).
+create function audit.refuse_foreign_event_triggers()
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+declare
+  v_names text;
+begin
+  select string_agg(format('%s (owned by %s)', e.evtname, r.rolname), ', ' order by e.evtname)
+  into v_names
+  from pg_catalog.pg_event_trigger e
+  join pg_catalog.pg_roles r on r.oid = e.evtowner
+  where e.evtenabled <> 'D' and not r.rolsuper;
+  if v_names is not null then
+    raise exception 'the audit trail runs no DDL while an event trigger would run as its owner: %',
+      v_names
+      using errcode = '42501',
+        hint = 'Disable or drop the event trigger, or make a superuser its owner.';
+  end if;
+end;
+$$;
 
--- As in 20261208000300, with the clock above.
+revoke all on function audit.project_time(), audit.is_recording_object_name(text),
+  audit.refuse_foreign_event_triggers() from public;
+
+-- As in 20261201000200, refusing first while a foreign event trigger is enabled.
+create or replace function audit.recording_access_ensure_partition(p_month date)
+returns text
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_name text := 'recording_access_' || to_char(p_month, 'YYYY_MM');
+begin
+  if to_regclass('audit.' || v_name) is null then
+    perform audit.refuse_foreign_event_triggers();
+    execute format(
+      'create table audit.%I partition of audit.recording_access for values from (%L) to (%L)',
+      v_name, p_month::timestamp at time zone 'UTC',
+      (p_month + interval '1 month') at time zone 'UTC');
+    execute format('alter table audit.%I enable row level security, force row level security',
+      v_name);
+    execute format('revoke all on audit.%I from public', v_name);
+    execute format('create trigger recording_access_no_truncate before truncate on audit.%I '
+      'for each statement execute function audit.refuse_change()', v_name);
+  end if;
+  return v_name;
+end;
+$$;
+
+-- As in 20261208000300, with the clock above, and refusing to drop a partition while a foreign
+-- event trigger is enabled.
 create or replace function audit.recording_access_rotate(p_now timestamptz)
 returns jsonb
 language plpgsql
@@ -93,6 +153,7 @@ begin
     order by 3
   loop
     exit when v_part.upper_bound > v_cutoff;
+    perform audit.refuse_foreign_event_triggers();
     select count(*) into v_rows from audit.recording_access a
     where a.accessed_at >= v_part.lower_bound and a.accessed_at < v_part.upper_bound;
     execute format('drop table audit.%I', v_part.name);

@@ -17,7 +17,8 @@
 -- Nor may it move a survey into or out of the trash behind the audit trail's back: with UPDATE
 -- on deleted_at, backdating it made the next purge delete the survey for good, with no
 -- survey.soft_deleted event and no 30 days in the trash. On surveys it keeps UPDATE of the title
--- and slug only; public.delete_survey() and public.restore_survey() move surveys in and out.
+-- and slug only. Surveys move in and out of the trash through public.delete_survey() and
+-- public.restore_survey(), as their members (the service key holds no member's role there).
 -- 01_rls_catalog CAT-024/025 list what is left; 33_hard_delete tries the writes.
 
 revoke delete on

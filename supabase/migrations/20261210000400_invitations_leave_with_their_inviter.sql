@@ -8,8 +8,9 @@
 -- they sent to that organisation are withdrawn in the same statement; when an account goes
 -- (erased, or deleted the platform's way), every invitation it sent is withdrawn before the user
 -- row, whose foreign key would otherwise only clear invited_by (and leave the invitation looking
--- like one ops made). Each withdrawal is audited as any other (invitation.removed, by the
--- invitations' own trigger). Invitations without an inviter (created by ops as postgres) are left
+-- like one ops made). Each withdrawal is audited by the invitations' own trigger as
+-- invitation.removed, with the reason inviter_removed (private.org_user_removal_reason is
+-- restated with that one reason added; the withdrawal marks itself in cluso.inviter_leaving). Invitations without an inviter (created by ops as postgres) are left
 -- alone; the other owners still see and manage every pending invitation.
 --
 -- Lock order: removing or demoting an owner locks the organisation (keep_last_owner) and then
@@ -26,6 +27,7 @@ security definer
 set search_path = ''
 as $$
 begin
+  perform set_config('cluso.inviter_leaving', 'true', true);
   if tg_op = 'DELETE' then
     delete from public.invitations i
     using old_rows o
@@ -39,6 +41,7 @@ begin
     where o.role = 'owner' and n.role <> 'owner'
       and i.org_id = o.org_id and i.invited_by = o.user_id;
   end if;
+  perform set_config('cluso.inviter_leaving', '', true);
   return null;
 end;
 $$;
@@ -65,7 +68,9 @@ security definer
 set search_path = ''
 as $$
 begin
+  perform set_config('cluso.inviter_leaving', 'true', true);
   delete from public.invitations i where i.invited_by = old.id;
+  perform set_config('cluso.inviter_leaving', '', true);
   return old;
 end;
 $$;
@@ -104,4 +109,28 @@ begin
   delete from public.invitations i where i.org_id = p_org_id and i.user_id = v_user;
   return v_membership;
 end;
+$$;
+
+-- As in 20261129000300, with invitations withdrawn because their inviter left (above) told apart
+-- from those an owner withdraws by hand.
+create or replace function private.org_user_removal_reason(
+  p_org_id uuid, p_user_id uuid, p_actor uuid, p_by_self text, p_by_other text
+)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select case
+    when not exists (select 1 from public.organizations o where o.id = p_org_id)
+      then 'organization_deleted'
+    when current_setting('cluso.erasing_user', true) = p_user_id::text then 'account_erasure'
+    when current_setting('cluso.platform_deleted_user', true) = p_user_id::text
+      then 'auth_user_deleted'
+    when current_setting('cluso.inviter_leaving', true) = 'true' then 'inviter_removed'
+    when p_actor is null then 'cascade'
+    when p_actor = p_user_id then p_by_self
+    else p_by_other
+  end;
 $$;

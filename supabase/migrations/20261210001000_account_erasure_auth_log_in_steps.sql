@@ -329,7 +329,7 @@ begin
     delete from public.invitations i where i.user_id = v_user;
     -- The remembered addresses, after the user row, whose deletion has just remembered its last
     -- email and phone.
-    delete from private.account_former_identifiers f where f.user_id = v_user;
+    delete from private.account_identifier_windows f where f.user_id = v_user;
     perform set_config('cluso.erasing_user', '', true);
     v_request.progress := v_request.progress || jsonb_build_object('auth_user_deleted', v_n = 1 or not v_user_exists);
     perform audit.record_event('account.erased', null, 'auth.users', v_user::text, v_cause,

@@ -69,7 +69,7 @@ export type Database = {
         };
         Relationships: [];
       };
-      account_former_identifiers: {
+      account_identifier_windows: {
         Row: {
           held_from: string;
           identifier_hash: string;
@@ -925,10 +925,6 @@ export type Database = {
         Args: Record<PropertyKey, never>;
         Returns: string;
       };
-      account_identifier_held_from: {
-        Args: { p_created_at: string; p_kind: string; p_user_id: string };
-        Returns: string;
-      };
       audit_anchor_claim: {
         Args: { p_lease?: string; p_limit?: number };
         Returns: {
@@ -1483,15 +1479,6 @@ export type Database = {
         Args: { p_extension: string; p_file_id?: string; p_response_id: string };
         Returns: string;
       };
-      remember_former_identifiers: {
-        Args: {
-          p_created_at: string;
-          p_email: string;
-          p_phone: string;
-          p_user_id: string;
-        };
-        Returns: undefined;
-      };
       request_account_erasure: {
         Args: { p_user_id: string };
         Returns: {
@@ -1708,6 +1695,16 @@ export type Database = {
         }[];
       };
       test_clock_enabled: { Args: Record<PropertyKey, never>; Returns: boolean };
+      track_account_identifier: {
+        Args: {
+          p_created_at: string;
+          p_kind: string;
+          p_new: string;
+          p_old: string;
+          p_user_id: string;
+        };
+        Returns: undefined;
+      };
       user_co_member_ids: {
         Args: Record<PropertyKey, never>;
         Returns: string[];

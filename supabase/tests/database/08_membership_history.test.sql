@@ -3,7 +3,7 @@
 -- erasure (audit.membership_events, appended by triggers on public.memberships). Append-only
 -- for every role. Times are marked (tests.mark_time, the real clock) between the steps.
 begin;
-select plan(23);
+select plan(24);
 select tests.create_user('ada');
 select tests.create_org('ada', 'Acme');
 select tests.create_user('mo');
@@ -121,8 +121,8 @@ select is(
 select results_eq(
   $$select reason, count(*)::int from audit.events
     where action = 'invitation.removed' and org_id = tests.org_id('Inviters') group by 1$$,
-  $$values ('invitation_withdrawn'::text, 2)$$,
-  '[MEM-019] each withdrawal is audited as invitation.removed');
+  $$values ('inviter_removed'::text, 2)$$,
+  '[MEM-019] each withdrawal is audited as invitation.removed, for its inviter''s leaving');
 select tests.authenticate_as('alt');
 select throws_ok(format('select public.accept_invitation(%L)', tests.org_id('Inviters')), 'P0002',
   null, '[MEM-020] the account the former owner invited cannot get in');
@@ -159,6 +159,11 @@ delete from auth.users where id = tests.user_id('sal');
 select is_empty(
   $$select 1 from public.invitations where org_id = tests.org_id('Erased inviter')$$,
   '[MEM-023] so are those of an owner the platform deletes');
+select results_eq(
+  $$select reason, count(*)::int from audit.events
+    where action = 'invitation.removed' and org_id = tests.org_id('Erased inviter') group by 1$$,
+  $$values ('inviter_removed'::text, 2)$$,
+  '[MEM-024] both are audited for their inviter''s leaving, not as a cascade');
 
 select * from finish();
 rollback;

@@ -3,7 +3,7 @@
 -- through audit.record_event(), which itself refuses anything but counts and flags, and only
 -- the actions of the table's one list.
 begin;
-select plan(72);
+select plan(74);
 
 -- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
 select tests.create_user('owner_a');
@@ -230,6 +230,19 @@ select is_empty(
     where c.relnamespace = 'audit'::regnamespace and c.relkind in ('r', 'p', 'S', 'v', 'm', 'i', 'I')
       and c.relowner <> 'cluso_audit_owner'::regrole$$,
   '[AUD-072] every relation of the audit schema (the anchor queue included) is the owner''s: no other role can hang a trigger on one');
+-- Event triggers run with the rights of whoever runs the DDL; on hosted Supabase postgres may
+-- own one. Nothing here can create one that is no superuser's, so what is pinned is that the
+-- platform's own (a superuser's) do not stop the owner, and that every function of the owner
+-- that runs DDL asks first.
+select lives_ok($$select tests.as_audit_owner('select audit.refuse_foreign_event_triggers()')$$,
+  '[AUD-073] event triggers a superuser owns (the platform''s) do not stop the trail''s DDL');
+select is_empty(
+  $$select p.proname::text from pg_proc p where p.pronamespace = 'audit'::regnamespace
+      and p.prosrc ~* 'execute format\(\s*''(create|drop|alter) '
+      and not (strpos(p.prosrc, 'audit.refuse_foreign_event_triggers()') between 1
+        and least(coalesce(nullif(strpos(lower(p.prosrc), 'execute format(''create'), 0), 1000000),
+          coalesce(nullif(strpos(lower(p.prosrc), 'execute format(''drop'), 0), 1000000)))$$,
+  '[AUD-074] every audit function that runs DDL first refuses while an event trigger that is no superuser''s is enabled');
 
 -- postgres rewrites the private helpers the owner's functions once called; neither may run.
 create or replace function private."current_time"()

@@ -223,8 +223,8 @@ select set_eq(
     ('public.surveys'), ('storage.objects'), ('audit.membership_events'),
     ((select a.tableoid::regclass::text from audit.recording_access a
       where a.user_id = tests.user_id('Ann') limit 1)),
-    ('private.incidents'), ('private.incident_recipients')$$,
-  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 21 tables that hold it');
+    ('private.incidents'), ('private.incident_recipients'), ('private.account_identifier_windows')$$,
+  '[TRC-003] positive control: before erasure the scan finds Ann''s id in all 22 tables that hold it');
 select set_eq(
   $$select tbl from pg_temp.trace('ann@example.test')$$,
   $$values ('auth.audit_log_entries'), ('auth.identities'), ('auth.one_time_tokens'), ('auth.users'),

@@ -10,7 +10,7 @@
 -- or took it after keeps theirs; an identity's email counts for nothing; the remembered hashes
 -- go with the erasure.
 begin;
-select plan(22);
+select plan(25);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 delete from private.mail_outbox;
@@ -133,8 +133,8 @@ select tests.set_now('2030-05-02 12:30:00+00');
 update auth.users set email = 'eve.new@example.test', phone = '+15550100902'
 where id = tests.user_id('eve');
 select set_eq(
-  $$select kind, identifier_hash, held_from, left_at from private.account_former_identifiers
-    where user_id = tests.user_id('eve')$$,
+  $$select kind, identifier_hash, held_from, left_at from private.account_identifier_windows
+    where user_id = tests.user_id('eve') and left_at < 'infinity'$$,
   $$select x.kind, encode(sha256(convert_to(x.value, 'UTF8')), 'hex'),
       (select created_at from auth.users where id = tests.user_id('eve')),
       '2030-05-02 12:30:00+00'::timestamptz
@@ -162,7 +162,7 @@ select is(
    where action = 'account.erased' and target_id = tests.remembered_id('eve user')::text),
   2, '[ERM-023] the account.erased event counts the two messages to her former email');
 select is_empty(
-  $$select 1 from private.account_former_identifiers
+  $$select 1 from private.account_identifier_windows
     where user_id = tests.remembered_id('eve user')$$,
   '[ERM-024] the hashes of her former addresses are gone with the erasure');
 
@@ -180,7 +180,7 @@ select tests.set_now('2030-05-02 13:30:00+00');
 update auth.users set email = 'gus.new@example.test' where id = tests.user_id('gus');
 delete from auth.users where id = tests.user_id('gus');
 select set_eq(
-  $$select left_at from private.account_former_identifiers
+  $$select left_at from private.account_identifier_windows
     where user_id = tests.remembered_id('gus user')$$,
   $$values ('2030-05-02 13:30:00+00'::timestamptz), ('2030-05-02 13:30:00+00'::timestamptz)$$,
   '[ERM-025] control: a platform deletion leaves the windows of his former email and of his last one for the erasure');
@@ -193,7 +193,7 @@ select is_empty(
   $$select 1 from auth.audit_log_entries where id = tests.remembered_id('gus log')$$,
   '[ERM-027] and GoTrue''s entry naming only that former email');
 select is_empty(
-  $$select 1 from private.account_former_identifiers
+  $$select 1 from private.account_identifier_windows
     where user_id = tests.remembered_id('gus user')$$,
   '[ERM-028] and the remembered hashes');
 
@@ -247,6 +247,53 @@ select tests.request_account_erasure('kim');
 select count(*) from tests.run_account_erasure('kim');
 select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('lea mail')),
   '[ERM-030] an identity''s email is the provider''s word: erasing its account leaves the mail of whoever holds that address');
+
+-- Mo had no phone; Nia's number was +15550100777 until 16:30, when she gave it up, and Mo took
+-- it at 17:00. Erasing Mo keeps Nia's entry naming it from 16:10.
+select tests.set_now('2030-05-02 16:00:00+00');
+select tests.create_user('mo');
+select tests.create_user('nia', '+15550100777');
+insert into auth.audit_log_entries (instance_id, id, payload, created_at, ip_address)
+values ('00000000-0000-0000-0000-000000000000', tests.remember_id('nia log', gen_random_uuid()),
+  '{"action":"user_confirmation_requested","actor_username":"+15550100777","log_type":"user"}',
+  '2030-05-02 16:10:00+00', '203.0.113.9');
+select tests.set_now('2030-05-02 16:30:00+00');
+update auth.users set phone = null where id = tests.user_id('nia');
+select tests.set_now('2030-05-02 17:00:00+00');
+update auth.users set phone = '+15550100777' where id = tests.user_id('mo');
+select results_eq(
+  $$select held_from, left_at from private.account_identifier_windows
+    where user_id = tests.user_id('mo') and kind = 'phone'$$,
+  $$values ('2030-05-02 17:00:00+00'::timestamptz, 'infinity'::timestamptz)$$,
+  '[ERM-031] an address set where there was none is held from that moment, not from the account''s creation');
+select tests.request_account_erasure('mo');
+select count(*) from tests.run_account_erasure('mo');
+select ok(exists (select 1 from auth.audit_log_entries where id = tests.remembered_id('nia log')),
+  '[ERM-032] so erasing the account keeps the entries of whoever held the number before');
+
+-- Ola signed up without an email (anonymously) and linked pat's old address after pat left it;
+-- the platform then deleted Ola. Pat's mail from before stays.
+select tests.set_now('2030-05-02 18:00:00+00');
+select tests.create_user('pat');
+insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data,
+  created_at, updated_at, is_anonymous)
+values ('00000000-0000-0000-0000-000000000000', tests.remember_id('ola user', gen_random_uuid()),
+  'authenticated', 'authenticated', null, '{}', '{}', now(), now(), true);
+update auth.users set email = 'pat.old@example.test' where id = tests.user_id('pat');
+select tests.remember_id('pat mail', private.mail_enqueue('pat.old@example.test',
+  'data_export_ready', '{"reference": "DSR-0123456789AB"}'));
+update private.mail_outbox set status = 'failed', attempts = 12, last_error = '550 mailbox full'
+where id = tests.remembered_id('pat mail');
+select tests.set_now('2030-05-02 18:30:00+00');
+update auth.users set email = 'pat.new@example.test' where id = tests.user_id('pat');
+select tests.set_now('2030-05-02 19:00:00+00');
+update auth.users set email = 'pat.old@example.test', is_anonymous = false
+where id = tests.remembered_id('ola user');
+delete from auth.users where id = tests.remembered_id('ola user');
+select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
+from private.account_erasure_claim() c;
+select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('pat mail')),
+  '[ERM-033] an anonymous account that links an address the platform then deletes: the address''s earlier holder keeps their mail');
 
 select * from finish();
 rollback;

@@ -12,17 +12,17 @@
 --   the account that holds an address now also deleted the mail and log entries of whoever held
 --   it before.
 --
--- So each address counts for the time the account held it. private.account_former_identifiers
--- keeps, per account, the sha256 hash of every email and phone it gave up (never the value),
--- with when it took it (held_from) and when it left it (left_at), written by a trigger on
--- auth.users when an email or phone changes and when the user row is deleted (so a platform
--- deletion leaves the erasure a bounded window for the addresses it had at the end; the request's
--- identifier_hashes, from 20261129000300, are used unbounded only for a request opened before
--- this migration, which has no window). An account took its first email and phone when it was
--- created, and each later one when it left the one before. The erasure's last step, for both
--- origins, deletes the mail queued and the entries written within those windows (the current
--- email and phone from when the account took them; an entry without a time counts as within),
--- then the remembered hashes, which are personal data.
+-- So each address counts for the time the account held it. private.account_identifier_windows
+-- keeps, per account, the sha256 hash of every email and phone it holds or held (never the
+-- value), with when it took it (held_from) and when it gave it up (left_at, 'infinity' while it
+-- holds it). Triggers on auth.users keep them: a new user holds its addresses from its creation;
+-- setting, changing or clearing an email or phone closes the window of the old one and opens one
+-- for the new one (a case-only change keeps the address); deleting the user closes them, so a
+-- platform deletion leaves the erasure bounded windows (the request's identifier_hashes, from
+-- 20261129000300, count at any time only for a request opened before this migration). The users
+-- that exist when it runs hold theirs since they were created. The erasure's last step, for both
+-- origins, deletes the mail queued and the entries written within those windows (an entry
+-- without a time counts as within), then the windows, which are personal data.
 --
 -- An identity's email (auth.identities, a linked Google or GitHub account's) is not used: it is
 -- the provider's word, not unique across accounts, and we never mail it; every entry GoTrue
@@ -32,116 +32,145 @@
 -- changes are in its erase_user step: the identifier windows in the two deletions, and the
 -- deletion of the remembered hashes. 26_account_erasure_mail_outbox ERM-020..ERM-030 check it.
 
-create table private.account_former_identifiers (
+create table private.account_identifier_windows (
   -- No foreign key: the windows outlive a platform deletion of the user until its erasure ends.
   user_id uuid not null,
   kind text not null check (kind in ('email', 'phone')),
   -- sha256 (hex) of the lower-cased email or phone; never the plain value.
   identifier_hash text not null check (identifier_hash ~ '^[0-9a-f]{64}$'),
-  -- When the account took the address, and when it gave it up: before and after, mail and log
-  -- entries naming it are not the account's.
+  -- When the account took the address, and when it gave it up ('infinity' while it holds it):
+  -- before and after, mail and log entries naming it are not the account's.
   held_from timestamptz not null,
   left_at timestamptz not null,
   check (held_from <= left_at),
   primary key (user_id, identifier_hash, left_at)
 );
-alter table private.account_former_identifiers enable row level security;
-alter table private.account_former_identifiers force row level security;
-revoke all on private.account_former_identifiers from public, anon, authenticated, service_role;
+-- The window of each kind the account holds now.
+create unique index account_identifier_windows_open_idx
+  on private.account_identifier_windows (user_id, kind) where left_at = 'infinity';
+alter table private.account_identifier_windows enable row level security;
+alter table private.account_identifier_windows force row level security;
+revoke all on private.account_identifier_windows from public, anon, authenticated, service_role;
 
--- When the account took the address it holds now: when it left the one before (the latest
--- window of that kind), or when it was created.
-create function private.account_identifier_held_from(
-  p_user_id uuid, p_kind text, p_created_at timestamptz
-)
-returns timestamptz
-language sql
-stable
-set search_path = ''
-as $$
-  select coalesce(
-    (select max(f.left_at) from private.account_former_identifiers f
-     where f.user_id = p_user_id and f.kind = p_kind),
-    p_created_at, '-infinity');
-$$;
-
--- Remembers the address of each kind the account gives up now, with its window.
-create function private.remember_former_identifiers(
-  p_user_id uuid, p_created_at timestamptz, p_email text, p_phone text
+-- One kind of address of one account moving from p_old to p_new now (either may be null): the
+-- open window closes, and a new one opens. The project clock is never earlier than a window's
+-- start for its end, nor later than the account's creation for its first start (a test clock
+-- may stand before or after the real time GoTrue stamps created_at with).
+create function private.track_account_identifier(
+  p_user_id uuid, p_kind text, p_created_at timestamptz, p_old text, p_new text
 )
 returns void
-language sql
+language plpgsql
 set search_path = ''
 as $$
-  insert into private.account_former_identifiers (user_id, kind, identifier_hash, held_from,
-    left_at)
-  select p_user_id, x.kind, encode(sha256(convert_to(lower(x.value), 'UTF8')), 'hex'),
-    least(private.account_identifier_held_from(p_user_id, x.kind, p_created_at),
-      private.current_time()),
-    private.current_time()
-  from (values ('email', p_email), ('phone', p_phone)) x(kind, value)
-  -- An empty email or phone names nobody.
-  where nullif(x.value, '') is not null
-  on conflict do nothing;
+declare
+  v_now timestamptz := private.current_time();
+begin
+  -- An empty email or phone names nobody; an email is the same address in any case.
+  p_old := nullif(p_old, '');
+  p_new := nullif(p_new, '');
+  if (p_kind = 'email' and lower(p_old) is not distinct from lower(p_new))
+    or (p_kind = 'phone' and p_old is not distinct from p_new) then
+    return;
+  end if;
+  if p_old is not null then
+    update private.account_identifier_windows w set left_at = greatest(w.held_from, v_now)
+    where w.user_id = p_user_id and w.kind = p_kind and w.left_at = 'infinity';
+    if not found then
+      -- Held since the account was created (it was, before windows were kept).
+      insert into private.account_identifier_windows (user_id, kind, identifier_hash, held_from,
+        left_at)
+      values (p_user_id, p_kind, encode(sha256(convert_to(lower(p_old), 'UTF8')), 'hex'),
+        least(coalesce(p_created_at, v_now), v_now), v_now)
+      on conflict do nothing;
+    end if;
+  end if;
+  if p_new is not null then
+    insert into private.account_identifier_windows (user_id, kind, identifier_hash, held_from,
+      left_at)
+    values (p_user_id, p_kind, encode(sha256(convert_to(lower(p_new), 'UTF8')), 'hex'),
+      v_now, 'infinity')
+    on conflict do nothing;
+  end if;
+end;
 $$;
 
--- After GoTrue (or anyone) changes a user's email or phone, or deletes the user: the address it
--- leaves is remembered. A change of case only keeps the same address.
-create function private.remember_former_user_identifiers()
+-- GoTrue (or anyone) creating a user, changing its email or phone, or deleting it: the account's
+-- address windows follow. A new account holds its addresses from its creation.
+create function private.track_account_identifiers()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_start timestamptz;
 begin
-  if tg_op = 'DELETE' then
-    perform private.remember_former_identifiers(old.id, old.created_at, old.email, old.phone);
+  if tg_op = 'INSERT' then
+    v_start := least(coalesce(new.created_at, private.current_time()), private.current_time());
+    insert into private.account_identifier_windows (user_id, kind, identifier_hash, held_from,
+      left_at)
+    select new.id, x.kind, encode(sha256(convert_to(lower(x.value), 'UTF8')), 'hex'), v_start,
+      'infinity'
+    from (values ('email', new.email), ('phone', new.phone)) x(kind, value)
+    where nullif(x.value, '') is not null
+    on conflict do nothing;
+  elsif tg_op = 'UPDATE' then
+    perform private.track_account_identifier(new.id, 'email', old.created_at, old.email,
+      new.email);
+    perform private.track_account_identifier(new.id, 'phone', old.created_at, old.phone,
+      new.phone);
   else
-    perform private.remember_former_identifiers(old.id, old.created_at,
-      case when lower(old.email) is distinct from lower(new.email) then old.email end,
-      case when old.phone is distinct from new.phone then old.phone end);
+    perform private.track_account_identifier(old.id, 'email', old.created_at, old.email, null);
+    perform private.track_account_identifier(old.id, 'phone', old.created_at, old.phone, null);
   end if;
   return null;
 end;
 $$;
 
-create trigger users_remember_former_identifiers after update of email, phone on auth.users
+create trigger users_track_identifiers_on_insert after insert on auth.users
+  for each row execute function private.track_account_identifiers();
+
+create trigger users_track_identifiers_on_change after update of email, phone on auth.users
   for each row
   when (old.email is distinct from new.email or old.phone is distinct from new.phone)
-  execute function private.remember_former_user_identifiers();
+  execute function private.track_account_identifiers();
 
-create trigger users_remember_identifiers_on_delete after delete on auth.users
-  for each row execute function private.remember_former_user_identifiers();
+create trigger users_track_identifiers_on_delete after delete on auth.users
+  for each row execute function private.track_account_identifiers();
 
 revoke all on function
-  private.account_identifier_held_from(uuid, text, timestamptz),
-  private.remember_former_identifiers(uuid, timestamptz, text, text),
-  private.remember_former_user_identifiers()
+  private.track_account_identifier(uuid, text, timestamptz, text, text),
+  private.track_account_identifiers()
 from public, anon, authenticated, service_role;
 
--- The addresses the erasure looks for, each with the window the account held it in: the current
--- email and phone from when the account took them, every address it gave up, and the hashes a
--- platform deletion recorded before windows were kept (20261129000300), at any time.
+-- The accounts that exist now hold their addresses since they were created (or, without a
+-- creation time, from now: an earlier holder's entries are not theirs to erase).
+insert into private.account_identifier_windows (user_id, kind, identifier_hash, held_from,
+  left_at)
+select u.id, x.kind, encode(sha256(convert_to(lower(x.value), 'UTF8')), 'hex'),
+  least(coalesce(u.created_at, now()), now()), 'infinity'
+from auth.users u
+cross join lateral (values ('email', u.email), ('phone', u.phone)) as x(kind, value)
+where nullif(x.value, '') is not null
+on conflict do nothing;
+
+-- The addresses the erasure looks for, each with the window the account held it in, and the
+-- hashes a platform deletion recorded before windows were kept (20261129000300), at any time.
 create function private.account_erasure_identifiers(p_user_id uuid, p_recorded_hashes text[])
 returns table (identifier_hash text, held_from timestamptz, left_at timestamptz)
 language sql
 stable
 set search_path = ''
 as $$
-  select encode(sha256(convert_to(lower(x.value), 'UTF8')), 'hex'),
-    private.account_identifier_held_from(u.id, x.kind, u.created_at), 'infinity'::timestamptz
-  from auth.users u
-  cross join lateral (values ('email', u.email), ('phone', u.phone)) as x(kind, value)
-  where u.id = p_user_id and nullif(x.value, '') is not null
-  union all
-  select f.identifier_hash, f.held_from, f.left_at
-  from private.account_former_identifiers f
-  where f.user_id = p_user_id
+  select w.identifier_hash, w.held_from, w.left_at
+  from private.account_identifier_windows w
+  where w.user_id = p_user_id
   union all
   select h, '-infinity'::timestamptz, 'infinity'::timestamptz
   from unnest(p_recorded_hashes) h
-  where not exists (select 1 from private.account_former_identifiers f
-                    where f.user_id = p_user_id and f.identifier_hash = h);
+  where not exists (select 1 from private.account_identifier_windows w
+                    where w.user_id = p_user_id and w.identifier_hash = h);
 $$;
 
 revoke all on function private.account_erasure_identifiers(uuid, text[])
@@ -322,7 +351,7 @@ begin
     delete from public.invitations i where i.user_id = v_user;
     -- The remembered addresses, after the user row, whose deletion has just remembered its last
     -- email and phone.
-    delete from private.account_former_identifiers f where f.user_id = v_user;
+    delete from private.account_identifier_windows f where f.user_id = v_user;
     perform set_config('cluso.erasing_user', '', true);
     v_request.progress := v_request.progress || jsonb_build_object('auth_user_deleted', v_n = 1 or not v_user_exists);
     perform audit.record_event('account.erased', null, 'auth.users', v_user::text, v_cause,
