@@ -3,7 +3,7 @@
 -- through audit.record_event(), which itself refuses anything but counts and flags, and only
 -- the actions of the table's one list.
 begin;
-select plan(74);
+select plan(75);
 
 -- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
 select tests.create_user('owner_a');
@@ -243,6 +243,26 @@ select is_empty(
         and least(coalesce(nullif(strpos(lower(p.prosrc), 'execute format(''create'), 0), 1000000),
           coalesce(nullif(strpos(lower(p.prosrc), 'execute format(''drop'), 0), 1000000)))$$,
   '[AUD-074] every audit function that runs DDL first refuses while an event trigger that is no superuser''s is enabled');
+-- A type another role owns can be renamed or dropped under the trail (an enum's values relabel
+-- every row that holds them).
+select is_empty(
+  $$select c.oid::regclass::text || '.' || a.attname
+    from pg_attribute a
+    join pg_class c on c.oid = a.attrelid
+    join pg_type t on t.oid = a.atttypid
+    where c.relnamespace = 'audit'::regnamespace and c.relkind in ('r', 'p', 'v')
+      and a.attnum > 0 and not a.attisdropped
+      and t.typowner <> 'cluso_audit_owner'::regrole
+      and not (select r.rolsuper from pg_roles r where r.oid = t.typowner)
+    union all
+    select p.oid::regprocedure::text
+    from pg_proc p
+    cross join lateral unnest(p.proargtypes::oid[] || p.prorettype) as x(typ)
+    join pg_type t on t.oid = x.typ
+    where p.pronamespace = 'audit'::regnamespace
+      and t.typowner <> 'cluso_audit_owner'::regrole
+      and not (select r.rolsuper from pg_roles r where r.oid = t.typowner)$$,
+  '[AUD-075] no column or function of the audit schema uses a type another role (no superuser) owns');
 
 -- postgres rewrites the private helpers the owner's functions once called; neither may run.
 create or replace function private."current_time"()
