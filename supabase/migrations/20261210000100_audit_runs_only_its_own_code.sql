@@ -23,11 +23,14 @@
 -- * the owner loses EXECUTE on the private functions and USAGE on the private schema: a future
 --   audit function that calls into private fails instead of running someone else's code;
 -- * the owner's functions that run DDL (the access log's partitions) refuse to while an event
---   trigger owned by a role that is no superuser is enabled. On hosted Supabase, supautils lets
---   postgres create event triggers, owned by postgres and run with the rights of whoever runs the
---   DDL (it skips them only for superusers and its reserved roles, which the owner is not): the
---   next daily rotation would have run postgres's code as the owner. The refusal names the event
---   trigger, and the rotation's job health turns red until it is disabled or dropped.
+--   trigger is enabled that is owned, or whose function is owned, by a role that is no
+--   superuser. On hosted Supabase, supautils lets postgres create event triggers, owned by
+--   postgres and run with the rights of whoever runs the DDL (it skips them only for superusers
+--   and its reserved roles, which the owner is not): the next daily rotation would have run
+--   postgres's code as the owner. They ask before their DDL and again after it, in their own
+--   code: one created while the DDL waited on a lock has run by then, and the refusal rolls back
+--   whatever it did (a function it could have rewritten is not what asks the second time). The
+--   refusal names the event trigger; the rotation's job health turns red until it is dealt with.
 -- 12_audit_append_only AUD-067..AUD-072 pin all of this.
 
 grant cluso_audit_owner to postgres;
@@ -62,9 +65,9 @@ as $$
     || '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.(webm|ogg|mp3|m4a|wav)$');
 $$;
 
--- Refuses, naming them, while event triggers that would run as the owner are enabled: those
--- owned by any role that is no superuser (a superuser's, such as the platform's own, could do
--- anything anyway).
+-- Refuses, naming them, while event triggers that would run another role's code as the owner are
+-- enabled: those owned, or whose function is owned, by a role that is no superuser (a
+-- superuser's, such as the platform's own, could do anything anyway).
 create function audit.refuse_foreign_event_triggers()
 returns void
 language plpgsql
@@ -78,7 +81,9 @@ begin
   into v_names
   from pg_catalog.pg_event_trigger e
   join pg_catalog.pg_roles r on r.oid = e.evtowner
-  where e.evtenabled <> 'D' and not r.rolsuper;
+  join pg_catalog.pg_proc f on f.oid = e.evtfoid
+  join pg_catalog.pg_roles fr on fr.oid = f.proowner
+  where e.evtenabled <> 'D' and not (r.rolsuper and fr.rolsuper);
   if v_names is not null then
     raise exception 'the audit trail runs no DDL while an event trigger would run as its owner: %',
       v_names
@@ -112,6 +117,16 @@ begin
     execute format('revoke all on audit.%I from public', v_name);
     execute format('create trigger recording_access_no_truncate before truncate on audit.%I '
       'for each statement execute function audit.refuse_change()', v_name);
+    -- Asked again in this function's own code: an event trigger created while the DDL waited
+    -- has run as the owner by now, and this refusal rolls back what it did.
+    if exists (select 1 from pg_catalog.pg_event_trigger e
+               join pg_catalog.pg_roles r on r.oid = e.evtowner
+               join pg_catalog.pg_proc f on f.oid = e.evtfoid
+               join pg_catalog.pg_roles fr on fr.oid = f.proowner
+               where e.evtenabled <> 'D' and not (r.rolsuper and fr.rolsuper)) then
+      raise exception 'an event trigger ran as the audit trail''s owner; nothing it did is kept'
+        using errcode = '42501';
+    end if;
   end if;
   return v_name;
 end;
@@ -164,6 +179,16 @@ begin
       p_actor_job => 'recording_access_retention');
     v_dropped := v_dropped || v_part.name;
   end loop;
+  -- Asked again in this function's own code: an event trigger created while a DDL waited has
+  -- run as the owner by now, and this refusal rolls back what it did.
+  if exists (select 1 from pg_catalog.pg_event_trigger e
+             join pg_catalog.pg_roles r on r.oid = e.evtowner
+             join pg_catalog.pg_proc f on f.oid = e.evtfoid
+             join pg_catalog.pg_roles fr on fr.oid = f.proowner
+             where e.evtenabled <> 'D' and not (r.rolsuper and fr.rolsuper)) then
+    raise exception 'an event trigger ran as the audit trail''s owner; nothing it did is kept'
+      using errcode = '42501';
+  end if;
   return jsonb_build_object('created', to_jsonb(v_created), 'dropped', to_jsonb(v_dropped));
 end;
 $$;

@@ -74,8 +74,18 @@ begin
     return;
   end if;
   if p_old is not null then
-    update private.account_identifier_windows w set left_at = greatest(w.held_from, v_now)
-    where w.user_id = p_user_id and w.kind = p_kind and w.left_at = 'infinity';
+    -- Closed now; an address left twice in one transaction (c, b, c again) is one window.
+    with closed as (
+      delete from private.account_identifier_windows w
+      where w.user_id = p_user_id and w.kind = p_kind and w.left_at = 'infinity'
+      returning w.identifier_hash, w.held_from
+    )
+    insert into private.account_identifier_windows as w (user_id, kind, identifier_hash,
+      held_from, left_at)
+    select p_user_id, p_kind, c.identifier_hash, c.held_from, greatest(c.held_from, v_now)
+    from closed c
+    on conflict (user_id, identifier_hash, left_at)
+    do update set held_from = least(w.held_from, excluded.held_from);
     if not found then
       -- Held since the account was created (it was, before windows were kept).
       insert into private.account_identifier_windows (user_id, kind, identifier_hash, held_from,
@@ -116,6 +126,9 @@ begin
     where nullif(x.value, '') is not null
     on conflict do nothing;
   elsif tg_op = 'UPDATE' then
+    if old.email is not distinct from new.email and old.phone is not distinct from new.phone then
+      return null;
+    end if;
     perform private.track_account_identifier(new.id, 'email', old.created_at, old.email,
       new.email);
     perform private.track_account_identifier(new.id, 'phone', old.created_at, old.phone,
@@ -131,10 +144,12 @@ $$;
 create trigger users_track_identifiers_on_insert after insert on auth.users
   for each row execute function private.track_account_identifiers();
 
-create trigger users_track_identifiers_on_change after update of email, phone on auth.users
-  for each row
-  when (old.email is distinct from new.email or old.phone is distinct from new.phone)
-  execute function private.track_account_identifiers();
+-- No column list and no WHEN clause: either would make auth.users' email and phone columns
+-- depend on the trigger, and GoTrue's own migrations alter their types (one already had to work
+-- around such a trigger). Every update calls the function, which returns at once unless the
+-- email or phone changed.
+create trigger users_track_identifiers_on_change after update on auth.users
+  for each row execute function private.track_account_identifiers();
 
 create trigger users_track_identifiers_on_delete after delete on auth.users
   for each row execute function private.track_account_identifiers();
@@ -157,13 +172,15 @@ on conflict do nothing;
 
 -- The addresses the erasure looks for, each with the window the account held it in, and the
 -- hashes a platform deletion recorded before windows were kept (20261129000300), at any time.
+-- A window opens 5 minutes early: mail and log entries carry their transaction's start, and a
+-- transaction that began before the change may read the new address after it.
 create function private.account_erasure_identifiers(p_user_id uuid, p_recorded_hashes text[])
 returns table (identifier_hash text, held_from timestamptz, left_at timestamptz)
 language sql
 stable
 set search_path = ''
 as $$
-  select w.identifier_hash, w.held_from, w.left_at
+  select w.identifier_hash, w.held_from - interval '5 minutes', w.left_at
   from private.account_identifier_windows w
   where w.user_id = p_user_id
   union all

@@ -3,7 +3,7 @@
 -- through audit.record_event(), which itself refuses anything but counts and flags, and only
 -- the actions of the table's one list.
 begin;
-select plan(75);
+select plan(76);
 
 -- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
 select tests.create_user('owner_a');
@@ -243,6 +243,12 @@ select is_empty(
         and least(coalesce(nullif(strpos(lower(p.prosrc), 'execute format(''create'), 0), 1000000),
           coalesce(nullif(strpos(lower(p.prosrc), 'execute format(''drop'), 0), 1000000)))$$,
   '[AUD-074] every audit function that runs DDL first refuses while an event trigger that is no superuser''s is enabled');
+select is_empty(
+  $$select p.proname::text from pg_proc p where p.pronamespace = 'audit'::regnamespace
+      and p.prosrc ~* 'execute format\(\s*''(create|drop|alter) '
+      and strpos(reverse(p.prosrc), reverse('pg_catalog.pg_event_trigger'))
+        > strpos(reverse(lower(p.prosrc)), reverse('execute format('))$$,
+  '[AUD-076] and asks again in its own code after its last DDL (an event trigger created while the DDL waited has run by then; the refusal rolls it back)');
 -- A type another role owns can be renamed or dropped under the trail (an enum's values relabel
 -- every row that holds them).
 select is_empty(
