@@ -45,6 +45,9 @@ create table private.account_identifier_windows (
   check (held_from <= left_at),
   primary key (user_id, identifier_hash, left_at)
 );
+-- Who else held an address, and when (account_erasure_identifiers).
+create index account_identifier_windows_hash_idx
+  on private.account_identifier_windows (identifier_hash);
 -- The window of each kind the account holds now.
 create unique index account_identifier_windows_open_idx
   on private.account_identifier_windows (user_id, kind) where left_at = 'infinity';
@@ -173,7 +176,11 @@ on conflict do nothing;
 -- The addresses the erasure looks for, each with the window the account held it in, and the
 -- hashes a platform deletion recorded before windows were kept (20261129000300), at any time.
 -- A window opens 5 minutes early: mail and log entries carry their transaction's start, and a
--- transaction that began before the change may read the new address after it.
+-- transaction that began before the change may read the new address after it. A window during
+-- which another account held the same address too (GoTrue lets an SSO account share a password
+-- account's email) is left out: by the address alone, that mail and those entries may be the
+-- other account's, and the erasure takes nothing of anyone else's (entries about the erased
+-- account carry its id, which is matched anywhere).
 create function private.account_erasure_identifiers(p_user_id uuid, p_recorded_hashes text[])
 returns table (identifier_hash text, held_from timestamptz, left_at timestamptz)
 language sql
@@ -183,6 +190,10 @@ as $$
   select w.identifier_hash, w.held_from - interval '5 minutes', w.left_at
   from private.account_identifier_windows w
   where w.user_id = p_user_id
+    and not exists (
+      select 1 from private.account_identifier_windows o
+      where o.identifier_hash = w.identifier_hash and o.user_id <> w.user_id
+        and o.held_from < w.left_at and o.left_at > w.held_from)
   union all
   select h, '-infinity'::timestamptz, 'infinity'::timestamptz
   from unnest(p_recorded_hashes) h

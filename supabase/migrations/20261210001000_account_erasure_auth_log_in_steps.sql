@@ -25,7 +25,8 @@
 -- records it. When erase_user sends the request back to the user (they opened an organisation
 -- meanwhile), the scan is kept: erase_auth_log moves straight on and the final pass covers what
 -- was written since. A request already at erase_user without a scan reads the whole log in its
--- final pass, as before.
+-- final pass, as before; one whose scan began over a day ago (it kept failing since) goes back
+-- to erase_auth_log for a fresh scan rather than read that day under its locks.
 --
 -- The matching is 20261210000600's: the account's id anywhere in the payload text; each email
 -- and phone the account held (private.account_erasure_identifiers) as the hash of a whole string
@@ -252,6 +253,16 @@ begin
     end if;
 
   else
+    -- A scan that began over a day ago (the request kept failing after it, say) would leave the
+    -- final pass a day of the log or more to read under the locks: the log is scanned afresh.
+    if (v_request.progress #>> '{auth_log_scan,written_since}')::timestamptz
+        < clock_timestamp() - interval '1 day' then
+      update private.account_erasure_requests r
+      set step = 'erase_auth_log', progress = r.progress - 'auth_log_scan',
+        leased_until = v_now + p_lease, last_error = null
+      where r.id = p_request_id;
+      return jsonb_build_object('step', 'erase_user', 'rescan', true, 'done', false);
+    end if;
     -- erase_user: everything left, in one transaction. Lock the user first: from here on no
     -- membership can be added for them (the foreign key check takes KEY SHARE on this row).
     -- The user is still signed in until this step, so an organisation they created or opened

@@ -11,7 +11,7 @@
 --       in the last step.
 -- The catalog-wide "no trace" scan is in 22_account_erasure_leaves_no_trace.test.sql.
 begin;
-select plan(53);
+select plan(54);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 select tests.set_now('2030-04-01 09:00:00+00');
@@ -532,6 +532,37 @@ select results_eq(
     '{"ownership_transferred":0,"organizations_deleted":1,"storage_owner_cleared":0,"auth_log_entries_deleted":7,"mail_messages_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb,
     '{"ownership_transferred":0,"organizations_deleted":1,"storage_owner_cleared":0,"auth_log_entries_deleted":7,"mail_messages_deleted":0,"memberships_removed":0,"auth_user_deleted":true}'::jsonb)$$,
   '[ERA-053] the scan''s place, kept in the request meanwhile, is neither in the last step''s answer nor in account.erased, which counts Kim''s seven entries');
+
+-- A request whose scan began over a day ago (it kept failing since) scans afresh rather than
+-- read that day of the log under the last step's locks.
+select tests.clear_account_erasure_queue();
+select tests.create_user('lev');
+select tests.request_account_erasure('lev');
+create temporary table lev_claim on commit drop as select * from private.account_erasure_claim();
+do $$
+declare
+  v_claim record;
+begin
+  select * into v_claim from lev_claim;
+  for i in 1..1000 loop
+    perform private.account_erasure_step(v_claim.id, v_claim.lease_token);
+    exit when (select r.step from private.account_erasure_requests r
+               where r.id = v_claim.id) = 'erase_user';
+  end loop;
+end;
+$$;
+update private.account_erasure_requests r
+set progress = jsonb_set(r.progress, '{auth_log_scan,written_since}',
+  to_jsonb(clock_timestamp() - interval '2 days'))
+from lev_claim c where r.id = c.id;
+create temporary table lev_step on commit drop as
+  select private.account_erasure_step(c.id, c.lease_token) as answer from lev_claim c;
+select results_eq(
+  $$select (select answer from lev_step), r.step, r.progress ? 'auth_log_scan'
+    from private.account_erasure_requests r join lev_claim c on c.id = r.id$$,
+  $$values ('{"step": "erase_user", "rescan": true, "done": false}'::jsonb,
+    'erase_auth_log'::text, false)$$,
+  '[ERA-054] a scan begun over a day ago is started afresh: the request goes back to erase_auth_log without its old place');
 
 select * from finish();
 rollback;

@@ -10,7 +10,7 @@
 -- or took it after keeps theirs; an identity's email counts for nothing; the remembered hashes
 -- go with the erasure.
 begin;
-select plan(27);
+select plan(28);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 delete from private.mail_outbox;
@@ -310,6 +310,21 @@ select is_empty(
     where c.relnamespace = 'auth'::regnamespace and not t.tgisinternal
       and (array_length(t.tgattr, 1) > 0 or t.tgqual is not null)$$,
   '[ERM-035] no trigger of ours on GoTrue''s tables names columns or has a WHEN clause (GoTrue alters its columns'' types)');
+
+-- An SSO account may share a password account's email (GoTrue's unique key leaves SSO users
+-- out): erasing the SSO account leaves the mail to that address, which may be the other's.
+select tests.create_user('rae');
+insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data,
+  created_at, updated_at, is_sso_user)
+values ('00000000-0000-0000-0000-000000000000', tests.remember_id('rae sso', gen_random_uuid()),
+  'authenticated', 'authenticated', 'rae@example.test', '{}', '{}', now(), now(), true);
+select tests.remember_id('rae mail', private.mail_enqueue('rae@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+delete from auth.users where id = tests.remembered_id('rae sso');
+select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
+from private.account_erasure_claim() c;
+select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('rae mail')),
+  '[ERM-036] an address two accounts held at once is not erased by address: the other account keeps its mail');
 
 select * from finish();
 rollback;
