@@ -173,32 +173,37 @@ cross join lateral (values ('email', u.email), ('phone', u.phone)) as x(kind, va
 where nullif(x.value, '') is not null
 on conflict do nothing;
 
--- The addresses the erasure looks for, each with the window the account held it in, and the
--- hashes a platform deletion recorded before windows were kept (20261129000300), at any time.
--- A window opens 5 minutes early: mail and log entries carry their transaction's start, and a
--- transaction that began before the change may read the new address after it. A window during
--- which another account held the same address too (GoTrue lets an SSO account share a password
--- account's email) is left out: by the address alone, that mail and those entries may be the
--- other account's, and the erasure takes nothing of anyone else's (entries about the erased
--- account carry its id, which is matched anywhere).
+-- The addresses the erasure looks for, each with the window the account held it in (own), and
+-- the windows in which other accounts held the same addresses (not own): an entry or a message
+-- naming an address goes when it falls in one of the account's windows and in none of another
+-- account's, since by the address alone it may be theirs (GoTrue lets an SSO account share a
+-- password account's email; an address changes hands). An entry without a time counts as in
+-- every window. The account's windows open 5 minutes early: mail and log entries carry their
+-- transaction's start, and a transaction that began before a change may read the new address
+-- after it (the last 5 minutes of an earlier holder's window stay theirs). Hashes a platform
+-- deletion recorded before windows were kept (20261129000300) count at any time.
 create function private.account_erasure_identifiers(p_user_id uuid, p_recorded_hashes text[])
-returns table (identifier_hash text, held_from timestamptz, left_at timestamptz)
+returns table (identifier_hash text, held_from timestamptz, left_at timestamptz, own boolean)
 language sql
 stable
 set search_path = ''
 as $$
-  select w.identifier_hash, w.held_from - interval '5 minutes', w.left_at
-  from private.account_identifier_windows w
-  where w.user_id = p_user_id
-    and not exists (
-      select 1 from private.account_identifier_windows o
-      where o.identifier_hash = w.identifier_hash and o.user_id <> w.user_id
-        and o.held_from < w.left_at and o.left_at > w.held_from)
+  with own as (
+    select w.identifier_hash, w.held_from - interval '5 minutes' as held_from, w.left_at
+    from private.account_identifier_windows w
+    where w.user_id = p_user_id
+    union all
+    select h, '-infinity'::timestamptz, 'infinity'::timestamptz
+    from unnest(p_recorded_hashes) h
+    where not exists (select 1 from private.account_identifier_windows w
+                      where w.user_id = p_user_id and w.identifier_hash = h)
+  )
+  select o.identifier_hash, o.held_from, o.left_at, true from own o
   union all
-  select h, '-infinity'::timestamptz, 'infinity'::timestamptz
-  from unnest(p_recorded_hashes) h
-  where not exists (select 1 from private.account_identifier_windows w
-                    where w.user_id = p_user_id and w.identifier_hash = h);
+  select w.identifier_hash, w.held_from, w.left_at, false
+  from private.account_identifier_windows w
+  where w.user_id <> p_user_id
+    and w.identifier_hash in (select o.identifier_hash from own o);
 $$;
 
 revoke all on function private.account_erasure_identifiers(uuid, text[])
@@ -223,6 +228,9 @@ declare
   v_window_hashes text[];
   v_window_from timestamptz[];
   v_window_until timestamptz[];
+  v_other_hashes text[];
+  v_other_from timestamptz[];
+  v_other_until timestamptz[];
   v_mail_ids uuid[];
   v_user_exists boolean;
   -- The reason every deletion of this request is audited with.
@@ -316,8 +324,14 @@ begin
     -- The identifiers to find in GoTrue's log and the outbox: sha256 of each lower-cased email
     -- and phone the account held, with when it held it (private.account_erasure_identifiers).
     -- An empty email or phone names nobody (it would match every empty field).
-    select array_agg(i.identifier_hash), array_agg(i.held_from), array_agg(i.left_at)
-    into v_window_hashes, v_window_from, v_window_until
+    select coalesce(array_agg(i.identifier_hash) filter (where i.own), '{}'),
+      coalesce(array_agg(i.held_from) filter (where i.own), '{}'),
+      coalesce(array_agg(i.left_at) filter (where i.own), '{}'),
+      coalesce(array_agg(i.identifier_hash) filter (where not i.own), '{}'),
+      coalesce(array_agg(i.held_from) filter (where not i.own), '{}'),
+      coalesce(array_agg(i.left_at) filter (where not i.own), '{}')
+    into v_window_hashes, v_window_from, v_window_until, v_other_hashes, v_other_from,
+      v_other_until
     from private.account_erasure_identifiers(v_user, v_request.identifier_hashes) i;
     -- Client-supplied object metadata may carry personal data (an uploader's email): it goes
     -- with the owner.
@@ -345,6 +359,11 @@ begin
            on w.hash = x.hash
          where jsonb_typeof(v.value) = 'string'
            and (a.created_at is null or a.created_at between w.held_from and w.left_at)
+           and not exists (
+             select 1 from unnest(v_other_hashes, v_other_from, v_other_until)
+               as o(hash, held_from, left_at)
+             where o.hash = x.hash
+               and (a.created_at is null or a.created_at between o.held_from and o.left_at))
        );
     get diagnostics v_n = row_count;
     v_request.progress := v_request.progress || jsonb_build_object('auth_log_entries_deleted', v_n);
@@ -360,7 +379,11 @@ begin
       join unnest(v_window_hashes, v_window_from, v_window_until) as w(hash, held_from, left_at)
         on w.hash = x.hash
       where m.template <> 'security_report_ack'
-        and m.enqueued_at between w.held_from and w.left_at);
+        and m.enqueued_at between w.held_from and w.left_at
+        and not exists (
+          select 1 from unnest(v_other_hashes, v_other_from, v_other_until)
+            as o(hash, held_from, left_at)
+          where o.hash = x.hash and m.enqueued_at between o.held_from and o.left_at));
     update private.incident_recipients r set unreachable_at = v_now
     where r.mail_id = any (v_mail_ids) and r.delivered_at is null and r.unreachable_at is null;
     delete from private.mail_outbox m where m.id = any (v_mail_ids);

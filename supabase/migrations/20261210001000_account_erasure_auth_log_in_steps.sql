@@ -26,7 +26,7 @@
 -- meanwhile), the scan is kept: erase_auth_log moves straight on and the final pass covers what
 -- was written since. A request already at erase_user without a scan reads the whole log in its
 -- final pass, as before; one whose scan began over a day ago (it kept failing since) goes back
--- to erase_auth_log for a fresh scan rather than read that day under its locks.
+-- to erase_auth_log for a fresh scan, once, rather than read that day under its locks.
 --
 -- The matching is 20261210000600's: the account's id anywhere in the payload text; each email
 -- and phone the account held (private.account_erasure_identifiers) as the hash of a whole string
@@ -80,21 +80,29 @@ declare
   v_window_hashes text[];
   v_window_from timestamptz[];
   v_window_until timestamptz[];
+  v_other_hashes text[];
+  v_other_from timestamptz[];
+  v_other_until timestamptz[];
   v_n bigint;
 begin
   if (p_from_block is null) <> (p_to_block is null)
     or (p_from_block is not null and p_written_since is not null) then
     raise exception 'a block range or a time bound, not both' using errcode = '22023';
   end if;
-  select coalesce(array_agg(i.identifier_hash), '{}'), coalesce(array_agg(i.held_from), '{}'),
-    coalesce(array_agg(i.left_at), '{}')
-  into v_window_hashes, v_window_from, v_window_until
+  select coalesce(array_agg(i.identifier_hash) filter (where i.own), '{}'),
+    coalesce(array_agg(i.held_from) filter (where i.own), '{}'),
+    coalesce(array_agg(i.left_at) filter (where i.own), '{}'),
+    coalesce(array_agg(i.identifier_hash) filter (where not i.own), '{}'),
+    coalesce(array_agg(i.held_from) filter (where not i.own), '{}'),
+    coalesce(array_agg(i.left_at) filter (where not i.own), '{}')
+  into v_window_hashes, v_window_from, v_window_until, v_other_hashes, v_other_from,
+    v_other_until
   from private.account_erasure_identifiers(p_user_id, p_recorded_hashes) i;
   -- The id anywhere (a uuid cannot be part of another uuid); the email or phone only as a whole
   -- value of some field (case-insensitively), never as a substring: erasing bo@corp.io must not
   -- remove jimbo@corp.io's entries, and "_" or "%" in an email are not wildcards. An entry
-  -- naming an address goes if it was written while the account held it (an entry without a
-  -- time counts as written then).
+  -- naming an address goes if it was written while the account held it and no other account
+  -- did (an entry without a time counts as written in every window).
   execute format($sql$
     delete from auth.audit_log_entries a
     where %s
@@ -106,7 +114,11 @@ begin
             select encode(sha256(convert_to(lower(v.value #>> '{}'), 'UTF8')), 'hex')) as x(hash)
           join unnest($2, $3, $4) as w(hash, held_from, left_at) on w.hash = x.hash
           where jsonb_typeof(v.value) = 'string'
-            and (a.created_at is null or a.created_at between w.held_from and w.left_at)))
+            and (a.created_at is null or a.created_at between w.held_from and w.left_at)
+            and not exists (
+              select 1 from unnest($8, $9, $10) as o(hash, held_from, left_at)
+              where o.hash = x.hash
+                and (a.created_at is null or a.created_at between o.held_from and o.left_at))))
     $sql$,
     case
       when p_from_block is not null then 'a.ctid >= $5 and a.ctid < $6'
@@ -116,7 +128,7 @@ begin
   using p_user_id, v_window_hashes, v_window_from, v_window_until,
     case when p_from_block is not null then format('(%s,0)', p_from_block)::tid end,
     case when p_to_block is not null then format('(%s,0)', p_to_block)::tid end,
-    p_written_since;
+    p_written_since, v_other_hashes, v_other_from, v_other_until;
   get diagnostics v_n = row_count;
   return v_n;
 end;
@@ -146,6 +158,9 @@ declare
   v_window_hashes text[];
   v_window_from timestamptz[];
   v_window_until timestamptz[];
+  v_other_hashes text[];
+  v_other_from timestamptz[];
+  v_other_until timestamptz[];
   v_mail_ids uuid[];
   v_user_exists boolean;
   -- erase_auth_log's place in GoTrue's log (progress -> auth_log_scan).
@@ -224,7 +239,9 @@ begin
     if v_scan is null
       or (v_scan ->> 'filenode')::bigint
         is distinct from pg_relation_filenode('auth.audit_log_entries')::bigint then
-      v_scan := jsonb_build_object('next_block', 0,
+      v_scan := jsonb_build_object(
+        'rescanned', coalesce(v_scan -> 'rescanned', 'false'::jsonb),
+        'next_block', 0,
         'until_block', pg_relation_size('auth.audit_log_entries')
           / current_setting('block_size')::bigint,
         'filenode', pg_relation_filenode('auth.audit_log_entries')::bigint,
@@ -254,11 +271,14 @@ begin
 
   else
     -- A scan that began over a day ago (the request kept failing after it, say) would leave the
-    -- final pass a day of the log or more to read under the locks: the log is scanned afresh.
+    -- final pass a day of the log or more to read under the locks: the log is scanned afresh,
+    -- once (a log whose scan takes over a day would otherwise never get past this).
     if (v_request.progress #>> '{auth_log_scan,written_since}')::timestamptz
-        < clock_timestamp() - interval '1 day' then
+        < clock_timestamp() - interval '1 day'
+      and not coalesce((v_request.progress #>> '{auth_log_scan,rescanned}')::boolean, false) then
       update private.account_erasure_requests r
-      set step = 'erase_auth_log', progress = r.progress - 'auth_log_scan',
+      set step = 'erase_auth_log',
+        progress = jsonb_set(r.progress, '{auth_log_scan}', '{"rescanned": true}'),
         leased_until = v_now + p_lease, last_error = null
       where r.id = p_request_id;
       return jsonb_build_object('step', 'erase_user', 'rescan', true, 'done', false);
@@ -288,8 +308,14 @@ begin
     end if;
     -- The identifiers to find in the outbox: sha256 of each lower-cased email and phone the
     -- account held, with when it held it (private.account_erasure_identifiers).
-    select array_agg(i.identifier_hash), array_agg(i.held_from), array_agg(i.left_at)
-    into v_window_hashes, v_window_from, v_window_until
+    select coalesce(array_agg(i.identifier_hash) filter (where i.own), '{}'),
+      coalesce(array_agg(i.held_from) filter (where i.own), '{}'),
+      coalesce(array_agg(i.left_at) filter (where i.own), '{}'),
+      coalesce(array_agg(i.identifier_hash) filter (where not i.own), '{}'),
+      coalesce(array_agg(i.held_from) filter (where not i.own), '{}'),
+      coalesce(array_agg(i.left_at) filter (where not i.own), '{}')
+    into v_window_hashes, v_window_from, v_window_until, v_other_hashes, v_other_from,
+      v_other_until
     from private.account_erasure_identifiers(v_user, v_request.identifier_hashes) i;
     -- Client-supplied object metadata may carry personal data (an uploader's email): it goes
     -- with the owner.
@@ -321,7 +347,11 @@ begin
       join unnest(v_window_hashes, v_window_from, v_window_until) as w(hash, held_from, left_at)
         on w.hash = x.hash
       where m.template <> 'security_report_ack'
-        and m.enqueued_at between w.held_from and w.left_at);
+        and m.enqueued_at between w.held_from and w.left_at
+        and not exists (
+          select 1 from unnest(v_other_hashes, v_other_from, v_other_until)
+            as o(hash, held_from, left_at)
+          where o.hash = x.hash and m.enqueued_at between o.held_from and o.left_at));
     update private.incident_recipients r set unreachable_at = v_now
     where r.mail_id = any (v_mail_ids) and r.delivered_at is null and r.unreachable_at is null;
     delete from private.mail_outbox m where m.id = any (v_mail_ids);

@@ -10,7 +10,7 @@
 -- roles as text, and audit.org_members_at() / audit.user_orgs_at() answer them as text (they are
 -- recreated: a function's result type cannot change in place). The trigger function that feeds
 -- the history, private.record_membership_events(), is restated to pass text; nothing else calls
--- these functions with a role. 12_audit_append_only AUD-075 checks that nothing of the audit
+-- these functions with a role. 12_audit_append_only AUD-073 checks that nothing of the audit
 -- schema depends on a type another role owns.
 
 grant cluso_audit_owner to postgres;

@@ -902,6 +902,7 @@ export type Database = {
           held_from: string;
           identifier_hash: string;
           left_at: string;
+          own: boolean;
         }[];
       };
       account_erasure_status: {

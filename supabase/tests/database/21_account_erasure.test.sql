@@ -11,7 +11,7 @@
 --       in the last step.
 -- The catalog-wide "no trace" scan is in 22_account_erasure_leaves_no_trace.test.sql.
 begin;
-select plan(54);
+select plan(55);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 select tests.set_now('2030-04-01 09:00:00+00');
@@ -558,11 +558,31 @@ from lev_claim c where r.id = c.id;
 create temporary table lev_step on commit drop as
   select private.account_erasure_step(c.id, c.lease_token) as answer from lev_claim c;
 select results_eq(
-  $$select (select answer from lev_step), r.step, r.progress ? 'auth_log_scan'
+  $$select (select answer from lev_step), r.step, r.progress -> 'auth_log_scan'
     from private.account_erasure_requests r join lev_claim c on c.id = r.id$$,
   $$values ('{"step": "erase_user", "rescan": true, "done": false}'::jsonb,
-    'erase_auth_log'::text, false)$$,
+    'erase_auth_log'::text, '{"rescanned": true}'::jsonb)$$,
   '[ERA-054] a scan begun over a day ago is started afresh: the request goes back to erase_auth_log without its old place');
+-- Once: a fresh scan that is a day old again by the last step is not thrown away a second time.
+do $$
+declare
+  v_claim record;
+begin
+  select * into v_claim from lev_claim;
+  for i in 1..1000 loop
+    perform private.account_erasure_step(v_claim.id, v_claim.lease_token);
+    exit when (select r.step from private.account_erasure_requests r
+               where r.id = v_claim.id) = 'erase_user';
+  end loop;
+end;
+$$;
+update private.account_erasure_requests r
+set progress = jsonb_set(r.progress, '{auth_log_scan,written_since}',
+  to_jsonb(clock_timestamp() - interval '2 days'))
+from lev_claim c where r.id = c.id;
+select is(
+  (select private.account_erasure_step(c.id, c.lease_token) ->> 'done' from lev_claim c),
+  'true', '[ERA-055] a scan is started afresh once: the second time the last step goes ahead');
 
 select * from finish();
 rollback;

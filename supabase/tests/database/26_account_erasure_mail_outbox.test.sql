@@ -10,7 +10,7 @@
 -- or took it after keeps theirs; an identity's email counts for nothing; the remembered hashes
 -- go with the erasure.
 begin;
-select plan(28);
+select plan(30);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 delete from private.mail_outbox;
@@ -324,7 +324,47 @@ delete from auth.users where id = tests.remembered_id('rae sso');
 select (select count(*) from tests.finish_account_erasure(c.id, c.lease_token))
 from private.account_erasure_claim() c;
 select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('rae mail')),
-  '[ERM-036] an address two accounts held at once is not erased by address: the other account keeps its mail');
+  '[ERM-036] while two accounts hold an address at once, it is not erased by address: the other account keeps its mail');
+
+-- Sam held sam@example.test alone until an SSO account took the same address at 21:00: erasing
+-- Sam takes his mail from before, and leaves what may be the SSO account's from after.
+select tests.set_now('2030-05-02 20:00:00+00');
+select tests.create_user('sam');
+select tests.remember_id('sam early', private.mail_enqueue('sam@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+select tests.set_now('2030-05-02 21:00:00+00');
+insert into auth.users (instance_id, id, aud, role, email, raw_app_meta_data, raw_user_meta_data,
+  created_at, updated_at, is_sso_user)
+values ('00000000-0000-0000-0000-000000000000', gen_random_uuid(), 'authenticated',
+  'authenticated', 'sam@example.test', '{}', '{}', '2030-05-02 21:00:00+00',
+  '2030-05-02 21:00:00+00', true);
+select tests.set_now('2030-05-02 21:10:00+00');
+select tests.remember_id('sam late', private.mail_enqueue('sam@example.test', 'data_export_ready',
+  '{"reference": "DSR-0123456789AB"}'));
+select tests.request_account_erasure('sam');
+select count(*) from tests.run_account_erasure('sam');
+select results_eq(
+  $$select exists (select 1 from private.mail_outbox where id = tests.remembered_id('sam early')),
+      exists (select 1 from private.mail_outbox where id = tests.remembered_id('sam late'))$$,
+  $$values (false, true)$$,
+  '[ERM-037] only the time another account shared the address is left out: what was the account''s alone goes');
+
+-- Tom gave tom.old@ up at 22:00 and Uma took it at once: Uma's erasure, whose window opens 5
+-- minutes early, leaves Tom's mail of 21:58.
+select tests.set_now('2030-05-02 21:50:00+00');
+select tests.create_user('tom');
+select tests.create_user('uma');
+update auth.users set email = 'tom.old@example.test' where id = tests.user_id('tom');
+select tests.set_now('2030-05-02 21:58:00+00');
+select tests.remember_id('tom mail', private.mail_enqueue('tom.old@example.test',
+  'data_export_ready', '{"reference": "DSR-0123456789AB"}'));
+select tests.set_now('2030-05-02 22:00:00+00');
+update auth.users set email = 'tom.new@example.test' where id = tests.user_id('tom');
+update auth.users set email = 'tom.old@example.test' where id = tests.user_id('uma');
+select tests.request_account_erasure('uma');
+select count(*) from tests.run_account_erasure('uma');
+select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('tom mail')),
+  '[ERM-038] the 5 minutes a window opens early never reach into the earlier holder''s own');
 
 select * from finish();
 rollback;
