@@ -38,9 +38,11 @@
 -- scan records the file it reads (pg_relation_filenode) and starts again from the first block
 -- of the new one, keeping its first written_since.
 --
--- private.account_erasure_step is restated whole (PL/pgSQL has no partial replacement); the
--- changes are the step erase_auth_log, delete_solo_organizations ending in it, and erase_user's
--- hashes and final pass through the two functions.
+-- private.account_erasure_step is restated whole (PL/pgSQL has no partial replacement), from
+-- 20261209000400's: the step erase_auth_log, delete_solo_organizations ending in it, erase_user's
+-- final pass, and both deletions (GoTrue's log, the mail outbox) matching each address only
+-- within the windows 20261210000600 keeps (private.account_erasure_identifiers), after which the
+-- windows go.
 
 alter table private.account_erasure_requests
   drop constraint account_erasure_requests_step_check,
