@@ -177,10 +177,11 @@ on conflict do nothing;
 -- naming an address goes when it falls in one of the account's windows and in none of another
 -- account's, since by the address alone it may be theirs (GoTrue lets an SSO account share a
 -- password account's email; an address changes hands). An entry without a time counts as in
--- every window. The account's windows open 5 minutes early: mail and log entries carry their
+-- every window. Every window opens 5 minutes early: mail and log entries carry their
 -- transaction's start, and a transaction that began before a change may read the new address
--- after it (the last 5 minutes of an earlier holder's window stay theirs). Hashes a platform
--- deletion recorded before windows were kept (20261129000300) count at any time.
+-- after it. So the 5 minutes around a handover count for both holders, and neither erasure takes
+-- what falls in them by the address alone. Hashes a platform deletion recorded before windows
+-- were kept (20261129000300) count at any time.
 create function private.account_erasure_identifiers(p_user_id uuid, p_recorded_hashes text[])
 returns table (identifier_hash text, held_from timestamptz, left_at timestamptz, own boolean)
 language sql
@@ -199,7 +200,7 @@ as $$
   )
   select o.identifier_hash, o.held_from, o.left_at, true from own o
   union all
-  select w.identifier_hash, w.held_from, w.left_at, false
+  select w.identifier_hash, w.held_from - interval '5 minutes', w.left_at, false
   from private.account_identifier_windows w
   where w.user_id <> p_user_id
     and w.identifier_hash in (select o.identifier_hash from own o);

@@ -10,7 +10,7 @@
 -- or took it after keeps theirs; an identity's email counts for nothing; the remembered hashes
 -- go with the erasure.
 begin;
-select plan(30);
+select plan(31);
 set local timezone = 'UTC';
 select tests.clear_account_erasure_queue();
 delete from private.mail_outbox;
@@ -365,6 +365,23 @@ select tests.request_account_erasure('uma');
 select count(*) from tests.run_account_erasure('uma');
 select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('tom mail')),
   '[ERM-038] the 5 minutes a window opens early never reach into the earlier holder''s own');
+
+-- The mirror: Vic gives vic.old@ up at 23:00 and Wes takes it then, and Wes's mail to it was
+-- stamped at 22:58, by a transaction that began before. Vic's erasure leaves it.
+select tests.set_now('2030-05-02 22:50:00+00');
+select tests.create_user('vic');
+select tests.create_user('wes');
+update auth.users set email = 'vic.old@example.test' where id = tests.user_id('vic');
+select tests.set_now('2030-05-02 22:58:00+00');
+select tests.remember_id('wes mail', private.mail_enqueue('vic.old@example.test',
+  'data_export_ready', '{"reference": "DSR-0123456789AB"}'));
+select tests.set_now('2030-05-02 23:00:00+00');
+update auth.users set email = 'vic.new@example.test' where id = tests.user_id('vic');
+update auth.users set email = 'vic.old@example.test' where id = tests.user_id('wes');
+select tests.request_account_erasure('vic');
+select count(*) from tests.run_account_erasure('vic');
+select ok(exists (select 1 from private.mail_outbox where id = tests.remembered_id('wes mail')),
+  '[ERM-039] nor do they reach into the later holder''s: the 5 minutes around a handover are neither''s to erase by address');
 
 select * from finish();
 rollback;
