@@ -16,7 +16,23 @@ set role cluso_audit_owner;
 
 -- `if not exists`: on a large trail ops may build the two indexes beforehand with
 -- `create index concurrently` (same names and definitions), so this migration does not block
--- appends while they build.
+-- appends while they build. A concurrent build that failed leaves an invalid index under the
+-- name, which `if not exists` would take for done: refuse it, before the old index goes.
+do $$
+declare
+  v_invalid text := (
+    select string_agg(c.relname, ', ' order by c.relname)
+    from pg_index i join pg_class c on c.oid = i.indexrelid
+    where i.indrelid = 'audit.events'::regclass and not i.indisvalid
+      and c.relname in ('events_org_target_idx', 'events_account_target_idx'));
+begin
+  if v_invalid is not null then
+    raise exception 'invalid index on audit.events: %', v_invalid
+      using errcode = '55000',
+        hint = 'A concurrent build failed: drop the index and build it again, then push.';
+  end if;
+end;
+$$;
 create index if not exists events_org_target_idx
   on audit.events (org_id, target_table, target_id);
 create index if not exists events_account_target_idx on audit.events (target_id)

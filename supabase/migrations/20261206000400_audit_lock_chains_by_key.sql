@@ -5,8 +5,8 @@
 -- at seq 0 joined to the chains' last events, which the planner answered by reading all chain
 -- heads, one per organisation, on every audited statement; and the UPDATE fired the heads'
 -- anchoring trigger even when it changed nothing. Now it asks, through the heads' key, whether any
--- of this call's heads is at seq 0, and only then reads those chains' last events (one backward
--- step of the events' key each). What it restores, and how the restoration is recorded, is
+-- of this call's heads is at seq 0 while its chain has events, and only then reads those chains'
+-- last events (one backward step of the events' key each). What it restores, and how the restoration is recorded, is
 -- unchanged (15_audit_chain_heads_and_anchors).
 
 grant cluso_audit_owner to postgres;
@@ -35,23 +35,26 @@ begin
   order by h.chain_id
   for update;
 
-  -- A head at seq 0 is new, or was removed while its chain has events: move it to the chain's
-  -- last event (the one move its triggers allow from 0).
-  if exists (select 1 from audit.chain_heads h where h.chain_id = any(v_chains) and h.seq = 0) then
+  -- A head at seq 0 whose chain has events was removed: move it to the chain's last event (the
+  -- one move its triggers allow from 0). A head at seq 0 of a chain without events is new.
+  if exists (select 1 from audit.chain_heads h
+             where h.chain_id = any(v_chains) and h.seq = 0
+               and exists (select 1 from audit.events e where e.chain_id = h.chain_id)) then
     with restored as (
       update audit.chain_heads h
       set seq = last.seq, hash = last.hash, updated_at = clock_timestamp()
       from (
         select e.chain_id, e.seq, e.hash
-        from unnest(v_chains) c
+        from audit.chain_heads z
         cross join lateral (
           select e.chain_id, e.seq, e.hash from audit.events e
-          where e.chain_id = c
+          where e.chain_id = z.chain_id
           order by e.seq desc
           limit 1
         ) e
+        where z.chain_id = any(v_chains) and z.seq = 0
       ) last
-      where h.chain_id = last.chain_id and h.seq = 0
+      where h.chain_id = last.chain_id
       returning h.chain_id
     )
     select array_agg(r.chain_id order by r.chain_id) into v_restored from restored r;
