@@ -3,7 +3,7 @@
 -- through audit.record_event(), which itself refuses anything but counts and flags, and only
 -- the actions of the table's one list.
 begin;
-select plan(73);
+select plan(74);
 
 -- Fixtures (as postgres): org A's chain holds three events ----------------------------------------
 select tests.create_user('owner_a');
@@ -230,6 +230,22 @@ select is_empty(
     where c.relnamespace = 'audit'::regnamespace and c.relkind in ('r', 'p', 'S', 'v', 'm', 'i', 'I')
       and c.relowner <> 'cluso_audit_owner'::regrole$$,
   '[AUD-072] every relation of the audit schema (the anchor queue included) is the owner''s: no other role can hang a trigger on one');
+-- The owner keeps copies of two private checks (it may run no code of postgres's): they agree.
+select is_empty(
+  $$select n from unnest(array[
+      tests.org_id('Org A') || '/' || gen_random_uuid() || '/' || gen_random_uuid() || '/'
+        || gen_random_uuid() || '.webm',
+      tests.org_id('Org A') || '/' || gen_random_uuid() || '/' || gen_random_uuid() || '/'
+        || gen_random_uuid() || '.exe',
+      tests.org_id('Org A') || '/' || gen_random_uuid() || '/' || gen_random_uuid() || '.ogg',
+      'org/survey/response/recording.webm', '', '../' || gen_random_uuid() || '.wav']) n
+    where tests.as_audit_owner(format('select 1 where audit.is_recording_object_name(%L)', n)) > 0
+      is distinct from private.is_recording_object_name(n)
+    union all
+    select 'clock' where tests.as_audit_owner('select 1 where audit.project_time() = now()') > 0
+      is distinct from (private.current_time() = now())$$,
+  '[AUD-074] the owner''s object-name check and project clock answer as the private ones do');
+
 -- A type another role owns can be renamed or dropped under the trail (an enum's values relabel
 -- every row that holds them).
 select is_empty(
