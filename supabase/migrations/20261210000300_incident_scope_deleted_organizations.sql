@@ -10,7 +10,8 @@
 -- it is counted from the audit trail: every survey.purged event of it since the window began,
 -- with the counts each carries (its deletion purges every survey it still had). That is what
 -- existed while it was readable and was deleted since, or a little more, never less: no notice
--- says nothing was exposed when something was. The function is restated whole; the changes are that branch and those counts.
+-- says nothing was exposed when something was. The function is restated whole; the changes are
+-- that branch and those counts.
 -- 42_incident_response INC-082 checks them.
 
 create or replace function private.incident_scope(p_reference text)
@@ -75,7 +76,8 @@ begin
       union all
       -- Organisations deleted since: their membership history says they had members during the
       -- window (deleting one removes every member, the last entry of its history).
-      select h.org_id, case when v_incident.scope ? 'leaked_key' then 'leaked_key' else 'window' end,
+      select h.org_id,
+        case when v_incident.scope ? 'leaked_key' then 'leaked_key' else 'window' end,
         v_incident.window_from, v_incident.window_to
       from audit.membership_events h
       where v_everything

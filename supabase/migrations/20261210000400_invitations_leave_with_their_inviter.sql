@@ -10,15 +10,16 @@
 -- row, whose foreign key would otherwise only clear invited_by (and leave the invitation looking
 -- like one ops made). Each withdrawal is audited by the invitations' own trigger as
 -- invitation.removed, with the reason inviter_removed (private.org_user_removal_reason is
--- restated with that one reason added; the withdrawal marks itself in cluso.inviter_leaving). Invitations without an inviter (created by ops as postgres) are left
--- alone; the other owners still see and manage every pending invitation.
+-- restated with that one reason added; the withdrawal marks itself in cluso.inviter_leaving).
+-- Invitations without an inviter (created by ops as postgres) are left alone; the other owners
+-- still see and manage every pending invitation.
 --
 -- Lock order: removing or demoting an owner locks the organisation (keep_last_owner) and then
 -- the invitations it withdraws. accept_invitation locked the invitation first and the
 -- organisation after (the membership's foreign key), so the two could deadlock; it now takes the
 -- organisation first (KEY SHARE, what the foreign key takes anyway). It is restated whole; that
 -- lock is the one change.
--- 08_membership_history MEM-018..MEM-023 check it.
+-- 08_membership_history MEM-018..MEM-024 check it.
 
 create function private.withdraw_invitations_of_former_owners()
 returns trigger

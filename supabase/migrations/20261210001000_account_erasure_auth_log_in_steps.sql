@@ -157,12 +157,6 @@ declare
   v_org uuid;
   v_surveys uuid[];
   v_counts jsonb;
-  v_window_hashes text[];
-  v_window_from timestamptz[];
-  v_window_until timestamptz[];
-  v_other_hashes text[];
-  v_other_from timestamptz[];
-  v_other_until timestamptz[];
   v_mail_ids uuid[];
   v_user_exists boolean;
   -- erase_auth_log's place in GoTrue's log (progress -> auth_log_scan).
@@ -308,17 +302,6 @@ begin
       where r.id = p_request_id;
       return jsonb_build_object('step', 'erase_user', 'restarted', true, 'done', false);
     end if;
-    -- The identifiers to find in the outbox: sha256 of each lower-cased email and phone the
-    -- account held, with when it held it (private.account_erasure_identifiers).
-    select coalesce(array_agg(i.identifier_hash) filter (where i.own), '{}'),
-      coalesce(array_agg(i.held_from) filter (where i.own), '{}'),
-      coalesce(array_agg(i.left_at) filter (where i.own), '{}'),
-      coalesce(array_agg(i.identifier_hash) filter (where not i.own), '{}'),
-      coalesce(array_agg(i.held_from) filter (where not i.own), '{}'),
-      coalesce(array_agg(i.left_at) filter (where not i.own), '{}')
-    into v_window_hashes, v_window_from, v_window_until, v_other_hashes, v_other_from,
-      v_other_until
-    from private.account_erasure_identifiers(v_user, v_request.identifier_hashes) i;
     -- Client-supplied object metadata may carry personal data (an uploader's email): it goes
     -- with the owner.
     update storage.objects o set owner = null, owner_id = null, user_metadata = '{}'
@@ -343,17 +326,18 @@ begin
     -- row's foreign key would only clear mail_id, leaving a recipient that waits for mail
     -- forever.
     v_mail_ids := array(
+      with w as (
+        select * from private.account_erasure_identifiers(v_user, v_request.identifier_hashes)
+      )
       select m.id from private.mail_outbox m
       cross join lateral (
         select encode(sha256(convert_to(lower(m.recipient), 'UTF8')), 'hex')) as x(hash)
-      join unnest(v_window_hashes, v_window_from, v_window_until) as w(hash, held_from, left_at)
-        on w.hash = x.hash
       where m.template <> 'security_report_ack'
-        and m.enqueued_at between w.held_from and w.left_at
-        and not exists (
-          select 1 from unnest(v_other_hashes, v_other_from, v_other_until)
-            as o(hash, held_from, left_at)
-          where o.hash = x.hash and m.enqueued_at between o.held_from and o.left_at));
+        -- Queued while the account held the address, and while no other account did.
+        and exists (select 1 from w where w.own and w.identifier_hash = x.hash
+                      and m.enqueued_at between w.held_from and w.left_at)
+        and not exists (select 1 from w where not w.own and w.identifier_hash = x.hash
+                          and m.enqueued_at between w.held_from and w.left_at));
     update private.incident_recipients r set unreachable_at = v_now
     where r.mail_id = any (v_mail_ids) and r.delivered_at is null and r.unreachable_at is null;
     delete from private.mail_outbox m where m.id = any (v_mail_ids);
@@ -374,7 +358,8 @@ begin
     -- email and phone.
     delete from private.account_identifier_windows f where f.user_id = v_user;
     perform set_config('cluso.erasing_user', '', true);
-    v_request.progress := v_request.progress || jsonb_build_object('auth_user_deleted', v_n = 1 or not v_user_exists);
+    v_request.progress := v_request.progress
+      || jsonb_build_object('auth_user_deleted', v_n = 1 or not v_user_exists);
     perform audit.record_event('account.erased', null, 'auth.users', v_user::text, v_cause,
       (select jsonb_object_agg(k, v) from jsonb_each(v_request.progress) as p(k, v)
        where jsonb_typeof(v) in ('number', 'boolean')),
